@@ -1,0 +1,85 @@
+import { type DatasetStatus, type TaskType, statusNew } from './dataset-status';
+
+/** Kept minimal here; the full schema lives in embedding-config.ts. */
+export interface StoredEmbeddingConfig {
+  readonly model_id: string;
+  readonly dimension: number;
+  readonly [key: string]: unknown;
+}
+
+export interface ActiveTask {
+  readonly type: TaskType;
+  readonly operation_id: string;
+  readonly started_at: string;
+}
+
+export interface SkippedMedia {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface LastOperation {
+  readonly type: TaskType;
+  readonly operation_id: string;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  readonly started_at: string;
+  readonly finished_at?: string;
+  readonly n_added?: number;
+  readonly n_skipped?: number;
+  readonly skipped?: readonly SkippedMedia[];
+  readonly error?: string;
+}
+
+/** The dataset item as stored (docs/data-model.md). */
+export interface DatasetRecord {
+  readonly pk: string;
+  readonly sk: string;
+  readonly id: string;
+  readonly display_name: string;
+  readonly owner: string;
+  readonly readers: readonly string[];
+  readonly writers: readonly string[];
+  readonly status: DatasetStatus;
+  readonly n_images: number;
+  readonly n_videos: number;
+  readonly progress: number;
+  readonly embedding_config?: StoredEmbeddingConfig;
+  readonly active_task?: ActiveTask;
+  readonly last_operation?: LastOperation;
+  readonly error?: string;
+  readonly batches: readonly string[];
+  readonly clustering_id?: string;
+  readonly clustering_state?: 'full' | 'partial';
+  readonly shards_total?: number;
+  readonly shards_done?: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export const canRead = (dataset: DatasetRecord, sub: string): boolean =>
+  dataset.owner === sub || dataset.readers.includes(sub) || dataset.writers.includes(sub);
+
+export const canWrite = (dataset: DatasetRecord, sub: string): boolean =>
+  dataset.owner === sub || dataset.writers.includes(sub);
+
+/** The dataset as GET /api/v1/dataset/{id} shows it (API.md). */
+export function toDatasetView(dataset: DatasetRecord) {
+  return {
+    id: dataset.id,
+    display_name: dataset.display_name,
+    status: dataset.status,
+    status_new: statusNew(dataset.status),
+    n_images: dataset.n_images,
+    n_videos: dataset.n_videos,
+    progress: dataset.progress,
+    embedding_config: dataset.embedding_config ?? null,
+    active_task: dataset.active_task ?? null,
+    last_operation: dataset.last_operation ?? null,
+    error: dataset.error ?? null,
+    clustering_state: dataset.clustering_state ?? null,
+    created_at: dataset.created_at,
+    updated_at: dataset.updated_at,
+  };
+}
+
+export type DatasetView = ReturnType<typeof toDatasetView>;
