@@ -7,7 +7,8 @@ import { createTableInput } from '../../lambdas/shared/table-schema';
 
 export type DynamoKind = 'dynamodb-local' | 'dynalite';
 
-export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+// s3rver knows only this key pair; DynamoDB Local runs with -sharedDb so the key does not pick a database.
+export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const TEST_REGION = 'us-east-1';
 
 export const dynamoEndpoint = (kind: DynamoKind = 'dynamodb-local'): string =>

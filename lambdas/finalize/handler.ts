@@ -1,0 +1,31 @@
+import { createDocumentClient } from '../shared/aws/dynamo-client';
+import { createS3Client } from '../shared/aws/s3-client';
+import { readAssignResult, readDiscovery } from '../shared/batch-artifacts';
+import { type BatchCommitResult, commitBatch } from '../shared/operation-outcome';
+import { parsePipelineEvent, stepEventSchema } from '../shared/pipeline-events';
+import { storageConfig } from '../shared/pipeline-config';
+
+const config = storageConfig();
+const dynamo = createDocumentClient();
+const s3 = createS3Client();
+
+/** Step 5 of add-media: commits the batch (counts from assign.json, skipped from discovery + assign), fenced. */
+export const handler = async (event: unknown): Promise<BatchCommitResult> => {
+  const { input } = parsePipelineEvent(stepEventSchema, event, 'finalize input');
+  const batch = { s3, bucket: config.bucketName, datasetId: input.dataset_id, batchId: input.operation_id };
+  const [discovery, assigned] = await Promise.all([readDiscovery(batch), readAssignResult(batch)]);
+  return commitBatch(
+    { client: dynamo, tableName: config.tableName },
+    {
+      datasetId: input.dataset_id,
+      operationId: input.operation_id,
+      added: { n_images: assigned.n_images, n_videos: assigned.n_videos },
+      skipped: {
+        count: discovery.n_skipped + assigned.n_skipped,
+        items: [...discovery.skipped, ...assigned.skipped],
+      },
+      autoReindex: input.auto_reindex ?? false,
+      now: new Date(),
+    },
+  );
+};

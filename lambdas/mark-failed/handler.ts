@@ -1,0 +1,24 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient } from '../shared/aws/dynamo-client';
+import { createS3Client } from '../shared/aws/s3-client';
+import { readableFailure } from '../shared/failure-message';
+import { type FailureResult, failOperation } from '../shared/operation-outcome';
+import { failureEventSchema, parsePipelineEvent } from '../shared/pipeline-events';
+import { storageConfig } from '../shared/pipeline-config';
+
+const config = storageConfig();
+const dynamo = createDocumentClient();
+const s3 = createS3Client();
+const logger = new Logger({ serviceName: 'mark-failed' });
+
+/** Catch of every state: ERROR with a readable message, lock released, uncommitted artefacts removed (best effort). */
+export const handler = async (event: unknown): Promise<FailureResult> => {
+  const { input, error } = parsePipelineEvent(failureEventSchema, event, 'mark-failed input');
+  const result = await failOperation(
+    { client: dynamo, tableName: config.tableName, storage: { s3, bucket: config.bucketName } },
+    { datasetId: input.dataset_id, operationId: input.operation_id, message: readableFailure(error), now: new Date() },
+  );
+  if (result.released && result.cleanup.errors.length)
+    logger.warn('Cleanup of the failed operation was incomplete', { operation_id: input.operation_id, errors: result.cleanup.errors });
+  return result;
+};

@@ -1,0 +1,31 @@
+import { createDocumentClient } from '../shared/aws/dynamo-client';
+import { createS3Client } from '../shared/aws/s3-client';
+import { readDiscovery, writeBatchArtifact } from '../shared/batch-artifacts';
+import { recordPlan } from '../shared/operation-outcome';
+import { executionInputSchema, parsePipelineEvent } from '../shared/pipeline-events';
+import { planConfig } from '../shared/pipeline-config';
+import { type Plan, planCompute } from '../shared/planner';
+
+const config = planConfig();
+const dynamo = createDocumentClient();
+const s3 = createS3Client();
+
+/** Step 2 of add-media (docs/pipeline.md): discovery.json → planner → plan.json, shards_total and progress 5 (fenced). */
+export const handler = async (event: unknown): Promise<Plan> => {
+  const input = parsePipelineEvent(executionInputSchema, event, 'plan input');
+  const batch = { s3, bucket: config.bucketName, datasetId: input.dataset_id, batchId: input.operation_id };
+  const discovery = await readDiscovery(batch);
+  const plan = planCompute({
+    counted: discovery,
+    overrides: input.overrides,
+    useSpot: input.use_spot,
+    deployment: config.deployment,
+  });
+  // Fenced write first: a superseded operation leaves nothing behind, not even plan.json.
+  await recordPlan(
+    { client: dynamo, tableName: config.tableName },
+    { datasetId: input.dataset_id, operationId: input.operation_id, shardsTotal: plan.shards.length, now: new Date() },
+  );
+  await writeBatchArtifact(batch, 'plan.json', plan);
+  return plan;
+};

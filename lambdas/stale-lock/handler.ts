@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient } from '../shared/aws/dynamo-client';
+import { createS3Client } from '../shared/aws/s3-client';
+import { executionStatusEventSchema, parsePipelineEvent } from '../shared/pipeline-events';
+import { recoveryConfig } from '../shared/pipeline-config';
+import { type StatusEventOutcome, recoverFromStatusEvent } from '../shared/stale-lock-recovery';
+
+const config = recoveryConfig();
+const dynamo = createDocumentClient();
+const s3 = createS3Client();
+const logger = new Logger({ serviceName: 'stale-lock' });
+
+/** EventBridge "Step Functions Execution Status Change" (FAILED / TIMED_OUT / ABORTED) → release a lock left behind. */
+export const handler = async (event: unknown): Promise<StatusEventOutcome> => {
+  const statusEvent = parsePipelineEvent(executionStatusEventSchema, event, 'execution status event');
+  const outcome = await recoverFromStatusEvent(
+    {
+      client: dynamo,
+      tableName: config.tableName,
+      storage: { s3, bucket: config.bucketName },
+      machines: { addMedia: config.addMediaStateMachineArn, reindex: config.reindexStateMachineArn },
+      now: new Date(),
+    },
+    statusEvent,
+  );
+  logger.info(outcome.recovered ? 'Released a stale lock' : 'No lock to release', { execution: statusEvent.detail.executionArn, outcome });
+  return outcome;
+};

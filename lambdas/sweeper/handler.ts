@@ -1,0 +1,33 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient } from '../shared/aws/dynamo-client';
+import { createS3Client } from '../shared/aws/s3-client';
+import { recoveryConfig } from '../shared/pipeline-config';
+import { type StaleLockReport, recoverStaleLocks, stepFunctionsExecutionStatus } from '../shared/stale-lock-recovery';
+
+/** Long enough for the API to start the execution after taking the lock, and for DescribeExecution to see it. */
+export const SWEEPER_GRACE_MS = 15 * 60 * 1000;
+
+const config = recoveryConfig();
+const dynamo = createDocumentClient();
+const s3 = createS3Client();
+const sfn = new SFNClient({});
+const logger = new Logger({ serviceName: 'sweeper' });
+
+/** Scheduled: releases locks whose execution is no longer running (a missed status event, or never started). */
+export const handler = async (): Promise<StaleLockReport> => {
+  const report = await recoverStaleLocks({
+    client: dynamo,
+    tableName: config.tableName,
+    storage: { s3, bucket: config.bucketName },
+    now: new Date(),
+    graceMs: SWEEPER_GRACE_MS,
+    executionStatus: stepFunctionsExecutionStatus(sfn, {
+      addMedia: config.addMediaStateMachineArn,
+      reindex: config.reindexStateMachineArn,
+    }),
+  });
+  if (report.errors.length) logger.error('Some locks could not be checked', { errors: report.errors });
+  if (report.recovered.length) logger.info('Released stale locks', { recovered: report.recovered });
+  return report;
+};
