@@ -1,0 +1,37 @@
+import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
+import { datasetIdOf } from '../shared/http/event-input';
+import { outcomeResponse, refusedResponse } from '../shared/http/outcome-response';
+import { errorResponse } from '../shared/http/responses';
+import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
+import { refuse } from '../shared/operations/operation-result';
+import { requestAddMedia } from '../shared/operations/request-add-media';
+import { formFingerprint, readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
+import { readMediaForm } from '../shared/requests/media-form';
+import { readMultipartBody } from '../shared/requests/multipart-body';
+
+const ROUTE = 'add_media';
+
+/** POST /api/v1/dataset/{dataset_id}/add_media (API.md): multipart form in, 202 with an empty body out. */
+export function createAddMediaHandler(contextOf: () => OperationContext = apiContextFromEnv): ApiHandler {
+  return apiHandler(contextOf, async ({ event, caller, context, now }) => {
+    if (!context.config.addMediaEnabled) return refusedResponse(refuse({ reason: 'feature_disabled' }));
+    const idempotencyKey = readIdempotencyKey(event);
+    if (!idempotencyKey.ok) return errorResponse(400, idempotencyKey.detail);
+    const form = await readMultipartBody(event, context.config.maxUploadBytes);
+    if (!form.ok) return errorResponse(form.statusCode, form.detail);
+    const request = await readMediaForm(form.parts, 'add_media');
+    if (!request.ok) return errorResponse(400, request.detail);
+
+    const datasetId = datasetIdOf(event);
+    if (!datasetId) return refusedResponse(refuse({ reason: 'not_found' }));
+    const scope = idempotencyKey.key
+      ? { sub: caller.sub, key: idempotencyKey.key, datasetId, route: ROUTE, fingerprint: formFingerprint(ROUTE, form.parts) }
+      : undefined;
+    const outcome = await runIdempotently(context, scope, now, () =>
+      requestAddMedia(context, { datasetId, caller: caller.sub, source: request.source!, options: request.options, now }),
+    );
+    return outcomeResponse(outcome);
+  });
+}
+
+export const handler = createAddMediaHandler();

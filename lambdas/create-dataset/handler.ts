@@ -1,0 +1,31 @@
+import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
+import { outcomeResponse } from '../shared/http/outcome-response';
+import { errorResponse } from '../shared/http/responses';
+import { createDataset } from '../shared/operations/create-dataset';
+import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
+import { readCreateDatasetBody } from '../shared/requests/create-dataset-body';
+import { readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
+
+const ROUTE = 'create_dataset';
+/** Idempotency records are per dataset; a create has none yet. */
+const NO_DATASET = '-';
+
+/** POST /api/v1/datasets (API.md extension): 202 `{"id"}`, with its initial index started when media were given. */
+export function createCreateDatasetHandler(contextOf: () => OperationContext = apiContextFromEnv): ApiHandler {
+  return apiHandler(contextOf, async ({ event, caller, context, now }) => {
+    const idempotencyKey = readIdempotencyKey(event);
+    if (!idempotencyKey.ok) return errorResponse(400, idempotencyKey.detail);
+    const body = await readCreateDatasetBody(event, context.config.maxUploadBytes);
+    if (!body.ok) return errorResponse(body.statusCode, body.detail);
+    const { request } = body;
+    const scope = idempotencyKey.key
+      ? { sub: caller.sub, key: idempotencyKey.key, datasetId: NO_DATASET, route: ROUTE, fingerprint: request.fingerprint }
+      : undefined;
+    const outcome = await runIdempotently(context, scope, now, () =>
+      createDataset(context, { caller: caller.sub, displayName: request.displayName, source: request.source, options: request.options, now }),
+    );
+    return outcomeResponse(outcome, 'id');
+  });
+}
+
+export const handler = createCreateDatasetHandler();

@@ -1,0 +1,17 @@
+import { DATASET_NOT_FOUND } from '../shared/api-messages';
+import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
+import { datasetIdOf } from '../shared/http/event-input';
+import { errorResponse, jsonResponse } from '../shared/http/responses';
+import { readContextFromEnv, type ReadContext } from '../shared/operations/read-context';
+import { readDataset } from '../shared/operations/read-datasets';
+
+/** GET /api/v1/dataset/{dataset_id} (API.md): the dataset's view; 404 when missing or not readable. */
+export function createGetDatasetHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {
+  return apiHandler(contextOf, async ({ event, caller, context }) => {
+    const datasetId = datasetIdOf(event);
+    const view = datasetId ? await readDataset(context, datasetId, caller.sub) : undefined;
+    return view ? jsonResponse(200, view) : errorResponse(404, DATASET_NOT_FOUND);
+  });
+}
+
+export const handler = createGetDatasetHandler();

@@ -1,0 +1,28 @@
+import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
+import { datasetIdOf, queryParameter } from '../shared/http/event-input';
+import { refusedResponse } from '../shared/http/outcome-response';
+import { errorResponse, jsonResponse } from '../shared/http/responses';
+import { listMedia } from '../shared/operations/list-media';
+import { readContextFromEnv, type ReadContext } from '../shared/operations/read-context';
+import { refuse } from '../shared/operations/operation-result';
+import { parseLimit } from '../shared/operations/paging';
+
+/** GET /api/v1/dataset/{dataset_id}/media?batch_id=&cursor=&limit= (API.md extension). */
+export function createListMediaHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {
+  return apiHandler(contextOf, async ({ event, caller, context }) => {
+    const limit = parseLimit(queryParameter(event, 'limit'));
+    if (!limit.ok) return errorResponse(400, limit.detail);
+    const datasetId = datasetIdOf(event);
+    if (!datasetId) return refusedResponse(refuse({ reason: 'not_found' }));
+    const result = await listMedia(context, {
+      datasetId,
+      caller: caller.sub,
+      batchId: queryParameter(event, 'batch_id'),
+      cursor: queryParameter(event, 'cursor'),
+      limit: limit.limit,
+    });
+    return result.ok ? jsonResponse(200, result.page) : refusedResponse(result);
+  });
+}
+
+export const handler = createListMediaHandler();

@@ -1,0 +1,29 @@
+import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
+import { datasetIdOf } from '../shared/http/event-input';
+import { outcomeResponse, refusedResponse } from '../shared/http/outcome-response';
+import { errorResponse } from '../shared/http/responses';
+import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
+import { refuse } from '../shared/operations/operation-result';
+import { requestReindex } from '../shared/operations/request-reindex';
+import { fingerprint, readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
+
+const ROUTE = 'reindex';
+
+/** POST /api/v1/dataset/{dataset_id}/reindex (API.md): no body, 202 with an empty body out. */
+export function createReindexHandler(contextOf: () => OperationContext = apiContextFromEnv): ApiHandler {
+  return apiHandler(contextOf, async ({ event, caller, context, now }) => {
+    const idempotencyKey = readIdempotencyKey(event);
+    if (!idempotencyKey.ok) return errorResponse(400, idempotencyKey.detail);
+    const datasetId = datasetIdOf(event);
+    if (!datasetId) return refusedResponse(refuse({ reason: 'not_found' }));
+    const scope = idempotencyKey.key
+      ? { sub: caller.sub, key: idempotencyKey.key, datasetId, route: ROUTE, fingerprint: fingerprint([ROUTE]) }
+      : undefined;
+    const outcome = await runIdempotently(context, scope, now, () =>
+      requestReindex(context, { datasetId, caller: caller.sub, useSpot: null, now }),
+    );
+    return outcomeResponse(outcome);
+  });
+}
+
+export const handler = createReindexHandler();

@@ -1,0 +1,31 @@
+import { opendir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isSupportedMediaName } from '../media/supported-media';
+
+/** Directory entries looked at before giving up and letting discovery decide. */
+export const LOCAL_PRECHECK_MAX_ENTRIES = 10_000;
+
+const MANIFEST_OR_ARCHIVE = /\.(csv|parquet|txt|zip|tar|tar\.gz|tgz)$/i;
+
+/**
+ * The on-prem twin of the S3 pre-check: a local manifest or archive must be a non-empty file; a folder must hold at least
+ * one file with a supported media extension somewhere below it. Unreadable or missing paths answer no.
+ */
+export async function localSourceHasMedia(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return false;
+  if (info.isFile()) return info.size > 0 && MANIFEST_OR_ARCHIVE.test(path);
+  if (!info.isDirectory()) return false;
+  let seen = 0;
+  const pending = [path];
+  while (pending.length > 0) {
+    const directory = await opendir(pending.pop()!).catch(() => undefined);
+    if (!directory) continue;
+    for await (const entry of directory) {
+      if ((seen += 1) > LOCAL_PRECHECK_MAX_ENTRIES) return true;
+      if (entry.isFile() && isSupportedMediaName(entry.name)) return true;
+      if (entry.isDirectory()) pending.push(join(directory.path, entry.name));
+    }
+  }
+  return false;
+}

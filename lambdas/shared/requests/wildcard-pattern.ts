@@ -1,0 +1,21 @@
+/**
+ * Allow-list entries such as `arn:aws:iam::123456789012:role/vl-*` or `media-*`: `*` matches any run of characters
+ * (including none), everything else matches itself exactly.
+ */
+export function matchesWildcard(value: string, pattern: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(value);
+}
+
+export const matchesAnyWildcard = (value: string, patterns: readonly string[]): boolean =>
+  patterns.some((pattern) => matchesWildcard(value, pattern));
+
+/** A comma-separated env list: entries trimmed, empty ones dropped. */
+export const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);

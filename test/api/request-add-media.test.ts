@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { refusalStatus } from '../../lambdas/shared/http/refusal-status';
+import { DEFAULT_MEDIA_OPTIONS } from '../../lambdas/shared/operations/media-source';
+import { requestAddMedia } from '../../lambdas/shared/operations/request-add-media';
+import { makeImage } from '../support/media-fixtures';
+import { type ApiTestBed, createApiTestBed, mockPipelines, OWNER, readDataset, seedDataset, startedExecutions } from './api-test-bed';
+
+/** The domain function the on-prem route (GET /api/v1/process/add_media?dataset_id=&path=) shares with the handler. */
+let bed: ApiTestBed;
+const root = mkdtempSync(join(tmpdir(), 'local-source-'));
+
+beforeAll(async () => {
+  bed = await createApiTestBed();
+  mkdirSync(join(root, 'empty'));
+  mkdirSync(join(root, 'photos', 'nested'), { recursive: true });
+  writeFileSync(join(root, 'photos', 'notes.txt'), 'not media');
+  writeFileSync(join(root, 'photos', 'nested', 'a.jpg'), await makeImage({ seed: 6 }));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeEach(mockPipelines);
+
+const addLocal = (datasetId: string, path: string, localPathsAllowed = true) =>
+  requestAddMedia(bed.withConfig({ localPathsAllowed }), {
+    datasetId,
+    caller: OWNER.sub,
+    source: { kind: 'local_path', path },
+    options: { ...DEFAULT_MEDIA_OPTIONS, autoReindex: true },
+    now: new Date('2024-06-01T12:00:00.000Z'),
+  });
+
+describe('requestAddMedia with a local path (on-prem)', () => {
+  it('starts the execution on a folder holding media, with the path as source', async () => {
+    const id = await seedDataset(bed);
+    const result = await addLocal(id, join(root, 'photos'));
+    expect(result).toEqual({ ok: true, datasetId: id, operationId: expect.any(String) });
+    const operationId = result.ok ? result.operationId : '';
+    expect(startedExecutions()[0]?.input).toMatchObject({
+      operation_id: operationId,
+      source: { kind: 'local_path', uri: join(root, 'photos') },
+      auto_reindex: true,
+    });
+    expect((await readDataset(bed, id))?.active_task).toEqual({ type: 'MEDIA_ADDITION', operation_id: operationId, started_at: '2024-06-01T12:00:00.000Z' });
+  });
+
+  it.each<[string, () => string, boolean, number, string]>([
+    ['local paths are disabled', () => join(root, 'photos'), false, 400, "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)"],
+    ['the path is relative', () => 'photos', true, 400, "Field 'path' must be an absolute path (got 'photos')"],
+    ['the folder is empty', () => join(root, 'empty'), true, 400, `Invalid path or no media files found at ${join(root, 'empty')}`],
+    ['the path does not exist', () => join(root, 'missing'), true, 400, `Invalid path or no media files found at ${join(root, 'missing')}`],
+  ])('refuses when %s, without locking', async (_, path, allowed, statusCode, detail) => {
+    const id = await seedDataset(bed);
+    const before = await readDataset(bed, id);
+    const result = await addLocal(id, path(), allowed);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(refusalStatus(result.refusal)).toEqual({ statusCode, detail });
+    expect(await readDataset(bed, id)).toEqual(before);
+    expect(startedExecutions()).toEqual([]);
+  });
+});
