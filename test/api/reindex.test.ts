@@ -3,10 +3,12 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReindexHandler } from '../../lambdas/reindex/handler';
 import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
 import { reindexEvent } from '../support/api-events';
 import {
   type ApiTestBed,
   createApiTestBed,
+  EMBEDDING_CONFIG,
   expectError,
   expectNothingLeft,
   mockPipelines,
@@ -41,10 +43,25 @@ describe('POST /api/v1/dataset/{id}/reindex', () => {
       {
         stateMachineArn: REINDEX_MACHINE,
         name: operationId,
-        input: { dataset_id: id, operation_id: operationId, operation: 'reindex', task_type: 'REINDEX', caller: WRITER.sub, use_spot: null },
+        input: {
+          dataset_id: id,
+          operation_id: operationId,
+          operation: 'reindex',
+          task_type: 'REINDEX',
+          caller: WRITER.sub,
+          use_spot: null,
+          embedding_config: EMBEDDING_CONFIG,
+        },
       },
     ]);
     expect(await readDataset(bed, id)).toMatchObject({ status: 'INDEXING', active_task: { type: 'REINDEX', operation_id: operationId } });
+  });
+
+  it('reindexes an ERROR dataset whose initial index never set an embedding config with the deployment default', async () => {
+    const id = await seedDataset(bed, { status: 'ERROR', embedding_config: undefined });
+    const response = await reindex(reindexEvent(id, WRITER));
+    expect(response.statusCode).toBe(202);
+    expect(startedExecutions()[0]?.input).toMatchObject({ embedding_config: DEFAULT_EMBEDDING_CONFIG });
   });
 
   it('answers 404 for a missing or unreadable dataset and 403 to a reader, changing nothing', async () => {

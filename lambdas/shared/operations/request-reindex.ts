@@ -25,7 +25,13 @@ export async function requestReindex(context: OperationContext, command: Reindex
   const lock = await acquireOperationLock(context, 'reindex', { datasetId: command.datasetId, operationId, now: command.now });
   if (!lock.acquired) return refuse(lockRefusal(lock, 'reindex', command.datasetId));
 
-  const input = reindexExecutionInput({ datasetId: command.datasetId, operationId, caller: command.caller, useSpot: command.useSpot });
+  const input = reindexExecutionInput({
+    datasetId: command.datasetId,
+    operationId,
+    caller: command.caller,
+    useSpot: command.useSpot,
+    embeddingConfig: lock.previous.embedding_config ?? config.defaultEmbeddingConfig,
+  });
   try {
     await startExecution(context.sfn, config.reindexStateMachineArn, operationId, input);
   } catch (error) {

@@ -29,6 +29,8 @@ export interface ReindexExecutionInput {
   readonly task_type: 'REINDEX';
   readonly caller: string;
   readonly use_spot: boolean | null;
+  /** The dataset's config, or the default one its initial index embedded with when that index failed before finishing. */
+  readonly embedding_config: StoredEmbeddingConfig;
 }
 
 export interface AddMediaInputParts {
@@ -63,6 +65,7 @@ export function reindexExecutionInput(parts: {
   readonly operationId: string;
   readonly caller: string;
   readonly useSpot: boolean | null;
+  readonly embeddingConfig: StoredEmbeddingConfig;
 }): ReindexExecutionInput {
   return {
     dataset_id: parts.datasetId,
@@ -71,5 +74,6 @@ export function reindexExecutionInput(parts: {
     task_type: 'REINDEX',
     caller: parts.caller,
     use_spot: parts.useSpot,
+    embedding_config: parts.embeddingConfig,
   };
 }
