@@ -215,4 +215,20 @@ describe('GET /api/v1/dataset/{id}/clusters', () => {
       clustering_state: 'partial',
     });
   });
+
+  it('hides the partial clusters of a batch that is not committed', async () => {
+    const id = await seedDataset(bed, { clustering_id: 'c1', clustering_state: 'partial', batches: ['done'] });
+    const partial = (clusterId: string, batchId: string) => ({
+      ...clusterKey(id, 'c1', clusterId),
+      cluster_id: clusterId,
+      size: 1,
+      representative: `rep-${clusterId}`,
+      partial: true,
+      clustering_id: 'c1',
+      batch_id: batchId,
+    });
+    await putItems([partial('from-done', 'done'), partial('from-running', 'running')]);
+    const page = bodyOf<ClusterPage>(await listClusters(listClustersEvent(id, {}, OWNER)));
+    expect(page.items.map((cluster) => cluster.cluster_id)).toEqual(['from-done']);
+  });
 });

@@ -13,6 +13,8 @@ interface ClusterRecord {
   readonly size: number;
   readonly representative: string;
   readonly partial?: boolean;
+  /** The batch that created a partial cluster. */
+  readonly batch_id?: string;
 }
 
 export interface ClusterView {
@@ -60,7 +62,12 @@ export async function listClusters(context: ReadContext, query: ClusterPageQuery
       Limit: query.limit,
     }),
   );
-  const items = ((result.Items ?? []) as ClusterRecord[]).map((cluster) => ({
+  // A partial cluster made by a batch that is still running (or failed) is not visible, like that batch's media.
+  const committed = new Set(dataset.batches);
+  const visible = ((result.Items ?? []) as ClusterRecord[]).filter(
+    (cluster) => !cluster.partial || cluster.batch_id === undefined || committed.has(cluster.batch_id),
+  );
+  const items = visible.map((cluster) => ({
     cluster_id: cluster.cluster_id,
     size: cluster.size,
     representative_media_id: cluster.representative,
