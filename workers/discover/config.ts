@@ -1,0 +1,39 @@
+import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../lambdas/shared/media/archive-safety';
+import { boolEnv, type EnvSource, intEnv, oneOfEnv, readWorkerEnv, requireEnv, type WorkerEnv } from '../runtime/env';
+
+export const SOURCE_KINDS = ['s3_uri', 'staged_files', 'staged_archive', 'local_path'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export interface ManifestLimits {
+  readonly maxRows: number;
+  readonly maxLineBytes: number;
+}
+
+export interface DiscoverConfig {
+  readonly worker: WorkerEnv;
+  readonly sourceKind: SourceKind;
+  readonly sourceUri: string;
+  readonly localPathsAllowed: boolean;
+  readonly archiveLimits: ArchiveLimits;
+  readonly manifestLimits: ManifestLimits;
+}
+
+/** The discover task's environment (docs/pipeline.md "Discover"), defaults included. */
+export function readDiscoverConfig(env: EnvSource): DiscoverConfig {
+  return {
+    worker: readWorkerEnv(env),
+    sourceKind: oneOfEnv(env, 'SOURCE_KIND', SOURCE_KINDS),
+    sourceUri: requireEnv(env, 'SOURCE_URI'),
+    localPathsAllowed: boolEnv(env, 'LOCAL_PATHS_ALLOWED', false),
+    archiveLimits: {
+      maxEntries: intEnv(env, 'MAX_ARCHIVE_ENTRIES', DEFAULT_ARCHIVE_LIMITS.maxEntries, { min: 1 }),
+      maxTotalBytes: intEnv(env, 'MAX_ARCHIVE_BYTES', DEFAULT_ARCHIVE_LIMITS.maxTotalBytes, { min: 1 }),
+      maxEntryBytes: intEnv(env, 'MAX_ARCHIVE_ENTRY_BYTES', DEFAULT_ARCHIVE_LIMITS.maxEntryBytes, { min: 1 }),
+      maxCompressionRatio: intEnv(env, 'MAX_COMPRESSION_RATIO', DEFAULT_ARCHIVE_LIMITS.maxCompressionRatio, { min: 1 }),
+    },
+    manifestLimits: {
+      maxRows: intEnv(env, 'MAX_MANIFEST_ROWS', 10_000_000, { min: 1 }),
+      maxLineBytes: intEnv(env, 'MAX_MANIFEST_LINE_BYTES', 4096, { min: 16 }),
+    },
+  };
+}
