@@ -1,0 +1,150 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { BaseFunction, lambdaEntry, type LogLevel } from '../base-function';
+import type { DeploymentConfig } from '../config';
+import { STAGING_PREFIX } from '../media-bucket';
+import { ApiAuthorizer } from './authorizer';
+import { addGatewayResponses } from './gateway-responses';
+import { API_BASE_PATH, ROUTES, type RouteSpec } from './routes';
+
+export interface ApiProps {
+  readonly table: dynamodb.ITableV2 | dynamodb.ITable;
+  readonly bucket: s3.IBucket;
+  readonly addMediaStateMachine: sfn.IStateMachine;
+  readonly reindexStateMachine: sfn.IStateMachine;
+  readonly config: DeploymentConfig;
+  /** @default 'INFO' */
+  readonly logLevel?: LogLevel;
+}
+
+/** Stage of the deployed API; clients call `<invoke url>/api/v1/...` (the CfnOutput `ApiUrl`). */
+export const STAGE_NAME = 'prod';
+
+/**
+ * The REST API of API.md: every route under /api/v1, one Lambda per route, all behind
+ * the JWT REQUEST authorizer. Multipart bodies arrive base64-encoded (binary media
+ * type). The stage logs access in JSON, traces with X-Ray and is throttled.
+ */
+export class Api extends Construct {
+  readonly restApi: apigateway.RestApi;
+  readonly authorizer: ApiAuthorizer;
+  readonly accessLogGroup: logs.LogGroup;
+  /** Route functions by route id (ROUTES[].id). */
+  readonly functions: Readonly<Record<string, BaseFunction>>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.authorizer = new ApiAuthorizer(this, 'Authorizer', {
+      auth: config.auth,
+      logRetention: config.logRetention,
+      logLevel: props.logLevel,
+    });
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      description: 'Add media to indexed visual datasets and re-cluster them (API.md)',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      binaryMediaTypes: ['multipart/form-data'],
+      // Execution logging (ERROR) needs the account-level API Gateway CloudWatch role.
+      // Retained on delete: it is a regional account setting other APIs may rely on.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(accessLogFormat()),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        throttlingRateLimit: config.throttleRateLimit,
+        throttlingBurstLimit: config.throttleBurstLimit,
+      },
+      defaultMethodOptions: {
+        authorizer: this.authorizer.authorizer,
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+      },
+    });
+    addGatewayResponses(this.restApi, config.maxUploadBytes);
+
+    const base = this.restApi.root.resourceForPath(API_BASE_PATH);
+    const functions: Record<string, BaseFunction> = {};
+    for (const route of ROUTES) {
+      const fn = this.routeFunction(route, props);
+      base.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }));
+      functions[route.id] = fn;
+    }
+    this.functions = functions;
+  }
+
+  private routeFunction(route: RouteSpec, props: ApiProps): BaseFunction {
+    const { config } = props;
+    const upload = route.access === 'upload';
+    const fn = new BaseFunction(this, route.id, {
+      entry: lambdaEntry(route.handler),
+      description: `${route.method} /${API_BASE_PATH}/${route.path}`,
+      serviceName: route.handler,
+      logRetention: config.logRetention,
+      logLevel: props.logLevel,
+      // Upload routes buffer and decode a multipart body of up to maxUploadBytes, then stage it in S3.
+      memorySize: upload ? 1024 : 512,
+      // API Gateway gives up after 29 s; a function must end (and clean up) before that.
+      timeout: Duration.seconds(upload ? 28 : 10),
+      environment: {
+        ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+        AUTH_COOKIE_NAME: config.auth.cookieName,
+      },
+    });
+
+    if (route.access === 'read') {
+      return fn.bindTable(props.table, 'read');
+    }
+    fn.bindTable(props.table, 'readWrite');
+    if (route.access === 'reindex') {
+      return fn.bindStateMachine(props.reindexStateMachine, 'REINDEX_STATE_MACHINE_ARN');
+    }
+    fn.bindBucketWrite(props.bucket, STAGING_PREFIX).bindStateMachine(props.addMediaStateMachine, 'ADD_MEDIA_STATE_MACHINE_ARN');
+    fn.addEnvironment('ADD_MEDIA_ENABLED', String(config.addMediaEnabled));
+    fn.addEnvironment('ALLOWED_ASSUME_ROLE_ARNS', config.allowedAssumeRoleArns.join(','));
+    fn.addEnvironment('MAX_UPLOAD_BYTES', String(config.maxUploadBytes));
+    if (config.defaultEmbeddingConfig) {
+      fn.addEnvironment('DEFAULT_EMBEDDING_CONFIG', JSON.stringify(config.defaultEmbeddingConfig));
+    }
+    return fn;
+  }
+}
+
+/** One JSON object per request (the format AWS documents for JSON access logs). */
+function accessLogFormat(): string {
+  return JSON.stringify({
+    requestId: '$context.requestId',
+    extendedRequestId: '$context.extendedRequestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    httpMethod: '$context.httpMethod',
+    resourcePath: '$context.resourcePath',
+    path: '$context.path',
+    protocol: '$context.protocol',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    principalId: '$context.authorizer.principalId',
+    authorizerStatus: '$context.authorizer.status',
+    authorizerLatency: '$context.authorizer.latency',
+    integrationStatus: '$context.integration.status',
+    integrationLatency: '$context.integration.latency',
+    errorType: '$context.error.responseType',
+    errorMessage: '$context.error.message',
+    xrayTraceId: '$context.xrayTraceId',
+  });
+}

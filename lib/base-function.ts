@@ -1,0 +1,143 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root: entry paths and the lock file are resolved from here, whatever the cwd. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Entry file of a handler under lambdas/, e.g. lambdaEntry('add-media') -> <repo>/lambdas/add-media/handler.ts. */
+export function lambdaEntry(name: string): string {
+  return `${REPO_ROOT}lambdas/${name}/handler.ts`;
+}
+
+/**
+ * Native or very large modules that only the workers use. A Lambda never loads them;
+ * if a shared module imports one, it stays an unresolved import instead of dragging a
+ * native binary (that esbuild cannot bundle) into an API function.
+ */
+export const WORKER_ONLY_MODULES = ['sharp', 'onnxruntime-node', 'usearch'] as const;
+
+/** esbuild target matching the runtime below. */
+export const BUNDLE_TARGET = 'node24';
+
+/** ESM output still meets CommonJS dependencies that call require(); give them one. */
+const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface BaseFunctionProps {
+  /** Absolute path of the TypeScript entry file; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** POWERTOOLS_SERVICE_NAME of the function's logs. */
+  readonly serviceName: string;
+  readonly logRetention: logs.RetentionDays;
+  /** @default 'INFO' */
+  readonly logLevel?: LogLevel;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one place Lambda defaults live: Node.js 24 on arm64, minified ESM bundle with
+ * source maps, X-Ray tracing, a log group of its own with retention, and a role that
+ * starts with nothing but writing to that log group. `bind*` methods grant a resource
+ * and set the environment variable the handler reads in one call, so a function can
+ * never know a resource it may not touch, nor touch one it does not know.
+ */
+export class BaseFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: BaseFunctionProps) {
+    // The log group and role are siblings (not children) because they must exist before super().
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.description}`,
+    });
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      role,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      projectRoot: REPO_ROOT,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE_TARGET,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        // The runtime's SDK lags the lock file; bundling pins the version we test with.
+        bundleAwsSDK: true,
+        externalModules: [...WORKER_ONLY_MODULES],
+      },
+    });
+    logGroup.grantWrite(role);
+  }
+
+  /** Read-only or read/write access to the table, and TABLE_NAME. */
+  bindTable(table: dynamodb.ITableV2 | dynamodb.ITable, access: 'read' | 'readWrite'): this {
+    if (access === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Put/delete (no read, no list) under one key prefix of the bucket, and BUCKET_NAME.
+   * Multipart uploads need AbortMultipartUpload to clean up after a failed part.
+   */
+  bindBucketWrite(bucket: s3.IBucket, keyPrefix: string): this {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+        resources: [bucket.arnForObjects(`${keyPrefix}*`)],
+      }),
+    );
+    bucket.encryptionKey?.grantEncryptDecrypt(this);
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /** states:StartExecution on this one state machine, and its ARN in `envName`. */
+  bindStateMachine(stateMachine: sfn.IStateMachine, envName: string): this {
+    stateMachine.grantStartExecution(this);
+    this.addEnvironment(envName, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /** secretsmanager:GetSecretValue on this one secret, and its ARN in `envName`. */
+  bindSecret(secret: secretsmanager.ISecret, envName: string): this {
+    secret.grantRead(this);
+    this.addEnvironment(envName, secret.secretArn);
+    return this;
+  }
+}

@@ -1,0 +1,173 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_DEFAULTS,
+  DEFAULT_GPU_INSTANCE,
+  DeploymentConfigError,
+  MAX_UPLOAD_BYTES_LIMIT,
+  parseDeploymentConfig,
+} from '../../lib/config';
+
+const AUTH = { authIssuer: 'https://issuer.example.com', authAudience: 'my-client' };
+
+function problemsOf(context: Record<string, unknown>): readonly string[] {
+  try {
+    parseDeploymentConfig(context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as DeploymentConfigError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('parseDeploymentConfig', () => {
+  it('applies the documented defaults when only issuer and audience are given', () => {
+    const config = parseDeploymentConfig(AUTH);
+    expect(config).toEqual({
+      addMediaEnabled: true,
+      auth: { verifier: { kind: 'generated-secret' }, issuer: AUTH.authIssuer, audience: AUTH.authAudience, cookieName: 'session' },
+      allowedOrigins: [],
+      allowedAssumeRoleArns: [],
+      assumeRoleExternalId: undefined,
+      useSpotDefault: true,
+      gpuInstance: DEFAULT_GPU_INSTANCE,
+      maxShards: 200,
+      maxConcurrency: 20,
+      similarityThreshold: 0.9,
+      modelUri: undefined,
+      defaultEmbeddingConfig: undefined,
+      natGateways: 0,
+      logRetention: 30,
+      stagingExpirationDays: 3,
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      maxUploadBytes: 4 * 1024 * 1024,
+    });
+    expect(config.maxUploadBytes).toBe(CONFIG_DEFAULTS.maxUploadBytes);
+  });
+
+  it('reads the strings that `cdk -c key=value` passes', () => {
+    const config = parseDeploymentConfig({
+      ...AUTH,
+      addMediaEnabled: 'FALSE',
+      useSpotDefault: 'false',
+      maxShards: '500',
+      similarityThreshold: '0.85',
+      allowedOrigins: 'https://a.example.com, https://b.example.com:8443',
+      allowedAssumeRoleArns: '["arn:aws:iam::123456789012:role/reader","arn:aws:iam::*:role/vl-*"]',
+      gpuInstance: '{"vcpuMax": 16, "acceleratorNames": ["l4"]}',
+      logRetentionDays: '365',
+    });
+    expect(config).toMatchObject({
+      addMediaEnabled: false,
+      useSpotDefault: false,
+      maxShards: 500,
+      similarityThreshold: 0.85,
+      allowedOrigins: ['https://a.example.com', 'https://b.example.com:8443'],
+      allowedAssumeRoleArns: ['arn:aws:iam::123456789012:role/reader', 'arn:aws:iam::*:role/vl-*'],
+      logRetention: 365,
+    });
+    expect(config.gpuInstance).toEqual({ ...DEFAULT_GPU_INSTANCE, vcpuMax: 16, acceleratorNames: [ec2.AcceleratorName.L4] });
+  });
+
+  it('picks the JWKS or the given secret as key source', () => {
+    const jwksUrl = 'https://login.example.com/.well-known/jwks.json';
+    expect(parseDeploymentConfig({ ...AUTH, authJwksUrl: jwksUrl }).auth.verifier).toEqual({ kind: 'jwks', jwksUrl });
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt-AbC123';
+    expect(parseDeploymentConfig({ ...AUTH, authJwtSecretArn: secretArn }).auth.verifier).toEqual({ kind: 'secret', secretArn });
+  });
+
+  it('reports every problem at once, each with the key, the bad value and the fix', () => {
+    const problems = problemsOf({
+      authJwksUrl: 'http://insecure.example.com/jwks.json',
+      authJwtSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt',
+      addMediaEnabled: 'yes',
+      maxShards: '0',
+      similarityThreshold: '1.5',
+      logRetentionDays: 31,
+      maxUploadBytes: 10 * 1024 * 1024,
+      allowedOrigins: ['https://app.example.com/'],
+      allowedAssumeRoleArns: ['arn:aws:iam::123456789012:user/alice'],
+      authCookieName: 'my session',
+    });
+    const expected: [string, string][] = [
+      ['authIssuer is missing', 'set it to the `iss`'],
+      ['authAudience is missing', 'set it to the `aud`'],
+      ['authJwksUrl is "http://insecure.example.com/jwks.json"', 'https://'],
+      ['authJwtSecretArn is "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt"', '6-character suffix'],
+      ['addMediaEnabled is "yes"', 'true or false'],
+      ['maxShards is "0"', 'from 1 to 1000'],
+      ['similarityThreshold is "1.5"', 'above 0 and at most 1'],
+      ['logRetentionDays is 31', '1, 3, 5, 7, 14, 30'],
+      [`maxUploadBytes is ${10 * 1024 * 1024}`, `from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`],
+      ['allowedOrigins entry "https://app.example.com/"', 'no path or trailing slash'],
+      ['allowedAssumeRoleArns entry "arn:aws:iam::123456789012:user/alice"', 'IAM role ARN'],
+      ['authCookieName is "my session"', 'cookie name token'],
+    ];
+    for (const [start, fix] of expected) {
+      const problem = problems.find((p) => p.startsWith(start));
+      expect(problem, `a problem starting with ${start}`).toBeDefined();
+      expect(problem).toContain(fix);
+    }
+    expect(problems).toHaveLength(expected.length);
+  });
+
+  it('refuses both key sources at once', () => {
+    const problems = problemsOf({
+      ...AUTH,
+      authJwksUrl: 'https://login.example.com/jwks.json',
+      authJwtSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt-AbC123',
+    });
+    expect(problems).toEqual([expect.stringContaining('keep exactly one')]);
+  });
+
+  it('catches a mistyped key instead of silently deploying the default', () => {
+    const problems = problemsOf({ ...AUTH, maxShard: 50, '@aws-cdk/core:someFlag': true, 'aws:cdk:bundling-stacks': [] });
+    expect(problems).toEqual([expect.stringMatching(/^maxShard is not a known context key; did you mean maxShards\?/)]);
+  });
+
+  it('checks the GPU instance requirements as a whole', () => {
+    const problems = problemsOf({
+      ...AUTH,
+      gpuInstance: { vcpuMin: 64, vcpuMax: 8, acceleratorNames: ['rtx4090'], colour: 'green' },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('gpuInstance.colour is not a known field'),
+        expect.stringContaining('gpuInstance.acceleratorNames entry "rtx4090" must be one of'),
+        expect.stringContaining('gpuInstance.vcpuMin (64) is above vcpuMax (8)'),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('accepts a well-formed default embedding config and refuses a malformed one', () => {
+    const embedding = { model_id: 'clip', dimension: 512, input_size: 224, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], version: '1' };
+    expect(parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) }).defaultEmbeddingConfig).toEqual(embedding);
+    const problems = problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, dimension: 0, mean: [0.5] } });
+    expect(problems).toEqual([
+      expect.stringContaining('defaultEmbeddingConfig.dimension is 0'),
+      expect.stringContaining('defaultEmbeddingConfig.mean is [0.5]'),
+    ]);
+  });
+
+  it('refuses an ARN pattern with a comma, since the handlers receive the list comma-separated', () => {
+    const problems = problemsOf({ ...AUTH, allowedAssumeRoleArns: '["arn:aws:iam::123456789012:role/a,b"]' });
+    expect(problems).toEqual([expect.stringContaining('no commas')]);
+  });
+});
+
+describe('cdk.json', () => {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+
+  it('synthesizes with no flags: its context is a valid configuration', () => {
+    const config = parseDeploymentConfig(cdkJson.context);
+    expect(config.auth.verifier).toEqual({ kind: 'generated-secret' });
+  });
+
+  it('carries no key material: no secret ARN and no JWKS URL to a real provider', () => {
+    expect(Object.keys(cdkJson.context).filter((key) => /^auth(JwtSecret|Jwks)/.test(key))).toEqual([]);
+    expect(cdkJson.app).toBe('npx tsx bin/app.ts');
+  });
+});
