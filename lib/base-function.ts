@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -124,6 +124,47 @@ export class BaseFunction extends NodejsFunction {
     );
     bucket.encryptionKey?.grantEncryptDecrypt(this);
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * What reading a customer's `s3_uri` source needs: list/get on the configured source buckets of this account
+   * (SOURCE_BUCKET_NAMES) and sts:AssumeRole on the allowed role ARNs (ALLOWED_ASSUME_ROLE_ARNS, with the ExternalId
+   * condition when one is configured). Nothing is granted for an empty list.
+   */
+  bindSourceAccess(source: {
+    readonly sourceBucketNames: readonly string[];
+    readonly allowedAssumeRoleArns: readonly string[];
+    readonly assumeRoleExternalId?: string;
+  }): this {
+    if (source.sourceBucketNames.length) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: source.sourceBucketNames.map((name) => `arn:${Aws.PARTITION}:s3:::${name}`),
+        }),
+      );
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: source.sourceBucketNames.map((name) => `arn:${Aws.PARTITION}:s3:::${name}/*`),
+        }),
+      );
+    }
+    if (source.allowedAssumeRoleArns.length) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          resources: [...source.allowedAssumeRoleArns],
+          ...(source.assumeRoleExternalId
+            ? { conditions: { StringEquals: { 'sts:ExternalId': source.assumeRoleExternalId } } }
+            : {}),
+        }),
+      );
+    }
+    this.addEnvironment('SOURCE_BUCKET_NAMES', source.sourceBucketNames.join(','));
+    this.addEnvironment('ALLOWED_ASSUME_ROLE_ARNS', source.allowedAssumeRoleArns.join(','));
+    if (source.assumeRoleExternalId) this.addEnvironment('ASSUME_ROLE_EXTERNAL_ID', source.assumeRoleExternalId);
     return this;
   }
 

@@ -15,6 +15,8 @@ export interface DeploymentConfig {
   readonly allowedOrigins: readonly string[];
   /** `allowedAssumeRoleArns` (default []: `assume_role` is refused): role ARNs or ARN patterns (`*` wildcards) the pipeline may assume. */
   readonly allowedAssumeRoleArns: readonly string[];
+  /** `sourceBucketNames` (default []): buckets (names or `*` patterns) `s3_uri` sources may name without `assume_role`. */
+  readonly sourceBucketNames: readonly string[];
   /** `assumeRoleExternalId` (optional): ExternalId passed to STS AssumeRole. */
   readonly assumeRoleExternalId?: string;
   /** `useSpotDefault` (default true): spot capacity when a request leaves `use_spot` out. */
@@ -125,6 +127,7 @@ export const CONFIG_DEFAULTS = {
   authCookieName: 'session',
   allowedOrigins: [] as string[],
   allowedAssumeRoleArns: [] as string[],
+  sourceBucketNames: [] as string[],
   useSpotDefault: true,
   maxShards: 200,
   maxConcurrency: 20,
@@ -146,6 +149,7 @@ const CONTEXT_KEYS = [
   'authCookieName',
   'allowedOrigins',
   'allowedAssumeRoleArns',
+  'sourceBucketNames',
   'assumeRoleExternalId',
   'useSpotDefault',
   'gpuInstance',
@@ -191,6 +195,7 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     auth: readAuth(read, problems),
     allowedOrigins: read.list('allowedOrigins', CONFIG_DEFAULTS.allowedOrigins, checkOrigin),
     allowedAssumeRoleArns: read.list('allowedAssumeRoleArns', CONFIG_DEFAULTS.allowedAssumeRoleArns, checkRoleArnPattern),
+    sourceBucketNames: read.list('sourceBucketNames', CONFIG_DEFAULTS.sourceBucketNames, checkBucketNamePattern),
     assumeRoleExternalId: read.optionalString('assumeRoleExternalId', checkExternalId),
     useSpotDefault: read.boolean('useSpotDefault', CONFIG_DEFAULTS.useSpotDefault),
     gpuInstance: readGpuInstance(read, problems),
@@ -363,6 +368,12 @@ function checkRoleArnPattern(value: string): string | undefined {
   return ROLE_ARN_PATTERN.test(value)
     ? undefined
     : 'must be an IAM role ARN, optionally with * wildcards (e.g. arn:aws:iam::123456789012:role/dataset-reader or arn:aws:iam::*:role/vl-*), and no commas';
+}
+
+function checkBucketNamePattern(value: string): string | undefined {
+  return /^[a-z0-9*][a-z0-9.*-]{1,62}$/.test(value)
+    ? undefined
+    : 'must be an S3 bucket name, optionally with * wildcards (e.g. my-media or team-*-media), and no commas';
 }
 
 function checkExternalId(value: string): string | undefined {

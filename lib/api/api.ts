@@ -115,7 +115,7 @@ export class Api extends Construct {
     }
     fn.bindBucketWrite(props.bucket, STAGING_PREFIX).bindStateMachine(props.addMediaStateMachine, 'ADD_MEDIA_STATE_MACHINE_ARN');
     fn.addEnvironment('ADD_MEDIA_ENABLED', String(config.addMediaEnabled));
-    fn.addEnvironment('ALLOWED_ASSUME_ROLE_ARNS', config.allowedAssumeRoleArns.join(','));
+    fn.bindSourceAccess(config);
     fn.addEnvironment('MAX_UPLOAD_BYTES', String(config.maxUploadBytes));
     if (config.defaultEmbeddingConfig) {
       fn.addEnvironment('DEFAULT_EMBEDDING_CONFIG', JSON.stringify(config.defaultEmbeddingConfig));

@@ -431,6 +431,33 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       }
     });
 
+    it('upload routes may read only the configured source buckets and assume only the allowed roles', () => {
+      for (const id of routesWith('upload')) {
+        expect(actions(built, functionOf(built, id)).filter((a) => a.startsWith('sts:')), id).toEqual([]);
+      }
+      const configured = build({
+        sourceBucketNames: 'team-media, raw-*',
+        allowedAssumeRoleArns: 'arn:aws:iam::123456789012:role/reader',
+        assumeRoleExternalId: 'vl-external',
+      });
+      const partition = { Ref: 'AWS::Partition' };
+      const bucketArn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', partition, `:s3:::${suffix}`]] });
+      for (const id of routesWith('upload')) {
+        const fn = functionOf(configured, id);
+        const fnStatements = statements(configured, fn);
+        expect(fnStatements).toContainEqual({ actions: ['s3:ListBucket'], resources: [bucketArn('raw-*'), bucketArn('team-media')] });
+        expect(fnStatements).toContainEqual({ actions: ['s3:GetObject'], resources: [bucketArn('raw-*/*'), bucketArn('team-media/*')] });
+        expect(fnStatements).toContainEqual({
+          actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          resources: ['arn:aws:iam::123456789012:role/reader'],
+        });
+        expect(environment(configured, fn)).toMatchObject({ SOURCE_BUCKET_NAMES: 'team-media,raw-*', ASSUME_ROLE_EXTERNAL_ID: 'vl-external' });
+      }
+      for (const id of routesWith('read')) {
+        expect(actions(configured, functionOf(configured, id)).filter((a) => /^(sts|s3):/.test(a)), id).toEqual([]);
+      }
+    });
+
     it('the reindex route starts only the reindex state machine and has no bucket access', () => {
       const fnStatements = statements(built, functionOf(built, 'Reindex'));
       expect(fnStatements.filter((s) => s.actions.some((a) => a.startsWith('states:')))).toEqual([
