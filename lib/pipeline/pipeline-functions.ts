@@ -1,0 +1,133 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { BaseFunction, lambdaEntry } from '../base-function';
+import type { DeploymentConfig } from '../config';
+import { STAGING_PREFIX } from '../media-bucket';
+import type { PipelineCompute } from './compute';
+import { acknowledge, arnReference } from './nag-references';
+import { DATASETS_PREFIX, type WorkerTasks } from './worker-tasks';
+
+export interface PipelineFunctionsProps {
+  readonly table: dynamodb.ITableV2 | dynamodb.ITable;
+  readonly bucket: s3.IBucket;
+  readonly config: DeploymentConfig;
+  readonly compute: PipelineCompute;
+  readonly tasks: WorkerTasks;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * The Lambda steps of the state machines (lambdas/plan, finalize, finish-reindex, mark-failed). Each gets the table,
+ * BUCKET_NAME and only the S3 actions its step performs; plan also gets what the planner chooses between (capacity
+ * providers, task definitions, network) and the deployment's limits.
+ */
+export class PipelineFunctions extends Construct {
+  readonly plan: BaseFunction;
+  readonly finalize: BaseFunction;
+  readonly finishReindex: BaseFunction;
+  readonly markFailed: BaseFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
+    super(scope, id);
+    const { table, bucket, config, compute, tasks } = props;
+    const stepFunction = (fnId: string, name: string, description: string, options: { timeout: Duration; memorySize?: number }) => {
+      const fn = new BaseFunction(this, fnId, {
+        entry: lambdaEntry(name),
+        description,
+        serviceName: name,
+        logRetention: config.logRetention,
+        timeout: options.timeout,
+        memorySize: options.memorySize,
+        environment: { BUCKET_NAME: bucket.bucketName },
+      }).bindTable(table, 'readWrite');
+      acknowledgeStepFunction(fn, table);
+      return fn;
+    };
+
+    this.plan = stepFunction('Plan', 'plan', 'Pipeline step: sizes a batch into shards, device and capacity', { timeout: Duration.seconds(60) });
+    grantObjects(this.plan, bucket, ['s3:GetObject', 's3:PutObject'], DATASETS_PREFIX);
+    const planEnvironment: Record<string, string> = {
+      GPU_SPOT_CAPACITY_PROVIDER: compute.gpuSpotCapacityProvider.capacityProviderName,
+      GPU_ON_DEMAND_CAPACITY_PROVIDER: compute.gpuOnDemandCapacityProvider.capacityProviderName,
+      GPU_TASK_DEFINITION_ARN: tasks.gpuTaskDefinition.taskDefinitionArn,
+      CPU_TASK_DEFINITION_ARN: tasks.cpuTaskDefinition.taskDefinitionArn,
+      SUBNET_IDS: props.subnets.map((subnet) => subnet.subnetId).join(','),
+      SECURITY_GROUP_IDS: props.securityGroup.securityGroupId,
+      DEFAULT_USE_SPOT: String(config.useSpotDefault),
+      MAX_SHARDS: String(config.maxShards),
+      MAX_CONCURRENCY: String(config.maxConcurrency),
+    };
+    for (const [name, value] of Object.entries(planEnvironment)) this.plan.addEnvironment(name, value);
+
+    this.finalize = stepFunction('Finalize', 'finalize', 'Pipeline step: commits an added batch', { timeout: Duration.seconds(60) });
+    grantObjects(this.finalize, bucket, ['s3:GetObject'], DATASETS_PREFIX);
+
+    this.finishReindex = stepFunction('FinishReindex', 'finish-reindex', 'Pipeline step: commits a new clustering', { timeout: Duration.seconds(60) });
+
+    this.markFailed = stepFunction('MarkFailed', 'mark-failed', 'Pipeline step: marks a failed operation and removes what it left', {
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    });
+    grantOperationCleanup(this.markFailed, bucket);
+  }
+
+  get all(): BaseFunction[] {
+    return [this.plan, this.finalize, this.finishReindex, this.markFailed];
+  }
+}
+
+/**
+ * What removing a failed operation's artefacts takes (lambdas/shared/batch-cleanup.ts): list and delete under the
+ * operation's datasets/ and staging/ prefixes. No read.
+ */
+export function grantOperationCleanup(fn: BaseFunction, bucket: s3.IBucket): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${DATASETS_PREFIX}*`, `${STAGING_PREFIX}*`] } },
+    }),
+  );
+  grantObjects(fn, bucket, ['s3:DeleteObject'], DATASETS_PREFIX, STAGING_PREFIX);
+}
+
+function grantObjects(fn: BaseFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }));
+  bucket.encryptionKey?.grantEncryptDecrypt(fn);
+  for (const prefix of prefixes) {
+    acknowledge(
+      fn.role!,
+      `AwsSolutions-IAM5[Resource::${arnReference(bucket)}/${prefix}*]`,
+      `Pipeline artefacts live under ${prefix}{dataset}/{operation}/ with generated keys; the function acts on one operation's keys only.`,
+    );
+  }
+}
+
+/** Findings every pipeline function carries by design. */
+export function acknowledgeStepFunction(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+  acknowledge(
+    fn,
+    'Serverless-LambdaDLQ',
+    'Invoked synchronously by Step Functions: a failure reaches the state machine, which retries and then marks the operation failed.',
+  );
+  acknowledgeLambdaRole(fn, table);
+}
+
+/** The wildcard resources of any pipeline function role: X-Ray, and the table's indexes. */
+export function acknowledgeLambdaRole(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+  acknowledge(
+    fn.role!,
+    'AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource-level permission; active tracing needs "*" for them.',
+  );
+  acknowledge(
+    fn.role!,
+    `AwsSolutions-IAM5[Resource::${arnReference(table)}/index/*]`,
+    'Queries go through the indexes of this one table only; the index ARN wildcard is how DynamoDB grants index access.',
+  );
+}
