@@ -1,5 +1,5 @@
 import type { EnvSource } from './runtime/env';
-import { exitWithFailure, WorkerError } from './runtime/failure';
+import { exitWithFailure, reportFailure, WorkerError } from './runtime/failure';
 
 /**
  * Entry point of every worker container and local worker process: `tsx workers/main.ts <task>` (or TASK=<task>). Exit 0 on
@@ -36,4 +36,10 @@ async function main(): Promise<void> {
   await runTask(taskName(process.argv, process.env), process.env);
 }
 
-main().then(() => process.exit(0), exitWithFailure);
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await reportFailure(error, process.env);
+    exitWithFailure(error);
+  },
+);

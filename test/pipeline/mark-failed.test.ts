@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireDatasetLock } from '../../lambdas/shared/dataset-lock';
+import { workerErrorKey } from '../../lambdas/shared/worker-error-report';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
   type Seeded,
@@ -103,6 +104,26 @@ describe('mark-failed Lambda', () => {
     expect(await cluster(table, ds, 'c0', 'k2')).toMatchObject({ size: 3, added_by_batch: { b0: 1 } });
     expect(await clusterIds(table, ds, seeded.operationId)).toEqual([]);
     expect(await allKeys(ds)).toEqual(earlierObjects(ds).sort());
+  });
+
+  it('records the error a worker reported to S3 when the ECS cause carries only the exit code (as in the cloud)', async () => {
+    const seeded = await seedDataset(table, { lock: { taskType: 'MEDIA_ADDITION' } });
+    const ds = seeded.datasetId;
+    await putObject(
+      bucket,
+      workerErrorKey(ds, seeded.operationId, 'embed', '3'),
+      JSON.stringify({ error: 'Model checksum mismatch for s3://models/clip.onnx', task: 'embed', at: new Date().toISOString() }),
+    );
+    const bareEcsFailure = {
+      Error: 'States.TaskFailed',
+      Cause: JSON.stringify({ Containers: [{ Name: 'worker', ExitCode: 1 }], StopCode: 'EssentialContainerExited' }),
+    };
+
+    const result = await handler({ input: executionInput(seeded), error: bareEcsFailure });
+
+    expect(result).toMatchObject({ released: true, error: 'Model checksum mismatch for s3://models/clip.onnx' });
+    expect(await dataset(table, ds)).toMatchObject({ status: 'ERROR', error: 'Model checksum mismatch for s3://models/clip.onnx' });
+    expect(await objectKeys(bucket, `datasets/${ds}/batches/${seeded.operationId}/`)).toEqual([]);
   });
 
   it('changes nothing when called again for the same operation', async () => {

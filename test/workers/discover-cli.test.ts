@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerErrorKey } from '../../lambdas/shared/worker-error-report';
 import { discoveryKey } from '../../workers/runtime/batch-paths';
 import { makeImage } from '../support/media-fixtures';
 import {
@@ -72,6 +73,13 @@ describe('workers/main.ts discover', () => {
     const exit = await runWorker(['discover'], envFor(`s3://${source}/bad/`));
     expect(exit.code).toBe(1);
     expect(lastLine(exit.stderr)).toEqual({ error: `Invalid S3 URI or no media files found at s3://${source}/bad/` });
+  });
+
+  it('leaves its error in the batch prefix for mark-failed, which never sees stderr in the cloud', async () => {
+    const env = envFor(`s3://${source}/bad/`);
+    expect((await runWorker(['discover'], env)).code).toBe(1);
+    const report = JSON.parse((await getObject(direct, own, workerErrorKey('ds-cli', env.OPERATION_ID!, 'discover'))).toString());
+    expect(report).toEqual({ error: `Invalid S3 URI or no media files found at s3://${source}/bad/`, task: 'discover', at: expect.any(String) });
   });
 
   it('takes the task from TASK when no argument is given, and names a missing variable', async () => {
