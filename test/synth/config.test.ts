@@ -29,6 +29,7 @@ describe('parseDeploymentConfig', () => {
       auth: { verifier: { kind: 'generated-secret' }, issuer: AUTH.authIssuer, audience: AUTH.authAudience, cookieName: 'session' },
       allowedOrigins: [],
       allowedAssumeRoleArns: [],
+      sourceBucketNames: [],
       assumeRoleExternalId: undefined,
       useSpotDefault: true,
       gpuInstance: DEFAULT_GPU_INSTANCE,
