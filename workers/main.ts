@@ -14,6 +14,9 @@ export interface WorkerTask {
 /** Tasks by name. Adding one is one line; each is loaded only when it runs, so one task's dependencies never slow another. */
 const TASKS: Readonly<Record<string, () => Promise<WorkerTask>>> = {
   discover: () => import('./discover/run'),
+  embed: () => import('./embed/run'),
+  assign: () => import('./assign/run'),
+  cluster: () => import('./cluster/run'),
 };
 
 /** The task named by argv[2] or TASK (they must agree when both are given). */
