@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_EMBEDDING_CONFIG, parseEmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import { decodeImage } from '../../workers/embed/decode-image';
+import { rgbToChw } from '../../workers/embed/pixel-tensor';
+import { extractVideoFrames } from '../../workers/embed/video-frames';
+import { buildTestModel, ensureTestModel, sha256Hex } from '../../workers/model/generate-test-model';
+import { ImageEncoder } from '../../workers/model/image-encoder';
+import { openSession, parseExecutionProvider } from '../../workers/model/inference-session';
+import { ModelIntegrityError, pinnedSha256, resolveModel } from '../../workers/model/model-source';
+import { makeImage, makeVideo } from '../support/media-fixtures';
+import type { TestBucket } from '../support/servers';
+import { createWorkerBucket } from './embed-support';
+
+const { input_size: SIDE, dimension: D } = LOCAL_EMBEDDING_CONFIG;
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * b[i], 0);
+
+describe('the generated test model', () => {
+  it('is byte-for-byte what LOCAL_EMBEDDING_CONFIG pins', () => {
+    expect(sha256Hex(buildTestModel())).toBe(LOCAL_EMBEDDING_CONFIG.model_sha256);
+  });
+
+  it('is written once by ensureTestModel and rewritten when the file was tampered with', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'model-')), 'nested', 'encoder.onnx');
+    const first = ensureTestModel(path);
+    writeFileSync(path, 'tampered');
+    const second = ensureTestModel(path);
+    expect(second.sha256).toBe(first.sha256);
+    expect(sha256Hex(readFileSync(path))).toBe(first.sha256);
+  });
+
+  describe('embeddings', () => {
+    let encoder: ImageEncoder;
+    const embed = async (bytes: Buffer) => {
+      const image = await decodeImage(bytes, SIDE);
+      const pixels = new Float32Array(3 * SIDE * SIDE);
+      rgbToChw(image.rgb, SIDE, LOCAL_EMBEDDING_CONFIG, pixels, 0);
+      return encoder.encode(pixels, 1);
+    };
+    beforeAll(async () => {
+      encoder = new ImageEncoder(await ort.InferenceSession.create(buildTestModel()), SIDE, D);
+    });
+
+    it('maps resized, re-encoded and slightly cropped copies close and unrelated images far', async () => {
+      const original = await makeImage({ seed: 11, width: 320, height: 240 });
+      const base = await embed(original);
+      const copies = [
+        await sharp(original).resize(160, 120).jpeg({ quality: 90 }).toBuffer(),
+        await sharp(original).jpeg({ quality: 60 }).toBuffer(),
+        await sharp(original).extract({ left: 8, top: 6, width: 304, height: 228 }).toBuffer(),
+      ];
+      for (const copy of copies) expect(dot(base, await embed(copy))).toBeGreaterThan(0.95);
+      for (const seed of [12, 13, 14, 15]) expect(dot(base, await embed(await makeImage({ seed, width: 320, height: 240 })))).toBeLessThan(0.85);
+    });
+
+    it('turns a short video into frames of the configured size', async () => {
+      const path = await makeVideo(join(mkdtempSync(join(tmpdir(), 'video-')), 'v.webm'), { seconds: 2, fps: 4, width: 80, height: 60 });
+      const frames = await extractVideoFrames(path, { side: SIDE, maxFrames: 16, maxFps: 1 });
+      expect(frames).toMatchObject({ frameCount: 2, width: 80, height: 60 });
+      expect(frames.rgb.length).toBe(2 * SIDE * SIDE * 3);
+      const capped = await extractVideoFrames(path, { side: SIDE, maxFrames: 1, maxFps: 1 });
+      expect(capped.frameCount).toBe(1);
+    });
+  });
+});
+
+describe('model loading', () => {
+  let bucket: TestBucket;
+  const bytes = buildTestModel();
+  const sha256 = sha256Hex(bytes);
+  beforeAll(async () => {
+    bucket = await createWorkerBucket();
+  });
+
+  it('verifies a local model against its pin', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'model-')), 'm.onnx');
+    writeFileSync(path, bytes);
+    await expect(resolveModel({ uri: `file://${path}`, sha256, cacheDir: tmpdir() }, () => bucket.client)).resolves.toEqual({ path, sha256 });
+    await expect(resolveModel({ uri: path, sha256: 'f'.repeat(64), cacheDir: tmpdir() }, () => bucket.client)).rejects.toBeInstanceOf(
+      ModelIntegrityError,
+    );
+  });
+
+  it('downloads a pinned s3:// model once into the cache and refuses an unpinned one', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+    const uri = `s3://${bucket.bucket}/models/encoder.onnx`;
+    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/encoder.onnx', Body: bytes }));
+    await expect(resolveModel({ uri, cacheDir }, () => bucket.client)).rejects.toThrow(/unpinned remote model/);
+
+    const first = await resolveModel({ uri, sha256, cacheDir }, () => bucket.client);
+    expect(first.path).toBe(join(cacheDir, `${sha256}.onnx`));
+    await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: 'models/encoder.onnx' }));
+    await expect(resolveModel({ uri, sha256, cacheDir }, () => bucket.client)).resolves.toEqual(first);
+  });
+
+  it('keeps nothing in the cache when a download does not match its pin', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/other.onnx', Body: 'not the model' }));
+    await expect(
+      resolveModel({ uri: `s3://${bucket.bucket}/models/other.onnx`, sha256, cacheDir }, () => bucket.client),
+    ).rejects.toBeInstanceOf(ModelIntegrityError);
+    expect(await import('node:fs').then((fs) => fs.readdirSync(cacheDir))).toEqual([]);
+  });
+
+  it('takes the pin from the embedding config or MODEL_SHA256 and rejects contradicting pins', () => {
+    expect(pinnedSha256(sha256, undefined)).toBe(sha256);
+    expect(pinnedSha256(undefined, sha256.toUpperCase())).toBe(sha256);
+    expect(() => pinnedSha256(sha256, 'a'.repeat(64))).toThrow(/contradicts/);
+    expect(() => pinnedSha256(undefined, 'abc')).toThrow(/not a sha256/);
+  });
+});
+
+describe('execution provider', () => {
+  const messages: string[] = [];
+  const log = (message: string) => messages.push(message);
+
+  it('parses EXECUTION_PROVIDER and refuses unknown values', () => {
+    expect(parseExecutionProvider(undefined)).toBe('auto');
+    expect(parseExecutionProvider('CUDA')).toBe('cuda');
+    expect(() => parseExecutionProvider('tpu')).toThrow(/cuda, cpu or unset/);
+  });
+
+  it('runs on the CPU when CUDA is not installed (auto) and says so', async () => {
+    const { provider, session } = await openSession(buildTestModel(), 'auto', log);
+    await session.release();
+    expect(provider).toBe('cpu');
+    expect(messages.at(-1)).toMatch(/execution provider: cpu/);
+  });
+
+  it('fails clearly when CUDA is demanded on a host without it', async () => {
+    await expect(openSession(buildTestModel(), 'cuda', log)).rejects.toThrow(/EXECUTION_PROVIDER=cuda but the CUDA provider failed/);
+  });
+});
+
+describe('embedding_config', () => {
+  it('names every bad field', () => {
+    expect(() => parseEmbeddingConfig({ ...LOCAL_EMBEDDING_CONFIG, dimension: 0, std: [1, 0, 1] })).toThrow(/dimension: .*; std\.1: /);
+    expect(() => parseEmbeddingConfig('{')).toThrow(/not valid JSON/);
+    expect(parseEmbeddingConfig(JSON.stringify(LOCAL_EMBEDDING_CONFIG))).toEqual(LOCAL_EMBEDDING_CONFIG);
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
+import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
+import { datasetKey } from '../../lambdas/shared/table-schema';
+import { recordShardDone } from '../../workers/embed/shard-progress';
+import { embeddingShardKeys } from '../../workers/runtime/batch-paths';
+import { makeImage, makeVideo, truncated } from '../support/media-fixtures';
+import { type TestBucket, type TestTable, createTestTable } from '../support/servers';
+import { createWorkerBucket, embedBatch, newId, putLockedDataset, stageBatch, testModel } from './embed-support';
+
+const D = LOCAL_EMBEDDING_CONFIG.dimension;
+
+describe('embed worker (s3rver + DynamoDB Local)', () => {
+  let bucket: TestBucket;
+  let table: TestTable;
+  const scratch = mkdtempSync(join(tmpdir(), 'embed-test-'));
+  const model = testModel();
+
+  beforeAll(async () => {
+    [bucket, table] = await Promise.all([createWorkerBucket(), createTestTable()]);
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const text = async (key: string) =>
+    (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }))).Body!.transformToString();
+  const bytes = async (key: string) =>
+    (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }))).Body!.transformToByteArray();
+
+  it('writes row-aligned unit vectors, rows and the skipped list, then records its progress', async () => {
+    const datasetId = newId();
+    const batchId = newId();
+    await putLockedDataset(table, datasetId, batchId, { shards_total: 2 });
+    const jpeg = await makeImage({ seed: 1, width: 120, height: 80 });
+    const rotated = await sharp(await makeImage({ seed: 2, width: 64, height: 48, format: 'png' }))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
+    const video = readFileSync(await makeVideo(join(scratch, 'clip.mp4'), { seconds: 3, fps: 5, width: 96, height: 64 }));
+    const [lines] = await stageBatch(bucket, datasetId, batchId, [
+      [
+        { name: 'a.jpg', type: 'image', bytes: jpeg },
+        { name: 'broken.jpg', type: 'image', bytes: truncated(jpeg, 0.4) },
+        { name: 'rotated.jpg', type: 'image', bytes: rotated },
+        { name: 'noise.jpg', type: 'image', bytes: Buffer.from('not an image at all') },
+        { name: 'clip.mp4', type: 'video', bytes: video },
+        { name: 'gone.jpg', type: 'image' },
+      ],
+    ]);
+
+    await embedBatch(bucket, table, datasetId, batchId, 1, model);
+
+    const keys = embeddingShardKeys(datasetId, batchId, 0);
+    const rows = (await text(keys.rows)).trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows).toEqual([
+      { media_id: lines[0].media_id, type: 'image', source_uri: 'upload://a.jpg', width: 120, height: 80 },
+      { media_id: lines[2].media_id, type: 'image', source_uri: 'upload://rotated.jpg', width: 48, height: 64 },
+      { media_id: lines[4].media_id, type: 'video', source_uri: 'upload://clip.mp4', frame_count: 3, width: 96, height: 64 },
+    ]);
+    const raw = await bytes(keys.vectors);
+    expect(raw.byteLength).toBe(rows.length * D * 4);
+    const vectors = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    for (let r = 0; r < rows.length; r++) {
+      const norm = Math.hypot(...vectors.subarray(r * D, (r + 1) * D));
+      expect(norm).toBeCloseTo(1, 5);
+    }
+    const skipped = JSON.parse(await text(keys.skipped)) as { name: string; reason: string }[];
+    expect(skipped.map((s) => s.name)).toEqual(['upload://broken.jpg', 'upload://noise.jpg', 'upload://gone.jpg']);
+    expect(skipped[0].reason).toMatch(/^cannot decode image: .*(truncated|premature|corrupt)/i);
+    expect(skipped[1].reason).toMatch(/^cannot decode image: .*unsupported image format/i);
+    expect(skipped[2].reason).toMatch(/no longer exists/);
+
+    const dataset = (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    expect(dataset.shards_done).toBe(1);
+    expect(dataset.progress).toBe(5 + Math.floor(85 / 2));
+  });
+
+  it('moves progress forward only, whichever of two shards finishes last', async () => {
+    const datasetId = newId();
+    const operationId = newId();
+    await putLockedDataset(table, datasetId, operationId, { shards_total: 3 });
+    const target = { client: table.client, tableName: table.tableName, datasetId, operationId };
+    await Promise.all([recordShardDone(target, new Date()), recordShardDone(target, new Date())]);
+    const read = async () => (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    expect(await read()).toMatchObject({ shards_done: 2, progress: 5 + Math.floor((85 * 2) / 3) });
+    await table.client.send(
+      new UpdateCommand({ TableName: table.tableName, Key: datasetKey(datasetId), UpdateExpression: 'SET progress = :p', ExpressionAttributeValues: { ':p': 95 } }),
+    );
+    await expect(recordShardDone(target, new Date())).resolves.toMatchObject({ done: 3, progress: 90 });
+    expect(await read()).toMatchObject({ shards_done: 3, progress: 95 });
+  });
+
+  it('refuses to record a shard for an operation that no longer holds the dataset', async () => {
+    const datasetId = newId();
+    const batchId = newId();
+    await putLockedDataset(table, datasetId, batchId);
+    await stageBatch(bucket, datasetId, batchId, [[{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 3 }) }]]);
+    await table.client.send(
+      new UpdateCommand({ TableName: table.tableName, Key: datasetKey(datasetId), UpdateExpression: 'REMOVE active_task' }),
+    );
+    await expect(embedBatch(bucket, table, datasetId, batchId, 1, model)).rejects.toBeInstanceOf(OperationSupersededError);
+    const dataset = (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    expect(dataset.shards_done).toBe(0);
+  });
+
+  it('refuses a model whose bytes do not match the pinned sha256', async () => {
+    const datasetId = newId();
+    const batchId = newId();
+    await putLockedDataset(table, datasetId, batchId);
+    await stageBatch(bucket, datasetId, batchId, [[{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 4 }) }]]);
+    await expect(embedBatch(bucket, table, datasetId, batchId, 1, { ...model, sha256: '0'.repeat(64) })).rejects.toThrow(
+      /contradicts the dataset's embedding_config.model_sha256/,
+    );
+  });
+});

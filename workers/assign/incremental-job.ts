@@ -1,0 +1,162 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { writeBatchArtifact } from '../../lambdas/shared/batch-artifacts';
+import { type ExistingMatch, assignIncrementally } from '../../lambdas/shared/clustering/incremental-assignment';
+import { getDataset } from '../../lambdas/shared/dataset-repository';
+import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
+import { INITIAL_CLUSTERING_ID } from '../../lambdas/shared/table-schema';
+import type { ExecutionProviderPreference } from '../model/inference-session';
+import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
+import { buildKnnGraph } from '../cluster/build-knn-graph';
+import { ExactKnn } from '../cluster/exact-knn';
+import { buildHnswIndex } from '../cluster/hnsw-index';
+import { queryBatchMedia } from '../cluster/media-queries';
+import { clusterItem, newMediaItem, visibleAssignment } from '../cluster/table-items';
+import { putAll } from '../cluster/table-writes';
+import { addJoinedSizes } from './cluster-size-updates';
+import { CommittedClustering } from './committed-clustering';
+
+export interface AssignJob {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly datasetId: string;
+  /** The add operation; also the batch id. */
+  readonly batchId: string;
+  /** CLUSTERING_ID when set; else the dataset's committed clustering, else `initial`. */
+  readonly clusteringId?: string;
+  readonly threshold: number;
+  /** Neighbours per new media in the graph among the batch. */
+  readonly k: number;
+  /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
+  readonly dimension?: number;
+  readonly executionProvider: ExecutionProviderPreference;
+  readonly log: (message: string) => void;
+  readonly now?: () => Date;
+}
+
+/** assign.json (docs/pipeline.md, Assign). */
+export interface AssignSummary {
+  readonly n_images: number;
+  readonly n_videos: number;
+  readonly n_skipped: number;
+  readonly skipped: readonly { name: string; reason: string }[];
+  readonly n_new_clusters: number;
+  readonly n_joined: number;
+}
+
+const SKIPPED_LISTED = 1000;
+
+/**
+ * Step Assign: places the batch's media into the committed clustering without re-clustering anything. Each new media
+ * is compared with (1) the committed clustering's index, (2) media of batches added since that clustering (few),
+ * (3) the other new media; see assignIncrementally for the rule. Writes the (still invisible) media items, the new
+ * partial clusters, the joined clusters' sizes and assign.json.
+ */
+export async function runAssign(job: AssignJob): Promise<AssignSummary> {
+  const dataset = await getDataset(job.client, job.tableName, job.datasetId);
+  if (!dataset) throw new Error(`Dataset ${job.datasetId} not found`);
+  if (dataset.active_task?.operation_id !== job.batchId) throw new OperationSupersededError(job.datasetId, job.batchId);
+  const dimension = dataset.embedding_config?.dimension ?? job.dimension;
+  if (!dimension) throw new Error(`Dataset ${job.datasetId} has no embedding_config and no EMBEDDING_CONFIG was given`);
+  const clusteringId = job.clusteringId || dataset.clustering_id || INITIAL_CLUSTERING_ID;
+  const started = Date.now();
+
+  const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, job.batchId, dimension);
+  const committed =
+    clusteringId === INITIAL_CLUSTERING_ID ? undefined : await CommittedClustering.download(job.s3, job.bucket, job.datasetId, clusteringId);
+  const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
+  try {
+    const covered = new Set(committed?.summary.batches ?? []);
+    const sinceIds = dataset.batches.filter((id) => !covered.has(id) && id !== job.batchId);
+    const since = await readSinceBatches(job, sinceIds, dimension, clusteringId);
+
+    const fromIndex = committed ? await committed.nearest(batch.vectors) : batch.rows.map(() => null);
+    const fromSince = await nearestAmong(exact, since, batch.vectors);
+    const existing = fromIndex.map((match, i) => better(match, fromSince[i]));
+    const { graph: batchGraph } = await buildKnnGraph(batch.vectors, dimension, job.k, {
+      exact,
+      index: () => buildHnswIndex(batch.vectors, dimension),
+    });
+    const assignment = assignIncrementally({ batchId: job.batchId, vectors: batch.vectors, dimension, existing, batchGraph, threshold: job.threshold });
+    job.log(
+      `assigned ${batch.rows.length} media against ${committed?.summary.n_media ?? 0} clustered + ${since.clusterIds.length} recent ` +
+        `in ${((Date.now() - started) / 1000).toFixed(2)} s: ${assignment.joined.size} clusters joined, ${assignment.newClusters.length} new`,
+    );
+
+    const addedAt = (job.now?.() ?? new Date()).toISOString();
+    const at = { datasetId: job.datasetId, batchId: job.batchId, addedAt };
+    await putAll(
+      job.client,
+      job.tableName,
+      batch.rows.map((row, i) => newMediaItem(at, row, { clusterId: assignment.clusterIds[i], clusteringId })),
+    );
+    await putAll(
+      job.client,
+      job.tableName,
+      assignment.newClusters.map((cluster) =>
+        clusterItem({
+          datasetId: job.datasetId,
+          clusteringId,
+          clusterId: cluster.clusterId,
+          size: cluster.members.length,
+          representative: batch.rows[cluster.representative].media_id,
+          partial: true,
+          batchId: job.batchId,
+        }),
+      ),
+    );
+    await addJoinedSizes(job.client, job.tableName, { datasetId: job.datasetId, clusteringId, batchId: job.batchId }, assignment.joined);
+
+    const summary: AssignSummary = {
+      n_images: batch.rows.filter((row) => row.type === 'image').length,
+      n_videos: batch.rows.filter((row) => row.type === 'video').length,
+      n_skipped: batch.skipped.length,
+      skipped: batch.skipped.slice(0, SKIPPED_LISTED),
+      n_new_clusters: assignment.newClusters.length,
+      n_joined: [...assignment.joined.values()].reduce((sum, count) => sum + count, 0),
+    };
+    await writeBatchArtifact({ s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.batchId }, 'assign.json', summary);
+    return summary;
+  } finally {
+    await exact.release();
+    await committed?.close();
+  }
+}
+
+interface SinceBatches {
+  readonly vectors: Float32Array;
+  readonly clusterIds: readonly string[];
+}
+
+/** Vectors of the batches committed after the clustering, with the clusters their media were assigned to. */
+async function readSinceBatches(job: AssignJob, batchIds: readonly string[], dimension: number, clusteringId: string): Promise<SinceBatches> {
+  const batches: BatchEmbeddings[] = [];
+  const clusterIds: string[] = [];
+  for (const batchId of batchIds) {
+    const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension);
+    const items = await queryBatchMedia(job.client, job.tableName, job.datasetId, batchId);
+    for (const row of batch.rows) {
+      const item = items.get(row.media_id);
+      if (!item) throw new Error(`Committed batch ${batchId} has no media item for ${row.media_id}`);
+      clusterIds.push(visibleAssignment(item, clusteringId).clusterId);
+    }
+    batches.push(batch);
+  }
+  const vectors = new Float32Array(clusterIds.length * dimension);
+  let offset = 0;
+  for (const batch of batches) {
+    vectors.set(batch.vectors, offset);
+    offset += batch.vectors.length;
+  }
+  return { vectors, clusterIds };
+}
+
+async function nearestAmong(exact: ExactKnn, since: SinceBatches, queries: Float32Array): Promise<(ExistingMatch | null)[]> {
+  const graph = await exact.search(since.vectors, queries, 1);
+  return Array.from(graph.neighbours, (row, q) => (row < 0 ? null : { clusterId: since.clusterIds[row], similarity: graph.similarities[q] }));
+}
+
+const better = (a: ExistingMatch | null, b: ExistingMatch | null): ExistingMatch | null =>
+  !a ? b : !b ? a : b.similarity > a.similarity ? b : a;

@@ -1,0 +1,17 @@
+import { type EnvSource, EnvError, intEnv, optionalEnv } from '../runtime/env';
+
+export const DEFAULT_SIMILARITY_THRESHOLD = 0.9;
+export const DEFAULT_KNN_K = 10;
+
+/** SIMILARITY_THRESHOLD: cosine similarity in (0, 1] from which two media are linked; default 0.9. */
+export function thresholdEnv(env: EnvSource): number {
+  const raw = optionalEnv(env, 'SIMILARITY_THRESHOLD');
+  if (raw === undefined) return DEFAULT_SIMILARITY_THRESHOLD;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1) {
+    throw new EnvError(`Environment variable SIMILARITY_THRESHOLD must be a number in (0, 1], got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+export const knnKEnv = (env: EnvSource): number => intEnv(env, 'KNN_K', DEFAULT_KNN_K, { min: 1, max: 100 });

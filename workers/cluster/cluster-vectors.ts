@@ -1,0 +1,40 @@
+import type { Index } from 'usearch';
+import type { KnnGraph } from '../../lambdas/shared/clustering/knn-graph';
+import { outlierScores } from '../../lambdas/shared/clustering/outlier-scores';
+import { representatives } from '../../lambdas/shared/clustering/representatives';
+import { thresholdComponents } from '../../lambdas/shared/clustering/threshold-components';
+import { type KnnMethod, buildKnnGraph } from './build-knn-graph';
+import type { ExactKnn } from './exact-knn';
+import { buildHnswIndex } from './hnsw-index';
+
+export interface VectorClustering {
+  /** HNSW index over all vectors, keyed by row: persisted for the incremental path. */
+  readonly index: Index;
+  readonly graph: KnnGraph;
+  readonly method: KnnMethod;
+  /** Cluster number per row, largest cluster 0. */
+  readonly labels: Int32Array;
+  readonly sizes: Int32Array;
+  readonly outliers: Float32Array;
+  /** Representative row per cluster. */
+  readonly representatives: Int32Array;
+}
+
+/** The compute of a full clustering, I/O aside: index, kNN graph, threshold components, outlier scores, representatives. */
+export async function clusterVectors(
+  vectors: Float32Array,
+  dimension: number,
+  options: { k: number; threshold: number; exact: ExactKnn; exactBelow?: number; log?: (message: string) => void },
+): Promise<VectorClustering> {
+  const started = Date.now();
+  const step = (what: string) => options.log?.(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const index = buildHnswIndex(vectors, dimension);
+  step(`HNSW index of ${index.size()} vectors built`);
+  const { graph, method } = await buildKnnGraph(vectors, dimension, options.k, { exact: options.exact, index: () => index, exactBelow: options.exactBelow });
+  step(`${method} kNN graph (k=${options.k}) built`);
+  const { labels, sizes } = thresholdComponents(graph, options.threshold);
+  const outliers = outlierScores(graph);
+  const chosen = representatives(vectors, dimension, labels, sizes.length);
+  step(`${sizes.length} clusters at threshold ${options.threshold}`);
+  return { index, graph, method, labels, sizes, outliers, representatives: chosen };
+}

@@ -1,0 +1,176 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Index } from 'usearch';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fullClusterId } from '../../lambdas/shared/clustering/cluster-ids';
+import { getDataset } from '../../lambdas/shared/dataset-repository';
+import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
+import { INITIAL_CLUSTERING_ID } from '../../lambdas/shared/table-schema';
+import { encodeVectors } from '../embed/shard-format';
+import type { ExecutionProviderPreference } from '../model/inference-session';
+import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
+import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putFile } from './clustering-files';
+import { clusterVectors } from './cluster-vectors';
+import { ExactKnn } from './exact-knn';
+import { queryBatchMedia } from './media-queries';
+import { type MediaItem, clusterItem, newMediaItem, visibleAssignment } from './table-items';
+import { putAll } from './table-writes';
+
+export interface FullClusteringJob {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly datasetId: string;
+  /** The operation that holds the dataset; checked before anything is written. */
+  readonly operationId: string;
+  readonly newClusteringId: string;
+  readonly threshold: number;
+  readonly k: number;
+  /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
+  readonly dimension?: number;
+  readonly executionProvider: ExecutionProviderPreference;
+  readonly log: (message: string) => void;
+  readonly now?: () => Date;
+}
+
+/**
+ * Step Cluster (docs/pipeline.md): clusters every committed media from scratch, persists the clustering's files, writes
+ * its cluster items and rewrites every media item with `prev_*` = the assignment readers see now. Nothing becomes
+ * visible until finish-reindex commits `clustering_id`.
+ */
+export async function runFullClustering(job: FullClusteringJob): Promise<ClusteringSummary> {
+  const dataset = await getDataset(job.client, job.tableName, job.datasetId);
+  if (!dataset) throw new Error(`Dataset ${job.datasetId} not found`);
+  if (dataset.active_task?.operation_id !== job.operationId) throw new OperationSupersededError(job.datasetId, job.operationId);
+  const dimension = dataset.embedding_config?.dimension ?? job.dimension;
+  if (!dimension) throw new Error(`Dataset ${job.datasetId} has no embedding_config and no EMBEDDING_CONFIG was given`);
+  const committedClusteringId = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
+
+  const started = Date.now();
+  const batches: BatchEmbeddings[] = [];
+  for (const batchId of dataset.batches) batches.push(await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension));
+  const vectors = concatVectors(batches, dimension);
+  const n = vectors.length / dimension;
+  job.log(`loaded ${n} vectors of ${batches.length} batches in ${elapsed(started)}`);
+
+  const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
+  const { index, method, labels, sizes, outliers, representatives: chosen } = await clusterVectors(vectors, dimension, {
+    k: job.k,
+    threshold: job.threshold,
+    exact,
+    log: job.log,
+  }).finally(() => exact.release());
+
+  const ids = batches.flatMap((batch) => batch.rows.map((row) => [batch.batchId, row.media_id] as const));
+  const summary: ClusteringSummary = {
+    n_media: n,
+    n_clusters: sizes.length,
+    threshold: job.threshold,
+    k: job.k,
+    batches: [...dataset.batches],
+    dimension,
+    knn: method,
+  };
+  await writeClusteringFiles(job, { index, vectors, ids, labels, outliers, summary });
+
+  const clusterItems = Array.from(sizes, (size, label) =>
+    clusterItem({
+      datasetId: job.datasetId,
+      clusteringId: job.newClusteringId,
+      clusterId: fullClusterId(label),
+      size,
+      representative: ids[chosen[label]][1],
+      partial: false,
+    }),
+  );
+  await putAll(job.client, job.tableName, clusterItems);
+
+  let row = 0;
+  const addedAt = (job.now?.() ?? new Date()).toISOString();
+  for (const batch of batches) {
+    const existing = await queryBatchMedia(job.client, job.tableName, job.datasetId, batch.batchId);
+    const items = batch.rows.map((media, i) => {
+      const assignment = { clusterId: fullClusterId(labels[row + i]), clusteringId: job.newClusteringId };
+      const outlier_score = Math.round(outliers[row + i] * 10_000) / 10_000;
+      const old = existing.get(media.media_id);
+      return old
+        ? rewriteMediaItem(old, assignment, outlier_score, committedClusteringId)
+        : { ...newMediaItem({ datasetId: job.datasetId, batchId: batch.batchId, addedAt }, media, assignment), outlier_score };
+    });
+    row += batch.rows.length;
+    await putAll(job.client, job.tableName, items);
+  }
+  job.log(`wrote ${clusterItems.length} clusters and ${n} media items in ${elapsed(started)}`);
+  return summary;
+}
+
+/** The media item under the new clustering, remembering what readers see now; a retried run keeps the first `prev_*`. */
+function rewriteMediaItem(
+  old: MediaItem,
+  assignment: { clusterId: string; clusteringId: string },
+  outlierScore: number,
+  committedClusteringId: string,
+): MediaItem {
+  const previous =
+    old.clustering_id === assignment.clusteringId
+      ? { prev_cluster_id: old.prev_cluster_id, prev_clustering_id: old.prev_clustering_id }
+      : (({ clusterId, clusteringId }) => ({ prev_cluster_id: clusterId, prev_clustering_id: clusteringId }))(
+          visibleAssignment(old, committedClusteringId),
+        );
+  return { ...old, cluster_id: assignment.clusterId, clustering_id: assignment.clusteringId, outlier_score: outlierScore, ...previous };
+}
+
+interface ClusteringOutput {
+  readonly index: Index;
+  readonly vectors: Float32Array;
+  readonly ids: readonly (readonly [string, string])[];
+  readonly labels: Int32Array;
+  readonly outliers: Float32Array;
+  readonly summary: ClusteringSummary;
+}
+
+async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOutput): Promise<void> {
+  const key = (file: Parameters<typeof clusteringKey>[2]) => clusteringKey(job.datasetId, job.newClusteringId, file);
+  const folder = await mkdtemp(join(tmpdir(), 'clustering-'));
+  try {
+    const indexPath = join(folder, 'index.usearch');
+    output.index.save(indexPath);
+    const assignments = output.ids
+      .map(([batch_id, media_id], row) =>
+        JSON.stringify({
+          batch_id,
+          media_id,
+          cluster_id: fullClusterId(output.labels[row]),
+          outlier_score: Math.round(output.outliers[row] * 10_000) / 10_000,
+        }),
+      )
+      .join('\n');
+    await Promise.all([
+      putFile(job.s3, job.bucket, key('index'), indexPath),
+      putBytes(job.s3, job.bucket, key('vectors'), encodeVectors(output.vectors), 'application/octet-stream'),
+      putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
+      putBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels), 'application/octet-stream'),
+      putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),
+    ]);
+    // The summary last: a clustering with a summary is complete.
+    await putBytes(job.s3, job.bucket, key('summary'), JSON.stringify(output.summary), 'application/json');
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function concatVectors(batches: readonly BatchEmbeddings[], dimension: number): Float32Array {
+  const total = batches.reduce((sum, batch) => sum + batch.rows.length, 0);
+  const vectors = new Float32Array(total * dimension);
+  let offset = 0;
+  for (const batch of batches) {
+    vectors.set(batch.vectors, offset);
+    offset += batch.vectors.length;
+  }
+  return vectors;
+}
+
+const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;

@@ -1,0 +1,51 @@
+import sharp from 'sharp';
+import { SkippableMediaError } from './media-errors';
+
+export interface DecodedImage {
+  /** Interleaved RGB, `side`×`side`: EXIF orientation applied, shortest side resized to `side`, centre-cropped. */
+  readonly rgb: Uint8Array;
+  /** Size of the original as displayed (after EXIF orientation). */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Decompression-bomb guard: 100 megapixels is far above any photo and far below what would exhaust a task. */
+const MAX_INPUT_PIXELS = 100_000_000;
+
+/** Decodes one image (first frame of animations); a corrupt or truncated one throws SkippableMediaError with sharp's reason. */
+export async function decodeImage(bytes: Uint8Array, side: number): Promise<DecodedImage> {
+  try {
+    return await decode(bytes, side);
+  } catch (first) {
+    if (!isVague(first)) throw new SkippableMediaError(`cannot decode image: ${firstLine(first)}`);
+  }
+  // libvips keeps its error text per thread; when several decodes fail at once sharp can report only "Unknown error".
+  // A second attempt usually gets the real reason.
+  try {
+    return await decode(bytes, side);
+  } catch (second) {
+    throw new SkippableMediaError(`cannot decode image: ${isVague(second) ? 'corrupt or truncated image data' : firstLine(second)}`);
+  }
+}
+
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLine(error).trim());
+
+async function decode(bytes: Uint8Array, side: number): Promise<DecodedImage> {
+  const image = sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
+  const metadata = await image.metadata();
+  const { data, info } = await image
+    .resize(side, side, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 || info.width !== side || info.height !== side) {
+    throw new Error(`unexpected decoded layout ${info.width}×${info.height}×${info.channels}`);
+  }
+  return {
+    rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    width: metadata.autoOrient?.width ?? metadata.width ?? 0,
+    height: metadata.autoOrient?.height ?? metadata.height ?? 0,
+  };
+}

@@ -1,0 +1,48 @@
+import { decodeImage } from './decode-image';
+import type { ManifestEntry } from './manifest';
+import { SkippableMediaError } from './media-errors';
+import type { MediaReader } from './media-reader';
+import { extractVideoFrames } from './video-frames';
+
+export type DecodedMedia =
+  | {
+      readonly ok: true;
+      readonly entry: ManifestEntry;
+      /** `frameCount` side×side RGB frames back to back (one for an image). */
+      readonly rgb: Uint8Array;
+      readonly frameCount: number;
+      readonly width: number;
+      readonly height: number;
+    }
+  | { readonly ok: false; readonly entry: ManifestEntry; readonly reason: string };
+
+export interface DecodeOptions {
+  readonly reader: MediaReader;
+  readonly side: number;
+  readonly maxVideoFrames: number;
+  readonly maxVideoFps: number;
+}
+
+/** Decodes one manifest entry; a media that cannot be read or decoded comes back as skipped with the reason. */
+export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions): Promise<DecodedMedia> {
+  try {
+    if (entry.type === 'image') {
+      const image = await decodeImage(await options.reader.bytes(entry), options.side);
+      return { ok: true, entry, rgb: image.rgb, frameCount: 1, width: image.width, height: image.height };
+    }
+    const file = await options.reader.file(entry);
+    try {
+      const video = await extractVideoFrames(file.path, {
+        side: options.side,
+        maxFrames: options.maxVideoFrames,
+        maxFps: options.maxVideoFps,
+      });
+      return { ok: true, entry, rgb: video.rgb, frameCount: video.frameCount, width: video.width, height: video.height };
+    } finally {
+      await file.release();
+    }
+  } catch (error) {
+    if (error instanceof SkippableMediaError) return { ok: false, entry, reason: error.message };
+    throw error;
+  }
+}

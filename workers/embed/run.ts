@@ -1,0 +1,46 @@
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { parseEmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import { parseExecutionProvider } from '../model/inference-session';
+import { createDocumentClient, createS3Client } from '../runtime/clients';
+import { type EnvSource, boolEnv, intEnv, jsonEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
+import { createSourceS3Client } from '../runtime/source-credentials';
+import { runEmbedShard } from './embed-shard-job';
+
+/** TASK=embed: one shard of the Embed map (docs/pipeline.md step 3). */
+export async function run(env: EnvSource = process.env): Promise<void> {
+  const worker = readWorkerEnv(env);
+  const logger = new Logger({ serviceName: 'embed', logLevel: worker.logLevel as 'INFO' });
+  const provider = parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER'));
+  await runEmbedShard({
+    s3: createS3Client(env),
+    bucket: worker.bucketName,
+    sourceS3: createSourceS3Client(env),
+    localPathsAllowed: boolEnv(env, 'LOCAL_PATHS_ALLOWED', false),
+    client: createDocumentClient(env),
+    tableName: requireEnv(env, 'TABLE_NAME'),
+    datasetId: worker.datasetId,
+    operationId: worker.operationId,
+    shardIndex: requiredInt(env, 'SHARD_INDEX', { min: 0, max: 99_999 }),
+    partStart: requiredInt(env, 'PART_START', { min: 0, max: 99_999 }),
+    partEnd: requiredInt(env, 'PART_END', { min: 1, max: 100_000 }),
+    config: parseEmbeddingConfig(jsonEnv(env, 'EMBEDDING_CONFIG')),
+    model: {
+      uri: requireEnv(env, 'MODEL_URI'),
+      sha256: optionalEnv(env, 'MODEL_SHA256'),
+      cacheDir: optionalEnv(env, 'MODEL_CACHE_DIR') ?? join(tmpdir(), 'model-cache'),
+    },
+    executionProvider: provider,
+    // A GPU takes bigger batches well; on CPU small batches keep the decode/infer overlap fine-grained.
+    batchSize: intEnv(env, 'EMBED_BATCH_SIZE', provider === 'cpu' ? 16 : 64, { min: 1, max: 1024 }),
+    prefetch: intEnv(env, 'EMBED_PREFETCH', 2, { min: 1, max: 16 }),
+    decodeConcurrency: intEnv(env, 'DECODE_CONCURRENCY', Math.max(2, availableParallelism()), { min: 1, max: 256 }),
+    log: (message) => logger.info(message),
+  });
+}
+
+function requiredInt(env: EnvSource, name: string, range: { min: number; max: number }): number {
+  requireEnv(env, name);
+  return intEnv(env, name, range.min, range);
+}
