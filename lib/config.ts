@@ -31,6 +31,11 @@ export interface DeploymentConfig {
   readonly similarityThreshold: number;
   /** `modelUri` (optional, s3:// or https://): image encoder to load instead of the one baked into the image. */
   readonly modelUri?: string;
+  /**
+   * `workerModelUrl` + `workerModelSha256` (both or neither): the ONNX image encoder baked into the worker image at build
+   * time (Docker build args MODEL_URL / MODEL_SHA256). `cdk deploy` cannot build the image without them.
+   */
+  readonly workerModel?: { readonly url: string; readonly sha256: string };
   /** `defaultEmbeddingConfig` (optional): embedding config of datasets created by this deployment. */
   readonly defaultEmbeddingConfig?: EmbeddingConfig;
   /** `natGateways` (default 0): NAT gateways of the pipeline VPC. */
@@ -157,6 +162,8 @@ const CONTEXT_KEYS = [
   'maxConcurrency',
   'similarityThreshold',
   'modelUri',
+  'workerModelUrl',
+  'workerModelSha256',
   'defaultEmbeddingConfig',
   'natGateways',
   'logRetentionDays',
@@ -207,6 +214,7 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
       max: 1,
     }),
     modelUri: read.optionalString('modelUri', checkModelUri),
+    workerModel: readWorkerModel(read, problems),
     defaultEmbeddingConfig: readEmbeddingConfig(read, problems),
     natGateways: read.integer('natGateways', CONFIG_DEFAULTS.natGateways, 0, 3),
     logRetention: readLogRetention(read, problems),
@@ -368,6 +376,18 @@ function checkRoleArnPattern(value: string): string | undefined {
   return ROLE_ARN_PATTERN.test(value)
     ? undefined
     : 'must be an IAM role ARN, optionally with * wildcards (e.g. arn:aws:iam::123456789012:role/dataset-reader or arn:aws:iam::*:role/vl-*), and no commas';
+}
+
+function readWorkerModel(read: ContextReader, problems: string[]): DeploymentConfig['workerModel'] {
+  const url = read.optionalString('workerModelUrl', (value) =>
+    /^https:\/\/\S+$/.test(value) ? undefined : 'must be an https:// URL of the ONNX image encoder',
+  );
+  const sha256 = read.optionalString('workerModelSha256', (value) =>
+    /^[0-9a-f]{64}$/.test(value) ? undefined : 'must be the 64 lowercase hex digits of the model file\'s SHA-256',
+  );
+  if (url && sha256) return { url, sha256 };
+  if (url || sha256) problems.push('workerModelUrl and workerModelSha256 go together: set both (the image build verifies the download) or neither.');
+  return undefined;
 }
 
 function checkBucketNamePattern(value: string): string | undefined {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { ArnFormat, Aws, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -80,7 +80,15 @@ export class WorkerTasks extends Construct {
       exclude: workerImageExcludes(),
       ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
+      ...(config.workerModel ? { buildArgs: { MODEL_URL: config.workerModel.url, MODEL_SHA256: config.workerModel.sha256 } } : {}),
     });
+    if (!config.workerModel) {
+      // Synth works without them; building the image (cdk deploy) does not.
+      Annotations.of(this).addWarningV2(
+        'add-media:workerModel',
+        'workerModelUrl and workerModelSha256 are not set: the worker image build (cdk deploy) needs the ONNX image encoder to bake in.',
+      );
+    }
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),

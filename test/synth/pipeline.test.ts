@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PipelineTestStack, synthPipeline } from './pipeline-test-stack';
 
@@ -278,6 +278,16 @@ describe('Pipeline construct options', () => {
       { sid: 'ReadSourceBuckets', action: 's3:GetObject', resources: ['arn:aws:s3:::team-*-media/*', 'arn:aws:s3:::their-media/*'] },
       { sid: 'ListSourceBuckets', action: 's3:ListBucket', resources: ['arn:aws:s3:::team-*-media', 'arn:aws:s3:::their-media'] },
     ]);
+  });
+
+  it('bakes the configured encoder into the worker image, and warns at synth when none is configured', () => {
+    const bare = synthPipeline();
+    Annotations.fromStack(bare.stack).hasWarning('*', Match.stringLikeRegexp('workerModelUrl and workerModelSha256 are not set'));
+    const sha256 = 'a'.repeat(64);
+    const baked = synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: sha256 });
+    Annotations.fromStack(baked.stack).hasNoWarning('*', Match.stringLikeRegexp('workerModelUrl'));
+    expect(baked.pipeline.tasks.image.assetHash).not.toBe(bare.pipeline.tasks.image.assetHash);
+    expect(() => synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx' })).toThrow(/go together/);
   });
 
   it('refuses an https:// modelUri without a NAT gateway, naming the fix', () => {
