@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import type { DatasetView } from '../lambdas/shared/dataset-record';
+import { ApiClient, ApiError } from './cli/api-client';
+import { type CliCommand, USAGE, UsageError, parseCliArgs } from './cli/args';
+import { ProgressBar } from './cli/progress';
+import { waitForOperation } from './cli/wait-for-operation';
+import { devTokenOptions, mintDevToken } from './token';
+
+/** The CLI behind run_profiler.sh (API.md "On-premises"): starts an operation on the local service and waits for its end. */
+const POLL_MS = 1000;
+
+async function main(args: readonly string[]): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (command.operation === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const token = process.env.VL_TOKEN?.trim() || (process.env.AUTH_JWT_SECRET ? await mintToken(process.env) : undefined);
+  if (!token) {
+    process.stderr.write('No credentials: set VL_TOKEN (e.g. export VL_TOKEN=$(npm run -s token)) or AUTH_JWT_SECRET\n');
+    return 2;
+  }
+  const client = new ApiClient(process.env.VL_BASE_URL?.trim() || 'http://localhost:2080', token);
+  try {
+    return await run(client, command);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    process.stderr.write(`Error: ${error.detail}${error.status ? ` (HTTP ${error.status})` : ''}\n`);
+    return 1;
+  }
+}
+
+async function run(client: ApiClient, command: Exclude<CliCommand, { operation: 'help' }>): Promise<number> {
+  switch (command.operation) {
+    case 'status': {
+      process.stdout.write(`${JSON.stringify(await client.dataset(command.datasetId), null, 2)}\n`);
+      return 0;
+    }
+    case 'add_media': {
+      const query = { dataset_id: command.datasetId, path: resolve(command.path), ...(command.autoReindex ? { auto_reindex: 'true' } : {}) };
+      const accepted = await client.process('add_media', query);
+      return follow(client, command.datasetId, accepted.operationId);
+    }
+    case 'reindex': {
+      const accepted = await client.process('reindex', { dataset_id: command.datasetId });
+      return follow(client, command.datasetId, accepted.operationId);
+    }
+    case 'create': {
+      const accepted = await client.process('create', { name: command.name, path: resolve(command.path) });
+      const { id } = JSON.parse(accepted.body) as { id: string };
+      process.stdout.write(`${id}\n`);
+      return follow(client, id, accepted.operationId);
+    }
+  }
+}
+
+async function follow(client: ApiClient, datasetId: string, operationId: string | undefined): Promise<number> {
+  if (!operationId) throw new ApiError(0, 'the service did not name the operation it started (no X-Operation-Id header)');
+  process.stderr.write(`operation ${operationId} on dataset ${datasetId}\n`);
+  const end = await waitForOperation(client, datasetId, operationId, new ProgressBar(), POLL_MS);
+  process.stderr.write(`${summary(end.dataset)}\n`);
+  if (end.ok) return 0;
+  process.stderr.write(`Error: ${end.error}\n`);
+  return 1;
+}
+
+/** A token for VL_SUB (default: the dev token's subject), signed with the server's AUTH_JWT_SECRET / AUTH_ISSUER / AUTH_AUDIENCE. */
+function mintToken(env: NodeJS.ProcessEnv): Promise<string> {
+  const sub = env.VL_SUB?.trim();
+  return mintDevToken(devTokenOptions(sub ? ['--sub', sub] : [], env));
+}
+
+function summary(dataset: DatasetView): string {
+  const last = dataset.last_operation;
+  const added = last?.n_added !== undefined ? `, ${last.n_added} added` : '';
+  const skipped = last?.n_skipped ? `, ${last.n_skipped} skipped` : '';
+  return `${dataset.display_name}: ${dataset.status_new}, ${dataset.n_images} images, ${dataset.n_videos} videos${added}${skipped}`;
+}
+
+process.exitCode = await main(process.argv.slice(2));

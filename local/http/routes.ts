@@ -1,0 +1,56 @@
+import { API_BASE_PATH, ROUTES } from '../../lib/api/routes';
+
+/** Anything with a method and an API Gateway style resource path (`{param}` segments) can be routed. */
+export interface RouteKey {
+  readonly method: string;
+  readonly resource: string;
+}
+
+/** The deployed API's routes (lib/api/routes.ts), each served by the Lambda handler in lambdas/{handler}/. */
+export const API_ROUTES = ROUTES.map((route) => ({
+  method: route.method,
+  resource: `/${API_BASE_PATH}/${route.path}`,
+  handler: route.handler,
+}));
+
+export interface RouteMatch<R extends RouteKey> {
+  readonly route: R;
+  readonly pathParameters: Record<string, string> | null;
+}
+
+/** The route serving `method` + `path` (no query string), with its decoded path parameters; undefined when none does. */
+export function matchRoute<R extends RouteKey>(routes: readonly R[], method: string, path: string): RouteMatch<R> | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pathParameters = matchResource(route.resource, path);
+    if (pathParameters !== undefined) return { route, pathParameters };
+  }
+  return undefined;
+}
+
+function matchResource(resource: string, path: string): Record<string, string> | null | undefined {
+  const expected = resource.split('/');
+  const actual = path.replace(/\/+$/, '').split('/');
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of expected.entries()) {
+    const value = actual[i]!;
+    const param = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (param) {
+      const decoded = safeDecode(value);
+      if (!decoded) return undefined;
+      params[param] = decoded;
+    } else if (segment !== value) {
+      return undefined;
+    }
+  }
+  return Object.keys(params).length > 0 ? params : null;
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { LOCAL_EMBEDDING_CONFIG } from '../lambdas/shared/embedding-config';
+import { createDocumentClient } from '../lambdas/shared/aws/dynamo-client';
+import { createS3Client } from '../lambdas/shared/aws/s3-client';
+import { recoverInterruptedOperations } from '../lambdas/shared/stale-lock-recovery';
+import { createTableInput } from '../lambdas/shared/table-schema';
+import { ensureTestModel } from '../workers/model/generate-test-model';
+import type { LocalConfig } from './config';
+import { type RunningDynamoServer, startEmbeddedDynamo } from './embedded/dynamo-server';
+import { type RunningS3Server, startS3Server } from './embedded/s3-server';
+import { LOCAL_CREDENTIALS, type LocalModel, handlerEnvironment, workerBaseEnvironment } from './environment';
+import { createLocalApiServer } from './http/local-api-server';
+import { forwardStatusChange } from './lambda/execution-status-change';
+import { loadLambdaHandler } from './lambda/lambda-handlers';
+import { LocalStepFunctions } from './sfn/local-step-functions';
+import { startSfnEndpoint } from './sfn/sfn-endpoint';
+import {
+  LOCAL_TASK_DEFINITION_ENVIRONMENT,
+  PIPELINE_FUNCTION_NAMES,
+  loadLocalStateMachines,
+  localStateMachineArns,
+} from './workflows/local-pipeline';
+
+export const REPO_ROOT = join(import.meta.dirname, '..');
+const TEST_MODEL_FILE = 'pooled-projection-test.onnx';
+
+export interface RunningLocalService {
+  readonly url: string;
+  readonly s3Endpoint: string;
+  readonly model: LocalModel;
+  readonly recovered: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system on this machine: dynalite and s3rver persisted under DATA_DIR, the state machines on an
+ * in-process Step Functions endpoint, and the HTTP API in front of the unchanged Lambda handlers. Before serving, every
+ * lock left by the previous run is released: after a restart nothing is running any more.
+ */
+export async function startLocalService(config: LocalConfig, log: (message: string) => void): Promise<RunningLocalService> {
+  // Whatever was started is stopped again, newest first, when a later step fails or at stop().
+  const started: (() => Promise<void>)[] = [];
+  const stopStarted = async () => {
+    for (const stop of started.splice(0).reverse()) await stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
+  };
+  try {
+    return await start(config, log, started, stopStarted);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
+
+async function start(
+  config: LocalConfig,
+  log: (message: string) => void,
+  started: (() => Promise<void>)[],
+  stopStarted: () => Promise<void>,
+): Promise<RunningLocalService> {
+  for (const folder of ['dynamodb', 's3', 'models']) mkdirSync(join(config.dataDir, folder), { recursive: true });
+  const servers = await Promise.allSettled([
+    startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') }),
+    startS3Server({ directory: join(config.dataDir, 's3'), port: config.s3Port, buckets: [config.bucketName] }),
+  ]);
+  for (const server of servers) if (server.status === 'fulfilled') started.push(() => server.value.stop());
+  const [dynamo, s3] = servers.map((server) => {
+    if (server.status === 'rejected') throw server.reason;
+    return server.value;
+  }) as [RunningDynamoServer, RunningS3Server];
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: config.region, credentials: LOCAL_CREDENTIALS });
+  await ensureTable(dynamoClient, config.tableName);
+  const model = localModel(config);
+
+  const storage = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
+  let stopping = false;
+  const arns = localStateMachineArns(config.region);
+  const stepFunctions = new LocalStepFunctions(loadLocalStateMachines(REPO_ROOT, config.region), {
+    services: {
+      resolveLambda: (name) => {
+        if (!PIPELINE_FUNCTION_NAMES.has(name)) return Promise.reject(new Error(`No local Lambda function named ${name}`));
+        return loadLambdaHandler(name);
+      },
+      worker: {
+        repoRoot: REPO_ROOT,
+        baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
+        taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
+      },
+      dynamoDb: dynamoClient,
+    },
+    log,
+    // As the cloud's EventBridge rule: an execution that ended badly releases the lock it may still hold. Not while
+    // stopping: the next start recovers those locks with the restart message.
+    onExecutionClosed: (execution) => (stopping ? Promise.resolve() : forwardStatusChange(execution, config.region, log)),
+  });
+  started.push(async () => {
+    stopping = true;
+    await stepFunctions.stopAll();
+  });
+  const sfn = await startSfnEndpoint(stepFunctions);
+  started.push(() => sfn.stop());
+  Object.assign(process.env, handlerEnvironment(config, { ...storage, sfn: sfn.endpoint }, model, arns, process.env));
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+
+  const recovered = await releaseInterruptedLocks(config, log);
+  const server = await listen(createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), log), config);
+  started.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`,
+    s3Endpoint: s3.endpoint,
+    model,
+    recovered,
+    stop: stopStarted,
+  };
+}
+
+/** The encoder configured, or the small test encoder written under DATA_DIR with LOCAL_EMBEDDING_CONFIG pinned to it. */
+function localModel(config: LocalConfig): LocalModel {
+  const cacheDir = join(config.dataDir, 'models', 'cache');
+  if (config.model) return { ...config.model, cacheDir };
+  const written = ensureTestModel(join(config.dataDir, 'models', TEST_MODEL_FILE));
+  return {
+    uri: `file://${written.path}`,
+    sha256: written.sha256,
+    cacheDir,
+    embeddingConfig: { ...LOCAL_EMBEDDING_CONFIG, model_sha256: written.sha256 },
+  };
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  }
+}
+
+function listen(server: Server, config: LocalConfig): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve(server));
+  });
+}
+
+/** Clients are created here, once the environment points the SDK at the embedded servers. */
+async function releaseInterruptedLocks(config: LocalConfig, log: (message: string) => void): Promise<number> {
+  const report = await recoverInterruptedOperations({
+    client: createDocumentClient(),
+    tableName: config.tableName,
+    storage: { s3: createS3Client(), bucket: config.bucketName },
+    now: new Date(),
+  });
+  for (const { dataset_id, operation_id } of report.recovered) log(`recovered dataset ${dataset_id}: operation ${operation_id} was interrupted by the restart`);
+  for (const { dataset_id, error } of report.errors) log(`could not recover dataset ${dataset_id}: ${error}`);
+  return report.recovered.length;
+}

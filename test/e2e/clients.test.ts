@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/environment';
+import { makeImage } from '../support/media-fixtures';
+import { E2eApi } from './api';
+import { E2E_AUTH, type LocalServiceProcess, REPO_ROOT, mintToken, printServiceLogOnFailure, startLocalService } from './local-service';
+
+/** The clients a user meets first: run_profiler.sh (the on-prem CLI) and the Python example of the source document. */
+const run = promisify(execFile);
+
+let work: string;
+let service: LocalServiceProcess;
+let api: E2eApi;
+let token: string;
+let datasetId: string;
+let seed = 900;
+
+async function mediaFolder(name: string, count: number): Promise<string> {
+  const folder = join(work, name);
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < count; i++) writeFileSync(join(folder, `${name}-${i}.jpg`), await makeImage({ seed: seed++, width: 64, height: 64 }));
+  return folder;
+}
+
+/** run_profiler.sh with the service's URL and a token; resolves with its exit code and output, whatever the code. */
+async function profiler(args: string[], env: Record<string, string> = { VL_TOKEN: token }) {
+  try {
+    const { stdout, stderr } = await run(join(REPO_ROOT, 'run_profiler.sh'), args, {
+      cwd: work,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', VL_BASE_URL: service.url, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'e2e-clients-'));
+  service = await startLocalService(join(work, 'data'));
+  token = await mintToken('e2e-cli');
+  api = new E2eApi(service.url, token);
+});
+
+beforeEach(() => printServiceLogOnFailure(() => service));
+
+afterAll(async () => {
+  await service?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+// Pipelines run real workers on a 2-core CI machine shared with other suites: generous per-test limits.
+describe('run_profiler.sh and the Python example against the local service', { timeout: 180_000 }, () => {
+  it('creates a dataset from a local folder and waits for READY (exit 0, prints the id)', async () => {
+    const result = await profiler(['-o', 'create', '-n', 'cli dataset', '-p', await mediaFolder('initial', 3)]);
+
+    expect(result.code, result.stderr).toBe(0);
+    datasetId = result.stdout.trim();
+    expect(await api.dataset(datasetId)).toMatchObject({ display_name: 'cli dataset', status_new: 'READY', n_images: 3 });
+    expect(result.stderr).toMatch(/\[#+\.*\] +\d+%/);
+  });
+
+  it('add_media without -a ends in PARTIAL INDEX, reindex in READY, add_media -a in READY (token minted from AUTH_JWT_SECRET)', async () => {
+    const add = await profiler(['-o', 'add_media', '-d', datasetId, '-p', await mediaFolder('second', 2)]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toContain('PARTIAL INDEX, 5 images, 0 videos, 2 added');
+    expect((await api.dataset(datasetId)).status_new).toBe('PARTIAL INDEX');
+
+    const reindex = await profiler(['-o', 'reindex', '-d', datasetId], { ...E2E_AUTH, VL_SUB: 'e2e-cli' });
+    expect(reindex.code, reindex.stderr).toBe(0);
+    expect((await api.dataset(datasetId)).status_new).toBe('READY');
+
+    await mediaFolder('third', 1);
+    const auto = await profiler(['-o', 'add_media', '-d', datasetId, '-p', 'third', '-a']); // relative to the cwd
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(await api.dataset(datasetId)).toMatchObject({ status_new: 'READY', n_images: 6 });
+  });
+
+  it('exits non-zero with the error: refused requests (1), a failed operation (1), usage errors (2)', async () => {
+    const missing = await profiler(['-o', 'reindex', '-d', 'no-such-dataset']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'Error: Dataset not found (HTTP 404)']);
+
+    const nothing = await profiler(['-o', 'add_media', '-d', datasetId, '-p', join(work, 'does-not-exist')]);
+    expect([nothing.code, nothing.stderr.trim()]).toEqual([1, `Error: Invalid path or no media files found at ${join(work, 'does-not-exist')} (HTTP 400)`]);
+
+    const notAllowed = await profiler(['-o', 'reindex', '-d', datasetId]);
+    expect([notAllowed.code, notAllowed.stderr.trim()]).toEqual([1, "Error: Operation 'reindex' is not allowed while dataset status is READY (HTTP 409)"]);
+
+    const corrupt = join(work, 'corrupt');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'not-really.jpg'), 'this is text, not a JPEG');
+    const failed = await profiler(['-o', 'add_media', '-d', datasetId, '-p', corrupt]);
+    expect(failed.code).toBe(1);
+    const dataset = await api.dataset(datasetId);
+    expect(dataset.status_new).toBe('ERROR');
+    expect(failed.stderr).toContain(`Error: ${dataset.error}`);
+
+    const usage = await profiler(['-o', 'add_media', '-d', datasetId]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('-o add_media needs -p <path>');
+    const noToken = await profiler(['-o', 'status', '-d', datasetId], {});
+    expect(noToken.code).toBe(2);
+  });
+
+  it('runs the Python example of the source document to "Final status: PARTIAL INDEX"', async () => {
+    const s3 = new S3Client({ endpoint: service.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    await s3.send(new CreateBucketCommand({ Bucket: 'python-example' }));
+    for (let i = 0; i < 2; i++) {
+      await s3.send(new PutObjectCommand({ Bucket: 'python-example', Key: `new/py-${i}.jpg`, Body: await makeImage({ seed: seed++, width: 64, height: 64 }) }));
+    }
+    const reindexed = await profiler(['-o', 'reindex', '-d', datasetId]);
+    expect(reindexed.code, reindexed.stderr).toBe(0);
+
+    const { stdout } = await run('python3', [join(REPO_ROOT, 'examples', 'add_media.py')], {
+      env: { PATH: process.env.PATH!, VL_BASE_URL: service.url, VL_TOKEN: token, DATASET_ID: datasetId, S3_URI: 's3://python-example/new/' },
+    }).catch((error: { message: string; stdout: string }) => {
+      throw new Error(`${error.message}\n${error.stdout}`);
+    });
+
+    expect(stdout).toContain('Add media accepted — processing in background.');
+    expect(stdout.trim().split('\n').at(-1)).toBe('Final status: PARTIAL INDEX');
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError, parseCliArgs } from '../../local/cli/args';
+import { progressLine } from '../../local/cli/progress';
+
+describe('run_profiler.sh arguments', () => {
+  it.each([
+    [['-o', 'add_media', '-d', 'ds', '-p', '/media/new'], { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: false }],
+    [['-o', 'add_media', '-d', 'ds', '-p', '/media/new', '-a'], { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: true }],
+    [['-o', 'reindex', '-d', 'ds'], { operation: 'reindex', datasetId: 'ds' }],
+    [['-o', 'create', '-n', 'My set', '-p', 'folder'], { operation: 'create', name: 'My set', path: 'folder' }],
+    [['-o', 'status', '-d', 'ds'], { operation: 'status', datasetId: 'ds' }],
+    [['--help'], { operation: 'help' }],
+  ])('reads %j', (args, command) => {
+    expect(parseCliArgs(args)).toEqual(command);
+  });
+
+  it.each([
+    [[], '-o <operation> is required'],
+    [['-o', 'delete', '-d', 'ds'], 'unknown operation "delete"'],
+    [['-o', 'add_media', '-d', 'ds'], '-o add_media needs -p <path>'],
+    [['-o', 'reindex'], '-o reindex needs -d <dataset_id>'],
+    [['-o', 'reindex', '-d', 'ds', '-x'], "Unknown option '-x'"],
+  ])('refuses %j: %s', (args, message) => {
+    expect(() => parseCliArgs(args)).toThrow(UsageError);
+    expect(() => parseCliArgs(args)).toThrow(message);
+  });
+});
+
+describe('progress line', () => {
+  it('draws the bar from progress, with status_new and the counts', () => {
+    const line = progressLine({ progress: 50, status_new: 'READ ONLY', n_images: 17, n_videos: 3 } as never);
+    expect(line).toBe(`[${'#'.repeat(15)}${'.'.repeat(15)}]  50%  READ ONLY  (17 images, 3 videos)`);
+  });
+});
