@@ -32,7 +32,7 @@ export const bodyTooLarge = (limitBytes: number) =>
 export const INTERNAL_ERROR = 'Internal server error';
 
 export const notMultipart = (contentType: string | undefined) =>
-  `Content-Type must be multipart/form-data with a boundary (got ${contentType ? `'${contentType}'` : 'none'})`;
+  `Content-Type must be multipart/form-data with a boundary, or application/x-www-form-urlencoded for text fields only (got ${contentType ? `'${contentType}'` : 'none'})`;
 export const createBodyType = (contentType: string | undefined) =>
   `Content-Type must be multipart/form-data or application/json (got ${contentType ? `'${contentType}'` : 'none'})`;
 export const malformedMultipart = (reason: string) => `Malformed multipart body: ${reason}`;

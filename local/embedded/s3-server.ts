@@ -15,8 +15,11 @@ export async function startS3Server(options: { directory: string; port?: number;
   const child = spawn(
     process.execPath,
     ['--openssl-legacy-provider', SCRIPT, options.directory, String(options.port ?? 0), ...(options.buckets ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    // The IPC channel closes when this process dies, even by SIGKILL, and s3rver then exits on 'disconnect' instead of
+    // holding its port; unref'd so it never keeps this process alive.
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
+  child.channel?.unref();
   const port = await readyPort(child);
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -7,7 +7,7 @@ import { createAddMediaHandler } from '../../lambdas/add-media/handler';
 import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
 import type { OperationContext } from '../../lambdas/shared/operations/operation-context';
 import { idempotencyKey } from '../../lambdas/shared/table-schema';
-import { addMediaEvent, type MultipartPart } from '../support/api-events';
+import { addMediaEvent, apiEvent, type MultipartPart } from '../support/api-events';
 import { makeImage, makeZip } from '../support/media-fixtures';
 import {
   ADD_MEDIA_MACHINE,
@@ -118,6 +118,23 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       embedding_config: EMBEDDING_CONFIG,
     });
     expect(await stagedKeys(bed, id)).toEqual([]);
+  });
+
+  it('accepts an S3 source sent as a urlencoded form, as requests.post(url, data={...}) sends it', async () => {
+    const id = await seedDataset(bed);
+    const uri = await putSourceObject(bed, `urlencoded-${id}/a.jpg`, jpeg).then(() => `s3://${bed.sourceBucket.bucket}/urlencoded-${id}/`);
+    const response = await addMedia(
+      apiEvent({
+        method: 'POST',
+        resource: '/api/v1/dataset/{dataset_id}/add_media',
+        pathParameters: { dataset_id: id },
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ s3_uri: uri, auto_reindex: 'true' }).toString(),
+        caller: OWNER,
+      }),
+    );
+    expect(response.statusCode).toBe(202);
+    expect(startedExecutions()[0]?.input).toMatchObject({ source: { kind: 's3_uri', uri }, auto_reindex: true });
   });
 
   it('stages an archive and starts the execution on it', async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_MEDIA_OPTIONS, type MediaOptions, type MediaSource } from '../o
 import { parseTextFields } from './form-fields';
 import { fingerprint, formFingerprint } from './idempotent-request';
 import { readMediaForm } from './media-form';
-import { bodyTooLarge, MULTIPART_FORM_DATA, readMultipartBody } from './multipart-body';
+import { bodyTooLarge, isFormMediaType, readMultipartBody } from './multipart-body';
 
 export interface CreateDatasetRequest {
   readonly displayName: string;
@@ -28,7 +28,7 @@ const ROUTE = 'create_dataset';
 export async function readCreateDatasetBody(event: APIGatewayProxyEvent, maxUploadBytes: number): Promise<CreateDatasetBody> {
   const contentType = requestHeader(event, 'content-type');
   const mediaType = mediaTypeOf(contentType);
-  if (mediaType === MULTIPART_FORM_DATA) {
+  if (isFormMediaType(mediaType)) {
     const form = await readMultipartBody(event, maxUploadBytes);
     if (!form.ok) return form;
     const read = await readMediaForm(form.parts, 'create_dataset');
