@@ -1,25 +1,9 @@
 import type { ShardRow } from '../embed/embed-entries';
+import type { MediaRecord } from '../../lambdas/shared/media-record';
 import { clusterKey, mediaKey } from '../../lambdas/shared/table-schema';
 
-/** A media item (docs/data-model.md) as the workers write it. */
-export interface MediaItem extends Record<string, unknown> {
-  readonly pk: string;
-  readonly sk: string;
-  readonly dataset_id: string;
-  readonly media_id: string;
-  readonly type: 'image' | 'video';
-  readonly source_uri: string;
-  readonly batch_id: string;
-  readonly added_at: string;
-  readonly frame_count?: number;
-  readonly width?: number;
-  readonly height?: number;
-  readonly cluster_id: string;
-  readonly clustering_id: string;
-  readonly prev_cluster_id?: string;
-  readonly prev_clustering_id?: string;
-  readonly outlier_score?: number;
-}
+/** A media item as the workers write it. */
+export type MediaItem = MediaRecord;
 
 export function newMediaItem(
   at: { datasetId: string; batchId: string; addedAt: string },

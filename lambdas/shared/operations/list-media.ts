@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as messages from '../api-messages';
 import type { DatasetRecord } from '../dataset-record';
+import type { MediaRecord } from '../media-record';
 import { getDataset } from '../dataset-repository';
 import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from '../http/cursor';
 import { INITIAL_CLUSTERING_ID, mediaPartition } from '../table-schema';
@@ -8,22 +9,6 @@ import { readableDataset } from './dataset-guards';
 import type { ReadContext } from './read-context';
 import { refuse, type Refused } from './operation-result';
 import type { Page } from './paging';
-
-/** A media item as stored (docs/data-model.md "Media item"). */
-interface MediaRecord {
-  readonly pk: string;
-  readonly sk: string;
-  readonly media_id: string;
-  readonly type: 'image' | 'video';
-  readonly source_uri: string;
-  readonly batch_id: string;
-  readonly added_at: string;
-  readonly frame_count?: number;
-  readonly cluster_id?: string;
-  readonly clustering_id?: string;
-  readonly prev_cluster_id?: string;
-  readonly prev_clustering_id?: string;
-}
 
 export interface MediaView {
   readonly media_id: string;
