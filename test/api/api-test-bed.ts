@@ -64,7 +64,7 @@ export interface ApiTestBed {
 }
 
 /** s3rver knows one account, whose access key is `S3RVER` (test/support/servers.ts' createTestBucket signs with another). */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const S3RVER_CREDENTIALS = TEST_CREDENTIALS;
 
 export const s3rverClient = () =>
   new S3Client({ endpoint: s3Endpoint(), region: TEST_REGION, credentials: S3RVER_CREDENTIALS, forcePathStyle: true });

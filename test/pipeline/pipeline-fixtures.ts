@@ -1,42 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { acquireDatasetLock } from '../../lambdas/shared/dataset-lock';
 import type { DatasetRecord } from '../../lambdas/shared/dataset-record';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../lambdas/shared/dataset-repository';
 import { OPERATIONS, type TaskType } from '../../lambdas/shared/dataset-status';
-import { clusterKey, clusterPartition, createTableInput, mediaKey, mediaPartition } from '../../lambdas/shared/table-schema';
-import { type DynamoKind, TEST_REGION, type TestBucket, type TestTable, dynamoEndpoint, s3Endpoint } from '../support/servers';
+import { clusterKey, clusterPartition, mediaKey, mediaPartition } from '../../lambdas/shared/table-schema';
+import { createTestBucket, createTestTable, type DynamoKind, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
 
 /** Shared set-up of the pipeline Lambda tests: environment, seeded datasets, media, clusters and S3 objects. */
 export const ADD_MEDIA_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:AddMedia';
 export const REINDEX_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:Reindex';
 export const EMBEDDING_CONFIG = { model_id: 'clip-vit-b32', dimension: 512, input_size: 224, version: '1' };
 
-/**
- * The handlers read one credential from the environment for both services. s3rver only knows the access key `S3RVER`
- * (allowMismatchedSignatures skips the signature check, not the key lookup) and DynamoDB Local keeps one database per
- * access key, so the table and bucket are made with that key (support/servers.ts uses `test`, which s3rver refuses).
- */
-export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/** The handlers read one credential from the environment for both services: the one the test servers accept. */
+export const CREDENTIALS = TEST_CREDENTIALS;
 
-export async function createPipelineTable(kind: DynamoKind = 'dynamodb-local'): Promise<TestTable> {
-  const endpoint = dynamoEndpoint(kind);
-  const raw = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: CREDENTIALS, maxAttempts: 5 });
-  const tableName = `t-${randomUUID()}`;
-  await raw.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilTableExists({ client: raw, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName: tableName });
-  return { tableName, endpoint, client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
-}
+export const createPipelineTable = (kind: DynamoKind = 'dynamodb-local'): Promise<TestTable> => createTestTable(kind);
 
-export async function createPipelineBucket(): Promise<TestBucket> {
-  const endpoint = s3Endpoint();
-  const client = new S3Client({ endpoint, region: TEST_REGION, credentials: CREDENTIALS, forcePathStyle: true });
-  const bucket = `b-${randomUUID().slice(0, 18)}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return { bucket, endpoint, client };
-}
+export const createPipelineBucket = (): Promise<TestBucket> => createTestBucket();
 
 /** Everything the pipeline Lambdas read from the environment, pointed at the test servers. Set before importing a handler. */
 export function setPipelineEnv(table: TestTable, bucket: TestBucket): void {

@@ -2,46 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
-import { createTableInput, datasetKey } from '../../lambdas/shared/table-schema';
+import { datasetKey } from '../../lambdas/shared/table-schema';
 import { type EmbedShardJob, runEmbedShard } from '../../workers/embed/embed-shard-job';
 import { ensureTestModel } from '../../workers/model/generate-test-model';
 import { manifestPartKey, mediaObjectKey, planKey } from '../../workers/runtime/batch-paths';
 import type { ManifestLine } from '../../workers/runtime/batch-records';
-import { TEST_REGION, type TestBucket, type TestTable, dynamoEndpoint, s3Endpoint } from '../support/servers';
+import { createTestBucket, createTestTable, TEST_CREDENTIALS, type TestBucket, type TestTable } from '../support/servers';
 
 /** Shared set-up of the worker tests: a dataset locked by an operation, media uploaded under its batch, the test model. */
 export const newId = () => randomBytes(12).toString('hex');
 
-/**
- * A fresh bucket on the shared s3rver. s3rver knows one account, access key `S3RVER`; support/servers.ts'
- * createTestBucket signs with another key and is refused, hence this helper.
- */
-export async function createWorkerBucket(): Promise<TestBucket> {
-  const endpoint = s3Endpoint();
-  const client = new S3Client({ endpoint, region: TEST_REGION, credentials: S3RVER_CREDENTIALS, forcePathStyle: true });
-  const bucket = `w-${newId()}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return { bucket, endpoint, client };
-}
+export const S3RVER_CREDENTIALS = TEST_CREDENTIALS;
 
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const createWorkerBucket = (): Promise<TestBucket> => createTestBucket();
 
-/**
- * A table on the shared DynamoDB Local under the s3rver key: DynamoDB Local keeps one set of tables per access key, and a
- * worker that takes its credentials from the environment uses one key for both services.
- */
-export async function createWorkerTable(): Promise<TestTable> {
-  const endpoint = dynamoEndpoint();
-  const raw = new DynamoDBClient({ endpoint, region: TEST_REGION, credentials: S3RVER_CREDENTIALS, maxAttempts: 5 });
-  const tableName = `w-${newId()}`;
-  await raw.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilTableExists({ client: raw, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName: tableName });
-  return { tableName, endpoint, client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
-}
+export const createWorkerTable = (): Promise<TestTable> => createTestTable();
 
 export function testModel(): { uri: string; sha256: string } {
   const { path, sha256 } = ensureTestModel(join(mkdtempSync(join(tmpdir(), 'test-model-')), 'encoder.onnx'));
