@@ -1,30 +1,30 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** S3 layout of one operation's artefacts (docs/data-model.md "S3 layout", docs/pipeline.md). */
 export const batchPrefix = (datasetId: string, batchId: string) => `datasets/${datasetId}/batches/${batchId}/`;
 export const clusteringPrefix = (datasetId: string, clusteringId: string) => `datasets/${datasetId}/clusterings/${clusteringId}/`;
 export const stagingPrefix = (datasetId: string, operationId: string) => `staging/${datasetId}/${operationId}/`;
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
 const skippedList = z.array(z.object({ name: z.string(), reason: z.string() }));
 
 export const discoverySchema = z.object({
   n_images: count,
   n_videos: count,
-  n_objects: count.default(0),
+  n_objects: z._default(count, 0),
   n_parts: count,
-  n_skipped: count.default(0),
-  skipped: skippedList.default([]),
-  total_bytes: count.default(0),
+  n_skipped: z._default(count, 0),
+  skipped: z._default(skippedList, []),
+  total_bytes: z._default(count, 0),
 });
 export type Discovery = z.infer<typeof discoverySchema>;
 
 export const assignResultSchema = z.object({
   n_images: count,
   n_videos: count,
-  n_skipped: count.default(0),
-  skipped: skippedList.default([]),
+  n_skipped: z._default(count, 0),
+  skipped: z._default(skippedList, []),
 });
 export type AssignResult = z.infer<typeof assignResultSchema>;
 
@@ -53,7 +53,7 @@ export async function writeBatchArtifact(at: BatchLocation, name: string, body: 
   );
 }
 
-async function readArtifact<T>(at: BatchLocation, name: string, schema: z.ZodType<T>): Promise<T> {
+async function readArtifact<T>(at: BatchLocation, name: string, schema: z.ZodMiniType<T>): Promise<T> {
   const key = batchPrefix(at.datasetId, at.batchId) + name;
   let text: string;
   try {
