@@ -1,6 +1,6 @@
 /**
  * Full clustering compute (the cluster worker without its S3/DynamoDB I/O) on synthetic 512-d embeddings:
- * time per N, fitted exponent, kNN recall@10 of the HNSW index against exact search, peak RSS. Each N runs in a
+ * time per N, fitted exponent, kNN recall@10 of the partitioned search against exact search, peak RSS. Each N runs in a
  * fresh process so its peak memory is its own.
  *
  *   npx tsx bench/cluster-scaling.ts [N …]        (default 10000 20000 40000 80000 160000)
@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import { ExactKnn } from '../workers/cluster/exact-knn';
 import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { EXACT_KNN_BELOW } from '../workers/cluster/build-knn-graph';
-import { HNSW_SETTINGS, buildHnswIndex, searchHnsw } from '../workers/cluster/hnsw-index';
+import { PARTITION_SIZE, buildPartitionIndex, sortedByPartition } from '../workers/cluster/partition-index';
+import { KNN_PROBES, partitionedKnnGraph } from '../workers/cluster/partitioned-knn';
 import { cpuNow, cpuSeconds, fittedExponent, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
 import { syntheticSet } from './synthetic-vectors';
 
@@ -31,8 +32,10 @@ interface ScalingRun {
 interface RecallRun {
   readonly n: number;
   readonly recall: number;
+  /** Share of the exact neighbours with similarity ≥ THRESHOLD (the edges clustering uses) that were found. */
+  readonly edgeRecall: number;
   readonly exactSeconds: number;
-  readonly hnswSeconds: number;
+  readonly partitionedSeconds: number;
 }
 
 async function clusterOnce(n: number): Promise<ScalingRun> {
@@ -53,16 +56,25 @@ async function recallOnce(n: number): Promise<RecallRun> {
   let started = now();
   const truth = await exact.search(data.vectors, data.vectors, K, 0);
   const exactSeconds = seconds(started);
-  await exact.release();
   started = now();
-  const approximate = searchHnsw(buildHnswIndex(data.vectors, DIMENSION), data.vectors, DIMENSION, K, 0);
-  const hnswSeconds = seconds(started);
+  const index = await buildPartitionIndex(data.vectors, DIMENSION, exact);
+  const approximate = await partitionedKnnGraph(sortedByPartition(data.vectors, index), K, index, exact);
+  const partitionedSeconds = seconds(started);
+  await exact.release();
   let hits = 0;
+  let edges = 0;
+  let edgesFound = 0;
   for (let i = 0; i < n; i++) {
     const expected = new Set(truth.neighbours.subarray(i * K, (i + 1) * K));
-    for (const j of approximate.neighbours.subarray(i * K, (i + 1) * K)) if (expected.has(j)) hits++;
+    const found = approximate.neighbours.subarray(i * K, (i + 1) * K);
+    for (const j of found) if (expected.has(j)) hits++;
+    for (let slot = 0; slot < K; slot++) {
+      if (truth.similarities[i * K + slot] < THRESHOLD) continue;
+      edges++;
+      if (found.includes(truth.neighbours[i * K + slot])) edgesFound++;
+    }
   }
-  return { n, recall: hits / (n * K), exactSeconds, hnswSeconds };
+  return { n, recall: hits / (n * K), edgeRecall: edgesFound / edges, exactSeconds, partitionedSeconds };
 }
 
 const args = process.argv.slice(2);
@@ -73,8 +85,8 @@ if (args[0] === '--child') {
   const sizes = args.length ? args.map(Number) : [10_000, 20_000, 40_000, 80_000, 160_000];
   console.log(`full clustering compute, ${DIMENSION}-d synthetic embeddings, k=${K}, threshold ${THRESHOLD}, ${availableParallelism()} cores`);
   console.log(
-    `kNN graph: exact blocked GEMM below ${EXACT_KNN_BELOW}, HNSW (usearch ${HNSW_SETTINGS.quantization}, M=${HNSW_SETTINGS.connectivity}, ` +
-      `ef=${HNSW_SETTINGS.expansion_search}) from there; the HNSW index is always built (it is persisted)`,
+    `kNN graph: exact blocked GEMM below ${EXACT_KNN_BELOW}, partitioned from there (partitions of ~${PARTITION_SIZE}, ` +
+      `${KNN_PROBES} searched per partition); the partition index is always built (it is persisted)`,
   );
   const runs: ScalingRun[] = [];
   for (const n of sizes) {
@@ -96,13 +108,14 @@ if (args[0] === '--child') {
     })),
   );
   const cpu = runs.map((r) => ({ n: r.n, seconds: r.cpuSeconds }));
-  const hnsw = runs.filter((r) => r.method === 'hnsw');
+  const partitioned = runs.filter((r) => r.method === 'partitioned');
   console.log(`fitted exponent (time ∝ N^e), all N: CPU ${fittedExponent(cpu).toFixed(3)}, wall ${fittedExponent(runs).toFixed(3)}`);
   console.log(
-    `fitted exponent, HNSW sizes only: CPU ${fittedExponent(hnsw.map((r) => ({ n: r.n, seconds: r.cpuSeconds }))).toFixed(3)}, wall ${fittedExponent(hnsw).toFixed(3)}`,
+    `fitted exponent, partitioned sizes only: CPU ${fittedExponent(partitioned.map((r) => ({ n: r.n, seconds: r.cpuSeconds }))).toFixed(3)}, wall ${fittedExponent(partitioned).toFixed(3)}`,
   );
   const recall = runChild<RecallRun>(import.meta.url, ['recall', '10000']);
   console.log(
-    `kNN recall@${K} of HNSW vs exact at N=${recall.n}: ${recall.recall.toFixed(4)} (exact ${recall.exactSeconds.toFixed(1)} s, HNSW build+search ${recall.hnswSeconds.toFixed(1)} s)`,
+    `kNN recall@${K} of the partitioned search vs exact at N=${recall.n}: ${recall.recall.toFixed(4)}; edges ≥ ${THRESHOLD} found: ` +
+      `${recall.edgeRecall.toFixed(4)} (exact ${recall.exactSeconds.toFixed(1)} s, partition index + search ${recall.partitionedSeconds.toFixed(1)} s wall)`,
   );
 }

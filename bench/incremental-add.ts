@@ -1,25 +1,25 @@
 /**
- * Adding 1 000 media to a clustered dataset of N media: the assign worker's compute (open the committed index by
- * memory map, nearest neighbour of each new media, kNN among the new media, the incremental decision) against a full
- * re-clustering of N + 1 000. I/O to S3 and DynamoDB is left out of both sides.
+ * Adding 1 000 media to a clustered dataset of N media: the assign worker's compute (open the committed clustering's
+ * partition index, nearest clustered media of each new media through byte-range reads of its files, kNN among the new
+ * media, the incremental decision) against a full re-clustering of N + 1 000 (partition index, kNN graph, components,
+ * outliers, representatives). The committed clustering's files are on local disk (the page cache, just written), where
+ * the assign worker reads them from S3 by byte range; DynamoDB writes are left out of both sides.
  *
  *   npx tsx bench/incremental-add.ts [N …]        (default 10000 100000 1000000)
- *
- * Full re-clustering is measured where it fits the machine (N + 1 000 ≤ 200 000 by default, FULL_MAX). Above, the index build
- * over N is measured (it is needed for the incremental side anyway) and the kNN self-search over all N is extrapolated
- * linearly from a timed sample of SAMPLE queries; components, outliers and representatives are measured at 100 000 and
- * are < 2 % of the total there. The output says which figures are extrapolated.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assignIncrementally } from '../lambdas/shared/clustering/incremental-assignment';
 import { CommittedClustering } from '../workers/assign/committed-clustering';
+import { PARTITION_PROBES, TOP_PROBES } from '../workers/assign/partition-search';
+import { type RangedReader, localRangedReader } from '../workers/assign/ranged-reader';
 import { buildKnnGraph } from '../workers/cluster/build-knn-graph';
-import { encodeLabels } from '../workers/cluster/clustering-files';
 import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { ExactKnn } from '../workers/cluster/exact-knn';
-import { HNSW_SETTINGS, NEAREST_EXPANSION_SEARCH, buildHnswIndex, searchHnsw } from '../workers/cluster/hnsw-index';
+import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../workers/cluster/partition-files';
+import { PARTITION_SIZE, buildPartitionIndex, sortedByPartition } from '../workers/cluster/partition-index';
+import { encodeVectors } from '../workers/embed/shard-format';
 import { cpuNow, cpuSeconds, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
 import { newBatch, syntheticSet } from './synthetic-vectors';
 
@@ -27,8 +27,6 @@ const DIMENSION = 512;
 const ADDED = 1000;
 const K = 10;
 const THRESHOLD = 0.9;
-const FULL_MAX = Number(process.env.FULL_MAX ?? 200_000);
-const SAMPLE = 20_000;
 const REPEATS = 5;
 
 interface IncrementalRun {
@@ -42,10 +40,27 @@ interface IncrementalRun {
   readonly newClusters: number;
   readonly fullSeconds: number;
   readonly fullCpuSeconds: number;
-  readonly fullMeasured: boolean;
+  /** Bytes the incremental side read from the clustering's files, per run. */
+  readonly bytesRead: number;
+  /** Size of the clustering's partition files. */
+  readonly indexBytes: number;
   readonly load: number;
-  readonly indexBuildSeconds: number;
   readonly peakRssMiB: number;
+}
+
+/** A reader that counts what it hands out. */
+function counting(reader: RangedReader): { reader: RangedReader; bytes: () => number } {
+  let total = 0;
+  return {
+    reader: {
+      async read(file, range, into) {
+        const data = await reader.read(file, range, into);
+        total += data.length;
+        return data;
+      },
+    },
+    bytes: () => total,
+  };
 }
 
 async function measure(n: number): Promise<IncrementalRun> {
@@ -54,57 +69,50 @@ async function measure(n: number): Promise<IncrementalRun> {
   const exact = await ExactKnn.open(DIMENSION, 'cpu', () => {});
   const folder = mkdtempSync(join(tmpdir(), 'bench-incremental-'));
   try {
-    // The committed clustering: index + labels, as the cluster worker writes them.
+    // Full re-clustering of everything after the add: what the incremental path saves.
+    const all = new Float32Array((n + ADDED) * DIMENSION);
+    all.set(data.vectors);
+    all.set(batch, n * DIMENSION);
     let started = now();
     let cpu = cpuNow();
-    const index = buildHnswIndex(data.vectors, DIMENSION);
-    const indexBuildSeconds = seconds(started);
-    const indexBuildCpu = cpuSeconds(cpu);
-    let labels: Int32Array;
-    let fullSeconds: number;
-    let fullCpuSeconds: number;
-    let fullMeasured: boolean;
-    if (n + ADDED <= FULL_MAX) {
-      // Full re-clustering of everything after the add: what the incremental path saves.
-      const all = new Float32Array((n + ADDED) * DIMENSION);
-      all.set(data.vectors);
-      all.set(batch, n * DIMENSION);
-      started = now();
-      cpu = cpuNow();
-      await clusterVectors(all, DIMENSION, { k: K, threshold: THRESHOLD, exact });
-      fullSeconds = seconds(started);
-      fullCpuSeconds = cpuSeconds(cpu);
-      fullMeasured = true;
-      labels = (await clusterVectors(data.vectors, DIMENSION, { k: K, threshold: THRESHOLD, exact })).labels;
-    } else {
-      // Index build measured above; the kNN self-search over all N extrapolated from a sample of queries.
-      started = now();
-      cpu = cpuNow();
-      searchHnsw(index, data.vectors.subarray(0, SAMPLE * DIMENSION), DIMENSION, K);
-      const scale = (n + ADDED) / SAMPLE;
-      fullSeconds = indexBuildSeconds * ((n + ADDED) / n) + seconds(started) * scale;
-      fullCpuSeconds = indexBuildCpu * ((n + ADDED) / n) + cpuSeconds(cpu) * scale;
-      fullMeasured = false;
-      // Labels of the synthetic ground truth stand in for the clustering (the incremental path only reads them).
-      labels = data.groups;
-    }
-    index.save(join(folder, 'index.usearch'));
-    writeFileSync(join(folder, 'labels.u32'), encodeLabels(labels));
-    const summary = { n_media: n, n_clusters: 0, threshold: THRESHOLD, k: K, batches: ['b0'], dimension: DIMENSION, knn: 'hnsw' as const };
+    await clusterVectors(all, DIMENSION, { k: K, threshold: THRESHOLD, exact });
+    const fullSeconds = seconds(started);
+    const fullCpuSeconds = cpuSeconds(cpu);
+
+    // The committed clustering of the N media, with its partition files as the cluster worker writes them.
+    const committedClustering = await clusterVectors(data.vectors, DIMENSION, { k: K, threshold: THRESHOLD, exact });
+    const { index, sorted, labels } = committedClustering;
+    const files: [string, Uint8Array][] = [
+      [PARTITION_FILES.layout, new TextEncoder().encode(JSON.stringify(partitionLayout(index, PARTITION_SIZE)))],
+      [PARTITION_FILES.topCentroids, encodeVectors(index.topCentroids)],
+      [PARTITION_FILES.centroids, encodeVectors(index.centroids)],
+      [PARTITION_FILES.rows, partitionRowsFile(index, sorted, labels)],
+    ];
+    for (const [file, bytes] of files) writeFileSync(join(folder, file), bytes);
+    const indexBytes = files.reduce((sum, [, bytes]) => sum + bytes.length, 0);
+    const summary = { n_media: n, n_clusters: committedClustering.sizes.length, threshold: THRESHOLD, k: K, batches: ['b0'], dimension: DIMENSION, knn: committedClustering.method };
 
     const times: number[] = [];
     const cpuTimes: number[] = [];
     let outcome = { joined: 0, newClusters: 0 };
+    let bytesRead = 0;
     for (let repeat = 0; repeat <= REPEATS; repeat++) {
+      const reader = counting(localRangedReader(folder));
       started = now();
       cpu = cpuNow();
-      const committed = CommittedClustering.openLocal(summary, folder);
-      const existing = await committed.nearest(batch);
-      const { graph } = await buildKnnGraph(batch, DIMENSION, K, { exact, index: () => buildHnswIndex(batch, DIMENSION) });
+      const committed = await CommittedClustering.open(summary, reader.reader);
+      const existing = await committed.nearest(batch, exact);
+      const { graph } = await buildKnnGraph(batch, DIMENSION, K, {
+        exact,
+        partitions: async () => {
+          const batchIndex = await buildPartitionIndex(batch, DIMENSION, exact);
+          return { index: batchIndex, sorted: sortedByPartition(batch, batchIndex) };
+        },
+      });
       const result = assignIncrementally({ batchId: 'b1', vectors: batch, dimension: DIMENSION, existing, batchGraph: graph, threshold: THRESHOLD });
       times.push(seconds(started));
       cpuTimes.push(cpuSeconds(cpu));
-      await committed.close();
+      bytesRead = reader.bytes();
       outcome = { joined: [...result.joined.values()].reduce((a, b) => a + b, 0), newClusters: result.newClusters.length };
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -116,9 +124,9 @@ async function measure(n: number): Promise<IncrementalRun> {
       ...outcome,
       fullSeconds,
       fullCpuSeconds,
-      fullMeasured,
+      bytesRead,
+      indexBytes,
       load: loadAverage(),
-      indexBuildSeconds,
       peakRssMiB: peakRssMiB(),
     };
   } finally {
@@ -134,8 +142,8 @@ if (args[0] === '--child') {
   const sizes = args.length ? args.map(Number) : [10_000, 100_000, 1_000_000];
   console.log(
     `add ${ADDED} media (half near-duplicates) to N clustered ${DIMENSION}-d media; ${availableParallelism()} cores; ` +
-      `index usearch ${HNSW_SETTINGS.quantization} M=${HNSW_SETTINGS.connectivity} ef_add=${HNSW_SETTINGS.expansion_add}; ` +
-      `nearest lookups ef=${NEAREST_EXPANSION_SEARCH}; 500 of the added media are near-duplicates (should join)`,
+      `partitions of ~${PARTITION_SIZE}; lookups probe ${TOP_PROBES} top cells, ${PARTITION_PROBES} partitions; ` +
+      `500 of the added media are near-duplicates (should join)`,
   );
   const runs: IncrementalRun[] = [];
   for (const n of sizes) {
@@ -152,10 +160,11 @@ if (args[0] === '--child') {
       'incr. CPU s': +r.incrementalCpuSeconds.toFixed(3),
       'CPU µs / added media': Math.round((r.incrementalCpuSeconds / ADDED) * 1e6),
       'per-item vs first N (CPU)': +(r.incrementalCpuSeconds / base.incrementalCpuSeconds).toFixed(2),
-      'full CPU s': `${r.fullCpuSeconds.toFixed(1)}${r.fullMeasured ? '' : ' (extrap.)'}`,
-      'full wall s': `${r.fullSeconds.toFixed(1)}${r.fullMeasured ? '' : ' (extrap.)'}`,
+      'full CPU s': +r.fullCpuSeconds.toFixed(1),
+      'full wall s': +r.fullSeconds.toFixed(1),
       'incr. / full (CPU)': `${((r.incrementalCpuSeconds / r.fullCpuSeconds) * 100).toFixed(3)} %`,
-      'index build wall s': +r.indexBuildSeconds.toFixed(1),
+      'KB read / added media': Math.round(r.bytesRead / ADDED / 1024),
+      'index MB': Math.round(r.indexBytes / 2 ** 20),
       joined: r.joined,
       'new clusters': r.newClusters,
       'peak RSS MiB': r.peakRssMiB,

@@ -23,7 +23,7 @@ export function lambdaEntry(name: string): string {
  * if a shared module imports one, it stays an unresolved import instead of dragging a
  * native binary (that esbuild cannot bundle) into an API function.
  */
-export const WORKER_ONLY_MODULES = ['sharp', 'onnxruntime-node', 'usearch'] as const;
+export const WORKER_ONLY_MODULES = ['sharp', 'onnxruntime-node'] as const;
 
 /** esbuild target matching the runtime below. */
 export const BUNDLE_TARGET = 'node24';

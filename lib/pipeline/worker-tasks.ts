@@ -40,7 +40,10 @@ export function workerImageExcludes(): string[] {
  */
 export const CPU_TASK_SIZE = { cpu: 2048, memoryMiB: 8192 } as const;
 export const STEP_SIZES = {
-  /** Loads the committed clustering's vectors and index (≈ 4 KiB per media at 512 dimensions, plus the graph). */
+  /**
+   * Holds the batch's vectors and those of the batches added since the clustering (2 KiB per media at 512 dimensions,
+   * for batches of millions); the committed clustering is streamed through 8 MiB of buffers.
+   */
   assign: { cpu: 8192, memoryMiB: 61440 },
   /** Builds the kNN graph over every committed vector: the largest Fargate task, for datasets of ten million media. */
   cluster: { cpu: 16384, memoryMiB: 122880 },

@@ -55,7 +55,7 @@ async function seedWorld(seeded: Seeded) {
   await putCluster(table, ds, op, 'f1');
   for (const key of [
     `datasets/${ds}/batches/b0/embeddings/shard-00000.f32`,
-    `datasets/${ds}/clusterings/c0/index.usearch`,
+    `datasets/${ds}/clusterings/c0/partition-vectors.f32`,
     `staging/${ds}/other-op/files/0-x.jpg`,
     `datasets/${ds}/batches/${op}/discovery.json`,
     `datasets/${ds}/batches/${op}/manifest/part-00000.jsonl`,
@@ -68,7 +68,7 @@ async function seedWorld(seeded: Seeded) {
 
 const earlierObjects = (ds: string) => [
   `datasets/${ds}/batches/b0/embeddings/shard-00000.f32`,
-  `datasets/${ds}/clusterings/c0/index.usearch`,
+  `datasets/${ds}/clusterings/c0/partition-vectors.f32`,
   `staging/${ds}/other-op/files/0-x.jpg`,
 ];
 

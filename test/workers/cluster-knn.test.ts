@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
-import { buildHnswIndex, searchHnsw } from '../../workers/cluster/hnsw-index';
+import { buildPartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
+import { partitionedKnnGraph } from '../../workers/cluster/partitioned-knn';
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -69,28 +70,42 @@ describe('kNN search', () => {
     expect(graph.neighbours[3]).toBe(-1);
   });
 
-  it('HNSW reaches recall@10 ≥ 0.95 against exact search', async () => {
+  it('the partitioned search finds nearly every near-duplicate pair and most of the 10 nearest, with exact similarities', async () => {
     const d = 64;
     const n = 4000;
     const vectors = clustered(n, d, 400, 3);
     const exact = await ExactKnn.open(d, 'cpu', () => {});
     const truth = await exact.search(vectors, vectors, 10, 0);
+    const index = await buildPartitionIndex(vectors, d, exact);
+    const approximate = await partitionedKnnGraph(sortedByPartition(vectors, index), 10, index, exact);
     await exact.release();
-    const approximate = searchHnsw(buildHnswIndex(vectors, d), vectors, d, 10, 0);
     let hits = 0;
+    let pairs = 0;
+    let pairsFound = 0;
     for (let i = 0; i < n; i++) {
       const expected = new Set(truth.neighbours.subarray(i * 10, i * 10 + 10));
-      for (const j of approximate.neighbours.subarray(i * 10, i * 10 + 10)) if (expected.has(j)) hits++;
+      const found = approximate.neighbours.subarray(i * 10, i * 10 + 10);
+      expect(found).not.toContain(i);
+      for (const j of found) if (expected.has(j)) hits++;
+      for (let slot = 0; slot < 10; slot++) {
+        if (truth.similarities[i * 10 + slot] < 0.9) continue;
+        pairs++;
+        if (found.includes(truth.neighbours[i * 10 + slot])) pairsFound++;
+      }
     }
-    expect(hits / (n * 10)).toBeGreaterThanOrEqual(0.95);
-    // similarities come back as 1 − cosine distance, within f16 precision of the exact ones
-    expect(Math.abs(approximate.similarities[0] - truth.similarities[0])).toBeLessThan(0.01);
-  });
-
-  it('answers a single query too', () => {
-    const vectors = clustered(50, 8, 5, 4);
-    const graph = searchHnsw(buildHnswIndex(vectors, 8), vectors.subarray(0, 8), 8, 1);
-    expect(graph.neighbours[0]).toBe(0);
-    expect(graph.similarities[0]).toBeCloseTo(1, 2);
+    // The edges clustering uses (similarity ≥ 0.9 between tight members of a centre).
+    expect(pairs).toBeGreaterThan(1000);
+    expect(pairsFound / pairs).toBeGreaterThanOrEqual(0.95);
+    // This data has 400 unrelated centres in 64-d and no larger structure, the hard case for partitions; its weaker
+    // neighbours (the other centres' members) are found less often than on topic-shaped data (bench/README.md).
+    expect(hits / (n * 10)).toBeGreaterThanOrEqual(0.8);
+    // a neighbour found is scored exactly: the same GEMM as the exact search
+    expect(approximate.similarities[0]).toBeCloseTo(dotOf(vectors, d, 0, approximate.neighbours[0]), 5);
   });
 });
+
+function dotOf(vectors: Float32Array, d: number, a: number, b: number): number {
+  let sum = 0;
+  for (let x = 0; x < d; x++) sum += vectors[a * d + x] * vectors[b * d + x];
+  return sum;
+}

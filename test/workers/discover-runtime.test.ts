@@ -4,7 +4,6 @@ import { mapOrdered } from '../../workers/discover/ordered-map';
 import {
   assignKey,
   batchPrefix,
-  clusteringKeys,
   discoveryKey,
   embeddingShardKeys,
   manifestPartKey,
@@ -67,13 +66,6 @@ describe('batch paths', () => {
       vectors: 'datasets/ds1/batches/op1/embeddings/shard-00003.f32',
       rows: 'datasets/ds1/batches/op1/embeddings/shard-00003.jsonl',
       skipped: 'datasets/ds1/batches/op1/embeddings/shard-00003.skipped.json',
-    });
-    expect(clusteringKeys('ds1', 'c9')).toEqual({
-      index: 'datasets/ds1/clusterings/c9/index.usearch',
-      vectors: 'datasets/ds1/clusterings/c9/vectors.f32',
-      ids: 'datasets/ds1/clusterings/c9/ids.json',
-      assignments: 'datasets/ds1/clusterings/c9/assignments.jsonl',
-      summary: 'datasets/ds1/clusterings/c9/summary.json',
     });
     expect(stagedFilesPrefix('ds1', 'op1')).toBe('staging/ds1/op1/files/');
     expect(stagedArchivePrefix('ds1', 'op1')).toBe('staging/ds1/op1/archive/');

@@ -9,7 +9,7 @@ import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';
 import { ExactKnn } from '../cluster/exact-knn';
-import { buildHnswIndex } from '../cluster/hnsw-index';
+import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
 import { queryBatchMedia } from '../cluster/media-queries';
 import { clusterItem, newMediaItem, visibleAssignment } from '../cluster/table-items';
 import { putAll } from '../cluster/table-writes';
@@ -65,19 +65,22 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
 
   const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, job.batchId, dimension);
   const committed =
-    clusteringId === INITIAL_CLUSTERING_ID ? undefined : await CommittedClustering.download(job.s3, job.bucket, job.datasetId, clusteringId);
+    clusteringId === INITIAL_CLUSTERING_ID ? undefined : await CommittedClustering.fromS3(job.s3, job.bucket, job.datasetId, clusteringId);
   const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
   try {
     const covered = new Set(committed?.summary.batches ?? []);
     const sinceIds = dataset.batches.filter((id) => !covered.has(id) && id !== job.batchId);
     const since = await readSinceBatches(job, sinceIds, dimension, clusteringId);
 
-    const fromIndex = committed ? await committed.nearest(batch.vectors) : batch.rows.map(() => null);
+    const fromIndex = committed ? await committed.nearest(batch.vectors, exact) : batch.rows.map(() => null);
     const fromSince = await nearestAmong(exact, since, batch.vectors);
     const existing = fromIndex.map((match, i) => better(match, fromSince[i]));
     const { graph: batchGraph } = await buildKnnGraph(batch.vectors, dimension, job.k, {
       exact,
-      index: () => buildHnswIndex(batch.vectors, dimension),
+      partitions: async () => {
+        const index = await buildPartitionIndex(batch.vectors, dimension, exact);
+        return { index, sorted: sortedByPartition(batch.vectors, index) };
+      },
     });
     const assignment = assignIncrementally({ batchId: job.batchId, vectors: batch.vectors, dimension, existing, batchGraph, threshold: job.threshold });
     job.log(
@@ -121,7 +124,6 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
     return summary;
   } finally {
     await exact.release();
-    await committed?.close();
   }
 }
 

@@ -1,15 +1,16 @@
-import type { Index } from 'usearch';
 import type { KnnGraph } from '../../lambdas/shared/clustering/knn-graph';
 import { outlierScores } from '../../lambdas/shared/clustering/outlier-scores';
 import { representatives } from '../../lambdas/shared/clustering/representatives';
 import { thresholdComponents } from '../../lambdas/shared/clustering/threshold-components';
 import { type KnnMethod, buildKnnGraph } from './build-knn-graph';
 import type { ExactKnn } from './exact-knn';
-import { buildHnswIndex } from './hnsw-index';
+import { type PartitionIndex, buildPartitionIndex, sortedByPartition } from './partition-index';
 
 export interface VectorClustering {
-  /** HNSW index over all vectors, keyed by row: persisted for the incremental path. */
-  readonly index: Index;
+  /** Partition index over all vectors: persisted for the incremental path. */
+  readonly index: PartitionIndex;
+  /** The vectors in the index's partition order. */
+  readonly sorted: Float32Array;
   readonly graph: KnnGraph;
   readonly method: KnnMethod;
   /** Cluster number per row, largest cluster 0. */
@@ -20,7 +21,7 @@ export interface VectorClustering {
   readonly representatives: Int32Array;
 }
 
-/** The compute of a full clustering, I/O aside: index, kNN graph, threshold components, outlier scores, representatives. */
+/** The compute of a full clustering, I/O aside: partition index, kNN graph, threshold components, outlier scores, representatives. */
 export async function clusterVectors(
   vectors: Float32Array,
   dimension: number,
@@ -28,13 +29,18 @@ export async function clusterVectors(
 ): Promise<VectorClustering> {
   const started = Date.now();
   const step = (what: string) => options.log?.(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const index = buildHnswIndex(vectors, dimension);
-  step(`HNSW index of ${index.size()} vectors built`);
-  const { graph, method } = await buildKnnGraph(vectors, dimension, options.k, { exact: options.exact, index: () => index, exactBelow: options.exactBelow });
+  const index = await buildPartitionIndex(vectors, dimension, options.exact);
+  const sorted = sortedByPartition(vectors, index);
+  step(`partition index of ${index.order.length} vectors built (${index.partitionStart.length - 1} partitions)`);
+  const { graph, method } = await buildKnnGraph(vectors, dimension, options.k, {
+    exact: options.exact,
+    partitions: async () => ({ index, sorted }),
+    exactBelow: options.exactBelow,
+  });
   step(`${method} kNN graph (k=${options.k}) built`);
   const { labels, sizes } = thresholdComponents(graph, options.threshold);
   const outliers = outlierScores(graph);
   const chosen = representatives(vectors, dimension, labels, sizes.length);
   step(`${sizes.length} clusters at threshold ${options.threshold}`);
-  return { index, graph, method, labels, sizes, outliers, representatives: chosen };
+  return { index, sorted, graph, method, labels, sizes, outliers, representatives: chosen };
 }

@@ -1,7 +1,3 @@
-import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -17,17 +13,13 @@ import { clusteringPrefix } from '../runtime/batch-paths';
 
 /**
  * Files of one full clustering under `datasets/{ds}/clusterings/{id}/` (docs/pipeline.md, Cluster):
- * - index.usearch    HNSW index (cosine, f16) over every media vector, keyed by row number
- * - vectors.f32      the same vectors, row-major float32 LE
  * - ids.json         [[batch_id, media_id], …] per row
- * - labels.u32       cluster number per row (uint32 LE): lets the incremental path map a neighbour row to its cluster
- *                    with one 4-byte read instead of parsing a file that grows with the dataset
+ * - labels.u32       cluster number per row (uint32 LE)
  * - assignments.jsonl {batch_id, media_id, cluster_id, outlier_score} per row
  * - summary.json     see clusteringSummarySchema
+ * and the partition index the incremental path searches (partition-files.ts).
  */
 export const CLUSTERING_FILES = {
-  index: 'index.usearch',
-  vectors: 'vectors.f32',
   ids: 'ids.json',
   labels: 'labels.u32',
   assignments: 'assignments.jsonl',
@@ -42,7 +34,7 @@ export const clusteringSummarySchema = z.object({
   /** The committed batches this clustering covers; batches added later are assigned incrementally against it. */
   batches: z.array(z.string()),
   dimension: z.number().int().positive(),
-  knn: z.enum(['exact', 'hnsw']),
+  knn: z.enum(['exact', 'partitioned']),
 });
 export type ClusteringSummary = z.infer<typeof clusteringSummarySchema>;
 
@@ -57,46 +49,26 @@ export async function putBytes(s3: S3Client, bucket: string, key: string, body: 
 const PART_BYTES = 64 * 1024 * 1024;
 
 /**
- * Uploads a local file (the index can be gigabytes) in parts read one at a time, so memory stays at one part. Parts are
- * sent as buffers, not streams: a streamed body is sent aws-chunked, which S3-compatible servers (s3rver) store verbatim.
+ * Uploads bytes that can exceed a single PUT (5 GB: the partition vectors of ten million media are 20 GB) in parts.
+ * Parts are sent as buffers, not streams: a streamed body is sent aws-chunked, which S3-compatible servers (s3rver)
+ * store verbatim.
  */
-export async function putFile(s3: S3Client, bucket: string, key: string, path: string, partBytes = PART_BYTES): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    const readPart = async (start: number) => {
-      const buffer = Buffer.alloc(Math.min(partBytes, size - start));
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
-      if (bytesRead !== buffer.length) throw new Error(`Short read of ${path} at ${start}`);
-      return buffer;
-    };
-    if (size <= partBytes) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await readPart(0), ContentType: 'application/octet-stream' }));
-      return;
-    }
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }));
-    try {
-      const parts: { ETag: string; PartNumber: number }[] = [];
-      for (let start = 0, number = 1; start < size; start += partBytes, number++) {
-        const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: await readPart(start) }));
-        parts.push({ ETag: ETag!, PartNumber: number });
-      }
-      await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-    } catch (error) {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => {});
-      throw error;
-    }
-  } finally {
-    await file.close();
+export async function putLargeBytes(s3: S3Client, bucket: string, key: string, bytes: Uint8Array, partBytes = PART_BYTES): Promise<void> {
+  if (bytes.length <= partBytes) {
+    await putBytes(s3, bucket, key, bytes, 'application/octet-stream');
+    return;
   }
-}
-
-export async function downloadToFile(s3: S3Client, bucket: string, key: string, path: string): Promise<void> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }));
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    await pipeline(object.Body as Readable, createWriteStream(path));
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    for (let start = 0, number = 1; start < bytes.length; start += partBytes, number++) {
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(partBytes, bytes.length - start));
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body }));
+      parts.push({ ETag: ETag!, PartNumber: number });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
   } catch (error) {
-    if (error instanceof NoSuchKey) throw new Error(`s3://${bucket}/${key} does not exist`);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => {});
     throw error;
   }
 }
@@ -115,22 +87,3 @@ export async function readSummary(s3: S3Client, bucket: string, datasetId: strin
 }
 
 export const encodeLabels = (labels: Int32Array): Uint8Array => new Uint8Array(Uint32Array.from(labels).buffer);
-
-/**
- * Reads the cluster numbers of `rows` from a local labels.u32 with one positional read per distinct row. The reads are
- * synchronous on purpose: a few microseconds each from the page cache, where a thread-pool round trip costs far more.
- */
-export function readLabels(path: string, rows: readonly number[]): Map<number, number> {
-  const labels = new Map<number, number>();
-  const fd = openSync(path, 'r');
-  try {
-    const cell = Buffer.alloc(4);
-    for (const row of new Set(rows)) {
-      if (readSync(fd, cell, 0, 4, row * 4) !== 4) throw new Error(`labels.u32 has no row ${row}`);
-      labels.set(row, cell.readUInt32LE(0));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return labels;
-}

@@ -1,18 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Index } from 'usearch';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fullClusterId } from '../../lambdas/shared/clustering/cluster-ids';
 import { getDataset } from '../../lambdas/shared/dataset-repository';
 import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
 import { INITIAL_CLUSTERING_ID } from '../../lambdas/shared/table-schema';
 import { encodeVectors } from '../embed/shard-format';
+import { clusteringPrefix } from '../runtime/batch-paths';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
-import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putFile } from './clustering-files';
+import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { clusterVectors } from './cluster-vectors';
+import { PARTITION_FILES, partitionLayout, partitionRowsFile } from './partition-files';
+import { PARTITION_SIZE, type PartitionIndex } from './partition-index';
 import { ExactKnn } from './exact-knn';
 import { queryBatchMedia } from './media-queries';
 import { type MediaItem, clusterItem, newMediaItem, visibleAssignment } from './table-items';
@@ -57,7 +56,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   job.log(`loaded ${n} vectors of ${batches.length} batches in ${elapsed(started)}`);
 
   const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
-  const { index, method, labels, sizes, outliers, representatives: chosen } = await clusterVectors(vectors, dimension, {
+  const { index, sorted, method, labels, sizes, outliers, representatives: chosen } = await clusterVectors(vectors, dimension, {
     k: job.k,
     threshold: job.threshold,
     exact,
@@ -74,7 +73,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
     dimension,
     knn: method,
   };
-  await writeClusteringFiles(job, { index, vectors, ids, labels, outliers, summary });
+  await writeClusteringFiles(job, { index, sorted, ids, labels, outliers, summary });
 
   const clusterItems = Array.from(sizes, (size, label) =>
     clusterItem({
@@ -124,8 +123,8 @@ function rewriteMediaItem(
 }
 
 interface ClusteringOutput {
-  readonly index: Index;
-  readonly vectors: Float32Array;
+  readonly index: PartitionIndex;
+  readonly sorted: Float32Array;
   readonly ids: readonly (readonly [string, string])[];
   readonly labels: Int32Array;
   readonly outliers: Float32Array;
@@ -134,32 +133,30 @@ interface ClusteringOutput {
 
 async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOutput): Promise<void> {
   const key = (file: Parameters<typeof clusteringKey>[2]) => clusteringKey(job.datasetId, job.newClusteringId, file);
-  const folder = await mkdtemp(join(tmpdir(), 'clustering-'));
-  try {
-    const indexPath = join(folder, 'index.usearch');
-    output.index.save(indexPath);
-    const assignments = output.ids
-      .map(([batch_id, media_id], row) =>
-        JSON.stringify({
-          batch_id,
-          media_id,
-          cluster_id: fullClusterId(output.labels[row]),
-          outlier_score: Math.round(output.outliers[row] * 10_000) / 10_000,
-        }),
-      )
-      .join('\n');
-    await Promise.all([
-      putFile(job.s3, job.bucket, key('index'), indexPath),
-      putBytes(job.s3, job.bucket, key('vectors'), encodeVectors(output.vectors), 'application/octet-stream'),
-      putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
-      putBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels), 'application/octet-stream'),
-      putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),
-    ]);
-    // The summary last: a clustering with a summary is complete.
-    await putBytes(job.s3, job.bucket, key('summary'), JSON.stringify(output.summary), 'application/json');
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
+  const partitionKey = (file: keyof typeof PARTITION_FILES) => clusteringPrefix(job.datasetId, job.newClusteringId) + PARTITION_FILES[file];
+  const binary = 'application/octet-stream';
+  const assignments = output.ids
+    .map(([batch_id, media_id], row) =>
+      JSON.stringify({
+        batch_id,
+        media_id,
+        cluster_id: fullClusterId(output.labels[row]),
+        outlier_score: Math.round(output.outliers[row] * 10_000) / 10_000,
+      }),
+    )
+    .join('\n');
+  const { index } = output;
+  await Promise.all([
+    putBytes(job.s3, job.bucket, partitionKey('layout'), JSON.stringify(partitionLayout(index, PARTITION_SIZE)), 'application/json'),
+    putBytes(job.s3, job.bucket, partitionKey('topCentroids'), encodeVectors(index.topCentroids), binary),
+    putLargeBytes(job.s3, job.bucket, partitionKey('centroids'), encodeVectors(index.centroids)),
+    putLargeBytes(job.s3, job.bucket, partitionKey('rows'), partitionRowsFile(index, output.sorted, output.labels)),
+    putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
+    putLargeBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels)),
+    putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),
+  ]);
+  // The summary last: a clustering with a summary is complete.
+  await putBytes(job.s3, job.bucket, key('summary'), JSON.stringify(output.summary), 'application/json');
 }
 
 function concatVectors(batches: readonly BatchEmbeddings[], dimension: number): Float32Array {

@@ -69,25 +69,6 @@ export function clusteringPrefix(datasetId: string, clusteringId: string): strin
   return `${datasetPrefix(datasetId)}clusterings/${checkedId('clustering id', clusteringId)}/`;
 }
 
-export interface ClusteringKeys {
-  readonly index: string;
-  readonly vectors: string;
-  readonly ids: string;
-  readonly assignments: string;
-  readonly summary: string;
-}
-
-export function clusteringKeys(datasetId: string, clusteringId: string): ClusteringKeys {
-  const base = clusteringPrefix(datasetId, clusteringId);
-  return {
-    index: `${base}index.usearch`,
-    vectors: `${base}vectors.f32`,
-    ids: `${base}ids.json`,
-    assignments: `${base}assignments.jsonl`,
-    summary: `${base}summary.json`,
-  };
-}
-
 /** `staging/{ds}/{op}/`: what the API handler staged for an operation (lifecycle-expired). */
 export function stagingPrefix(datasetId: string, operationId: string): string {
   return `staging/${checkedId('dataset id', datasetId)}/${checkedId('operation id', operationId)}/`;

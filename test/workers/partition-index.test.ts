@@ -1,0 +1,218 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
+import { PartitionSearch } from '../../workers/assign/partition-search';
+import { type RangedReader, localRangedReader, readRanges, s3RangedReader } from '../../workers/assign/ranged-reader';
+import { encodeVectors } from '../../workers/embed/shard-format';
+import { ExactKnn } from '../../workers/cluster/exact-knn';
+import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../../workers/cluster/partition-files';
+import { type PartitionIndex, buildPartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
+import { PartitionRows, encodePartitionRows, rowBytes } from '../../workers/cluster/partition-rows';
+import type { TestBucket } from '../support/servers';
+import { createWorkerBucket } from './embed-support';
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const D = 128;
+
+function randomUnit(n: number, seed: number): Float32Array {
+  const random = seeded(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  return normaliseRows(Float32Array.from({ length: n * D }, gauss), D);
+}
+
+/** Embeddings with topics, as media have: members of one of 100 topics have cosine ≈ 0.5, of different topics ≈ 0. */
+function topical(n: number, seed: number): Float32Array {
+  const topics = randomUnit(100, seed + 1000);
+  const noise = randomUnit(n, seed);
+  const random = seeded(seed + 2000);
+  const out = new Float32Array(n * D);
+  for (let i = 0; i < n; i++) {
+    const topic = Math.floor(random() * 100);
+    for (let x = 0; x < D; x++) out[i * D + x] = topics[topic * D + x] + noise[i * D + x];
+  }
+  return normaliseRows(out, D);
+}
+
+/** Copies of `rows` of `vectors` with a little noise: near-duplicates (cosine ≈ 0.97). */
+function nearCopies(vectors: Float32Array, rows: number[], seed: number): Float32Array {
+  const noise = randomUnit(rows.length, seed);
+  const out = new Float32Array(rows.length * D);
+  rows.forEach((row, i) => {
+    for (let x = 0; x < D; x++) out[i * D + x] = vectors[row * D + x] + 0.25 * noise[i * D + x];
+  });
+  return normaliseRows(out, D);
+}
+
+/** Wraps a reader and counts the bytes and requests per file. */
+function counting(reader: RangedReader) {
+  const bytes = new Map<string, number>();
+  const requests = new Map<string, number>();
+  const wrapped: RangedReader = {
+    async read(file, range, into) {
+      const data = await reader.read(file, range, into);
+      bytes.set(file, (bytes.get(file) ?? 0) + data.length);
+      requests.set(file, (requests.get(file) ?? 0) + 1);
+      return data;
+    },
+  };
+  return { reader: wrapped, bytes, requests };
+}
+
+function writeIndexFiles(folder: string, index: PartitionIndex, vectors: Float32Array, labels: Int32Array): void {
+  writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64)));
+  writeFileSync(join(folder, PARTITION_FILES.topCentroids), encodeVectors(index.topCentroids));
+  writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
+  writeFileSync(join(folder, PARTITION_FILES.rows), partitionRowsFile(index, sortedByPartition(vectors, index), labels));
+}
+
+describe('partition index', () => {
+  let exact: ExactKnn;
+  beforeAll(async () => {
+    exact = await ExactKnn.open(D, 'cpu', () => {});
+  });
+  afterAll(async () => {
+    await exact.release();
+  });
+
+  it('puts every row in exactly one non-empty partition of about the target size, cell by cell', async () => {
+    const vectors = randomUnit(5000, 1);
+    const index = await buildPartitionIndex(vectors, D, exact);
+    expect([...index.order].sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    const partitions = index.partitionStart.length - 1;
+    expect(partitions).toBeGreaterThan(40);
+    expect(partitions).toBeLessThan(120);
+    for (let p = 0; p < partitions; p++) expect(index.partitionStart[p + 1]).toBeGreaterThan(index.partitionStart[p]);
+    expect(index.topStart[0]).toBe(0);
+    expect(index.topStart[index.topStart.length - 1]).toBe(partitions);
+    expect(index.centroids.length).toBe(partitions * D);
+    // each row sits in the partition of its cell whose centroid is nearest (the k-means assignment)
+    const cellOf = (p: number) => index.topStart.findIndex((start, c) => p >= start && p < index.topStart[c + 1]);
+    for (const p of [0, Math.floor(partitions / 2), partitions - 1]) {
+      const cell = cellOf(p);
+      const row = index.order[index.partitionStart[p]];
+      let best = -1;
+      let bestSimilarity = -Infinity;
+      for (let q = index.topStart[cell]; q < index.topStart[cell + 1]; q++) {
+        let s = 0;
+        for (let x = 0; x < D; x++) s += vectors[row * D + x] * index.centroids[q * D + x];
+        if (s > bestSimilarity) [best, bestSimilarity] = [q, s];
+      }
+      expect(best).toBe(p);
+    }
+  });
+
+  it('handles no rows and a single row', async () => {
+    const empty = await buildPartitionIndex(new Float32Array(0), D, exact);
+    expect(empty.partitionStart).toEqual(Uint32Array.of(0));
+    const one = await buildPartitionIndex(randomUnit(1, 2), D, exact);
+    expect(Array.from(one.partitionStart)).toEqual([0, 1]);
+    expect(Array.from(one.order)).toEqual([0]);
+  });
+
+  describe('search of a stored index', () => {
+    const n = 20_000;
+    const vectors = topical(n, 3);
+    const labels = Int32Array.from({ length: n }, (_, row) => row * 7);
+    const folder = mkdtempSync(join(tmpdir(), 'partition-search-'));
+    const originals = [5, 777, 4242, 19_999, 12_345];
+    const queries = new Float32Array((originals.length + 1) * D);
+    queries.set(nearCopies(vectors, originals, 4));
+    queries.set(randomUnit(1, 5), originals.length * D);
+    let bucket: TestBucket;
+
+    beforeAll(async () => {
+      const index = await buildPartitionIndex(vectors, D, exact);
+      writeIndexFiles(folder, index, vectors, labels);
+      bucket = await createWorkerBucket();
+      for (const file of Object.values(PARTITION_FILES)) {
+        const body = await localRangedReader(folder).read(file);
+        await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: `clusterings/c1/${file}`, Body: body }));
+      }
+    });
+
+    it('finds the original of each near-duplicate with its label and exact similarity', async () => {
+      const search = await PartitionSearch.open(localRangedReader(folder), D);
+      expect(search.size).toBe(n);
+      const found = await search.nearest(queries, exact);
+      const truth = await exact.search(vectors, queries, 1);
+      originals.forEach((row, q) => {
+        expect(found[q]!.label).toBe(row * 7);
+        // int8 rows: within a few thousandths of the exact similarity
+        expect(Math.abs(found[q]!.similarity - truth.similarities[q])).toBeLessThan(0.005);
+        expect(found[q]!.similarity).toBeGreaterThan(0.9);
+      });
+      // an unrelated vector still gets its best candidate, far below the threshold
+      expect(found[originals.length]!.similarity).toBeLessThan(0.9);
+    });
+
+    it('reads a few partitions per query, not the index', async () => {
+      const { reader, bytes } = counting(localRangedReader(folder));
+      const search = await PartitionSearch.open(reader, D);
+      await search.nearest(queries.subarray(0, D), exact);
+      const total = n * rowBytes(D);
+      expect(bytes.get(PARTITION_FILES.rows)).toBeLessThan(total * 0.05);
+    });
+
+    it('reads the same through S3 byte ranges (an S3-compatible server)', async () => {
+      const { reader, requests } = counting(s3RangedReader(bucket.client, bucket.bucket, 'clusterings/c1/'));
+      const search = await PartitionSearch.open(reader, D);
+      const found = await search.nearest(queries, exact);
+      originals.forEach((row, q) => expect(found[q]!.label).toBe(row * 7));
+      expect(requests.get(PARTITION_FILES.rows)).toBeLessThanOrEqual((originals.length + 1) * 3);
+    });
+
+    it('refuses an index of another dimension', async () => {
+      await expect(PartitionSearch.open(localRangedReader(folder), D * 2)).rejects.toThrow(/dimension 128, expected 256/);
+    });
+  });
+});
+
+describe('partition rows', () => {
+  it('keep each label and score similarities within 0.005 of the float32 vectors', () => {
+    const vectors = topical(200, 11);
+    const labels = Uint32Array.from({ length: 200 }, (_, i) => 4_000_000_000 - i);
+    const rows = new PartitionRows(encodePartitionRows(vectors, labels, D), D);
+    expect(rows.count).toBe(200);
+    const query = topical(1, 12);
+    for (let row = 0; row < 200; row++) {
+      let exactSimilarity = 0;
+      for (let x = 0; x < D; x++) exactSimilarity += query[x] * vectors[row * D + x];
+      expect(rows.label(row)).toBe(labels[row]);
+      expect(Math.abs(rows.similarity(row, query, 0) - exactSimilarity)).toBeLessThan(0.005);
+    }
+  });
+
+  it('refuse a truncated block', () => {
+    const bytes = encodePartitionRows(topical(2, 13), [1, 2], D);
+    expect(() => new PartitionRows(bytes.subarray(0, bytes.length - 4), D)).toThrow(/misaligned or truncated/);
+  });
+});
+
+describe('readRanges', () => {
+  it('merges touching and nearby ranges into one request and returns each range by its start', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ranges-'));
+    const data = Uint8Array.from({ length: 1_000_000 }, (_, i) => i % 251);
+    writeFileSync(join(folder, 'f'), data);
+    const { reader, requests } = counting(localRangedReader(folder));
+    const ranges = [
+      { start: 400_000, end: 400_100 },
+      { start: 0, end: 8 },
+      { start: 8, end: 16 },
+      { start: 20_000, end: 20_004 },
+      { start: 900_000, end: 900_010 },
+    ];
+    const out = await readRanges(reader, 'f', ranges);
+    for (const range of ranges) expect(Buffer.from(out.get(range.start)!).equals(data.subarray(range.start, range.end))).toBe(true);
+    expect(requests.get('f')).toBe(3);
+  });
+});

@@ -1,0 +1,132 @@
+import type { ExactKnn } from '../cluster/exact-knn';
+import { gatherRows } from '../cluster/partition-index';
+import { PARTITION_FILES, type PartitionLayout, checkLayout, partitionLayoutSchema } from '../cluster/partition-files';
+import { PartitionRows, rowBytes } from '../cluster/partition-rows';
+import { type ByteRange, type RangedReader, forEachRange, readRanges } from './ranged-reader';
+
+/** Top cells whose partitions are considered per query. */
+export const TOP_PROBES = 3;
+/**
+ * Partitions scanned per query. A near-duplicate (similarity ≥ 0.9) almost always shares a partition with its original
+ * or sits in the next one; the fewer the dimensions, the more often it crosses further. With 3 partitions 497 of 500
+ * near-copies (cosine ≈ 0.97) found their original among 20k 128-d topic-shaped vectors (494 with 2, 499 with 6), and
+ * 481 of 500 at 32-d (bench/README.md has the 512-d figures).
+ */
+export const PARTITION_PROBES = 3;
+
+export interface Probes {
+  /** Top cells whose partitions are considered per query. */
+  readonly top: number;
+  /** Partitions scanned per query. */
+  readonly partitions: number;
+}
+
+const DEFAULT_PROBES: Probes = { top: TOP_PROBES, partitions: PARTITION_PROBES };
+
+/** Partitions fewer than this many rows apart are read in one request. */
+const MERGE_GAP_ROWS = 32;
+/** Partition rows are read and scanned this many bytes at a time (two buffers): memory does not grow with the batch. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+export interface NearestRow {
+  /** Cluster number (labels of the clustering) of the most similar clustered media. */
+  readonly label: number;
+  readonly similarity: number;
+}
+
+/**
+ * Nearest clustered media of new vectors through a clustering's partition index, reading only what the queries need:
+ * the layout and top centroids, then the partition centroids of the top cells hit, then the rows (label + int8
+ * vector) of the partitions probed. Work and bytes grow with the number of queries (about TOP_PROBES cells and PARTITION_PROBES × 64
+ * vectors each), not with the size of the clustering.
+ */
+export class PartitionSearch {
+  private constructor(
+    private readonly reader: RangedReader,
+    private readonly layout: PartitionLayout,
+    private readonly topCentroids: Float32Array,
+  ) {}
+
+  static async open(reader: RangedReader, dimension: number): Promise<PartitionSearch> {
+    const layout = partitionLayoutSchema.parse(JSON.parse(new TextDecoder().decode(await reader.read(PARTITION_FILES.layout))));
+    checkLayout(layout);
+    if (layout.dimension !== dimension) throw new Error(`Partition index has dimension ${layout.dimension}, expected ${dimension}`);
+    const topCentroids = asFloats(await reader.read(PARTITION_FILES.topCentroids));
+    if (topCentroids.length !== (layout.top_start.length - 1) * dimension) throw new Error('top-centroids.f32 does not match partitions.json');
+    return new PartitionSearch(reader, layout, topCentroids);
+  }
+
+  get size(): number {
+    return this.layout.n_media;
+  }
+
+  /** For each query (row-major, unit length): the most similar clustered media's label and similarity, or null. */
+  async nearest(queries: Float32Array, exact: ExactKnn, probes: Probes = DEFAULT_PROBES): Promise<(NearestRow | null)[]> {
+    const d = this.layout.dimension;
+    const q = queries.length / d;
+    if (q === 0 || this.layout.n_media === 0) return Array.from({ length: q }, () => null);
+    const probed = await this.probedPartitions(queries, exact, probes);
+    const start = this.layout.partition_start;
+    const stride = rowBytes(d);
+    const queriesOf = new Map<number, number[]>();
+    probed.forEach((partitions, query) => {
+      for (const p of partitions) {
+        const list = queriesOf.get(p);
+        if (list) list.push(query);
+        else queriesOf.set(p, [query]);
+      }
+    });
+    const partitionAt = new Map([...queriesOf.keys()].map((p) => [start[p] * stride, p]));
+    const best: (NearestRow | null)[] = Array.from({ length: q }, () => null);
+    await forEachRange(
+      this.reader,
+      PARTITION_FILES.rows,
+      [...partitionAt].map(([offset, p]) => ({ start: offset, end: start[p + 1] * stride })),
+      { mergeGap: MERGE_GAP_ROWS * stride, chunkBytes: CHUNK_BYTES },
+      (range, bytes) => {
+        const rows = new PartitionRows(bytes, d);
+        for (const query of queriesOf.get(partitionAt.get(range.start)!)!) {
+          let found = best[query];
+          for (let row = 0; row < rows.count; row++) {
+            const similarity = rows.similarity(row, queries, query * d);
+            if (!found || similarity > found.similarity) found = { label: rows.label(row), similarity };
+          }
+          best[query] = found;
+        }
+      },
+    );
+    return best;
+  }
+
+  /** The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells. */
+  private async probedPartitions(queries: Float32Array, exact: ExactKnn, probes: Probes): Promise<number[][]> {
+    const d = this.layout.dimension;
+    const top = this.layout.top_start;
+    const cells = top.length - 1;
+    const topHits = await exact.search(this.topCentroids, queries, Math.min(probes.top, cells));
+    const queriesOfCell = new Map<number, number[]>();
+    topHits.neighbours.forEach((cell, slot) => {
+      if (cell < 0 || top[cell + 1] === top[cell]) return;
+      const query = Math.floor(slot / topHits.k);
+      const members = queriesOfCell.get(cell);
+      if (members) members.push(query);
+      else queriesOfCell.set(cell, [query]);
+    });
+    const ranges: ByteRange[] = [...queriesOfCell.keys()].map((cell) => ({ start: top[cell] * d * 4, end: top[cell + 1] * d * 4 }));
+    const centroids = await readRanges(this.reader, PARTITION_FILES.centroids, ranges);
+    const candidates: { partition: number; similarity: number }[][] = Array.from({ length: queries.length / d }, () => []);
+    for (const [cell, members] of queriesOfCell) {
+      const cellCentroids = asFloats(centroids.get(top[cell] * d * 4)!);
+      const hits = await exact.search(cellCentroids, gatherRows(queries, d, members), Math.min(probes.partitions, top[cell + 1] - top[cell]));
+      members.forEach((query, m) => {
+        for (let slot = 0; slot < hits.k; slot++) {
+          const local = hits.neighbours[m * hits.k + slot];
+          if (local >= 0) candidates[query].push({ partition: top[cell] + local, similarity: hits.similarities[m * hits.k + slot] });
+        }
+      });
+    }
+    return candidates.map((list) => list.sort((a, b) => b.similarity - a.similarity).slice(0, probes.partitions).map((c) => c.partition));
+  }
+}
+
+const asFloats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

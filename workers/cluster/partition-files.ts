@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { type PartitionIndex, partitionCount } from './partition-index';
+import { encodePartitionRows } from './partition-rows';
+
+/**
+ * The partition index of a full clustering as files next to it (docs/pipeline.md, Cluster). The incremental path
+ * reads the layout and the top centroids whole (a few hundred KB at a million media) and everything else by byte
+ * range: the centroids of the top cells its queries fall in, then the rows (partition-rows.ts) of the partitions probed.
+ */
+export const PARTITION_FILES = {
+  layout: 'partitions.json',
+  topCentroids: 'top-centroids.f32',
+  centroids: 'partition-centroids.f32',
+  rows: 'partition-rows.bin',
+} as const;
+export type PartitionFile = keyof typeof PARTITION_FILES;
+
+export const partitionLayoutSchema = z.object({
+  dimension: z.number().int().positive(),
+  n_media: z.number().int().nonnegative(),
+  partition_size: z.number().int().positive(),
+  /** Top cell c holds partitions [top_start[c], top_start[c + 1]). */
+  top_start: z.array(z.number().int().nonnegative()).min(1),
+  /** Partition p holds rows [partition_start[p], partition_start[p + 1]) of partition-rows.bin. */
+  partition_start: z.array(z.number().int().nonnegative()).min(1),
+});
+export type PartitionLayout = z.infer<typeof partitionLayoutSchema>;
+
+export function partitionLayout(index: PartitionIndex, partitionSize: number): PartitionLayout {
+  return {
+    dimension: index.dimension,
+    n_media: index.order.length,
+    partition_size: partitionSize,
+    top_start: Array.from(index.topStart),
+    partition_start: Array.from(index.partitionStart),
+  };
+}
+
+/** partition-rows.bin: every media's row, partition by partition. `sorted` = the vectors in partition order. */
+export const partitionRowsFile = (index: PartitionIndex, sorted: Float32Array, labels: Int32Array): Uint8Array =>
+  encodePartitionRows(sorted, Uint32Array.from(index.order, (row) => labels[row]), index.dimension);
+
+/** Checks that a layout read back agrees with itself, so byte ranges computed from it stay inside the files. */
+export function checkLayout(layout: PartitionLayout): void {
+  const { top_start: top, partition_start: start } = layout;
+  const partitions = start.length - 1;
+  const ascending = (values: number[]) => values.every((value, i) => i === 0 || value >= values[i - 1]);
+  if (top[0] !== 0 || top[top.length - 1] !== partitions || !ascending(top)) throw new Error('partitions.json: top_start does not cover the partitions');
+  if (start[0] !== 0 || start[partitions] !== layout.n_media || !ascending(start)) throw new Error('partitions.json: partition_start does not cover the media');
+}
+
+export { partitionCount };
