@@ -5,7 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
-import { type RangedReader, localRangedReader, readRanges, s3RangedReader } from '../../workers/assign/ranged-reader';
+import { type RangedReader, forEachRange, localRangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
 import { encodeVectors } from '../../workers/embed/shard-format';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../../workers/cluster/partition-files';
@@ -198,21 +198,40 @@ describe('partition rows', () => {
   });
 });
 
-describe('readRanges', () => {
-  it('merges touching and nearby ranges into one request and returns each range by its start', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ranges-'));
-    const data = Uint8Array.from({ length: 1_000_000 }, (_, i) => i % 251);
-    writeFileSync(join(folder, 'f'), data);
+describe('forEachRange', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'ranges-'));
+  const data = Uint8Array.from({ length: 1_000_000 }, (_, i) => i % 251);
+  writeFileSync(join(folder, 'f'), data);
+  const ranges = [
+    { start: 400_000, end: 400_100 },
+    { start: 0, end: 8 },
+    { start: 8, end: 16 },
+    { start: 20_000, end: 20_004 },
+    { start: 900_000, end: 900_010 },
+  ];
+
+  it('visits every range in file order with its bytes, merging nearby ranges into one request', async () => {
     const { reader, requests } = counting(localRangedReader(folder));
-    const ranges = [
-      { start: 400_000, end: 400_100 },
-      { start: 0, end: 8 },
-      { start: 8, end: 16 },
-      { start: 20_000, end: 20_004 },
-      { start: 900_000, end: 900_010 },
-    ];
-    const out = await readRanges(reader, 'f', ranges);
-    for (const range of ranges) expect(Buffer.from(out.get(range.start)!).equals(data.subarray(range.start, range.end))).toBe(true);
+    const seen: number[] = [];
+    await forEachRange(reader, 'f', ranges, { mergeGap: 64 * 1024, chunkBytes: 1024 * 1024 }, (range, bytes) => {
+      seen.push(range.start);
+      expect(Buffer.from(bytes).equals(data.subarray(range.start, range.end))).toBe(true);
+    });
+    expect(seen).toEqual([0, 8, 20_000, 400_000, 900_000]);
     expect(requests.get('f')).toBe(3);
+  });
+
+  it('reads chunk by chunk into reused buffers, waiting for an async visit, and serves ranges larger than a chunk', async () => {
+    const { reader, bytes } = counting(localRangedReader(folder));
+    const big = { start: 100_000, end: 300_000 };
+    const seen: number[] = [];
+    await forEachRange(reader, 'f', [...ranges, big], { mergeGap: 0, chunkBytes: 50_000 }, async (range, view) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      // still intact after the wait: the next chunk is read into the other buffer
+      expect(Buffer.from(view).equals(data.subarray(range.start, range.end))).toBe(true);
+      seen.push(range.start);
+    });
+    expect(seen).toEqual([0, 8, 20_000, 100_000, 400_000, 900_000]);
+    expect(bytes.get('f')).toBe(16 + 4 + 200_000 + 100 + 10);
   });
 });

@@ -2,7 +2,7 @@ import type { ExactKnn } from '../cluster/exact-knn';
 import { gatherRows } from '../cluster/partition-index';
 import { PARTITION_FILES, type PartitionLayout, checkLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { PartitionRows, rowBytes } from '../cluster/partition-rows';
-import { type ByteRange, type RangedReader, forEachRange, readRanges } from './ranged-reader';
+import { type ByteRange, type RangedReader, forEachRange } from './ranged-reader';
 
 /** Top cells whose partitions are considered per query. */
 export const TOP_PROBES = 3;
@@ -24,8 +24,8 @@ export interface Probes {
 const DEFAULT_PROBES: Probes = { top: TOP_PROBES, partitions: PARTITION_PROBES };
 
 /** Partitions fewer than this many rows apart are read in one request. */
-const MERGE_GAP_ROWS = 32;
-/** Partition rows are read and scanned this many bytes at a time (two buffers): memory does not grow with the batch. */
+const MERGE_GAP_ROWS = 16;
+/** Centroids and partition rows are read and used this many bytes at a time (two buffers): memory does not grow with the batch. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface NearestRow {
@@ -112,19 +112,20 @@ export class PartitionSearch {
       if (members) members.push(query);
       else queriesOfCell.set(cell, [query]);
     });
-    const ranges: ByteRange[] = [...queriesOfCell.keys()].map((cell) => ({ start: top[cell] * d * 4, end: top[cell + 1] * d * 4 }));
-    const centroids = await readRanges(this.reader, PARTITION_FILES.centroids, ranges);
+    const cellAt = new Map([...queriesOfCell.keys()].map((cell) => [top[cell] * d * 4, cell]));
+    const ranges: ByteRange[] = [...cellAt].map(([offset, cell]) => ({ start: offset, end: top[cell + 1] * d * 4 }));
     const candidates: { partition: number; similarity: number }[][] = Array.from({ length: queries.length / d }, () => []);
-    for (const [cell, members] of queriesOfCell) {
-      const cellCentroids = asFloats(centroids.get(top[cell] * d * 4)!);
-      const hits = await exact.search(cellCentroids, gatherRows(queries, d, members), Math.min(probes.partitions, top[cell + 1] - top[cell]));
+    await forEachRange(this.reader, PARTITION_FILES.centroids, ranges, { mergeGap: 0, chunkBytes: CHUNK_BYTES }, async (range, bytes) => {
+      const cell = cellAt.get(range.start)!;
+      const members = queriesOfCell.get(cell)!;
+      const hits = await exact.search(asFloats(bytes), gatherRows(queries, d, members), Math.min(probes.partitions, top[cell + 1] - top[cell]));
       members.forEach((query, m) => {
         for (let slot = 0; slot < hits.k; slot++) {
           const local = hits.neighbours[m * hits.k + slot];
           if (local >= 0) candidates[query].push({ partition: top[cell] + local, similarity: hits.similarities[m * hits.k + slot] });
         }
       });
-    }
+    });
     return candidates.map((list) => list.sort((a, b) => b.similarity - a.similarity).slice(0, probes.partitions).map((c) => c.partition));
   }
 }

@@ -53,8 +53,6 @@ export function localRangedReader(folder: string): RangedReader {
   };
 }
 
-/** Ranges closer than this are fetched as one request by default: a request costs more than reading a few KB more. */
-const MERGE_GAP_BYTES = 64 * 1024;
 const CONCURRENT_READS = 16;
 
 interface MergedRange extends ByteRange {
@@ -78,42 +76,18 @@ function mergeRanges(ranges: readonly ByteRange[], mergeGap: number, maxBytes = 
 }
 
 /**
- * Reads many ranges of one file: sorted, merged where they are less than `mergeGap` bytes apart, fetched
- * CONCURRENT_READS at a time.
- * Returns a view per requested range, keyed by its start.
- */
-export async function readRanges(
-  reader: RangedReader,
-  file: string,
-  ranges: readonly ByteRange[],
-  mergeGap = MERGE_GAP_BYTES,
-): Promise<Map<number, Uint8Array>> {
-  const merged = mergeRanges(ranges, mergeGap);
-  const out = new Map<number, Uint8Array>();
-  let next = 0;
-  const worker = async () => {
-    while (next < merged.length) {
-      const block = merged[next++];
-      const bytes = await reader.read(file, block);
-      for (const member of block.members) out.set(member.start, bytes.subarray(member.start - block.start, member.end - block.start));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, merged.length) }, worker));
-  return out;
-}
-
-/**
- * Visits many ranges of one file in file order without holding them all: merged as in readRanges, packed into chunks
- * of at most `chunkBytes`, each chunk read (CONCURRENT_READS requests at a time) into one of two reused buffers while
+ * Visits many ranges of one file in file order without holding them all: sorted, merged where less than `mergeGap`
+ * bytes apart (a request costs more than reading a little more), packed into chunks of at most `chunkBytes`, each chunk read (CONCURRENT_READS requests at a time) into one of two reused buffers while
  * `visit` works through the other. Memory stays at 2 × chunkBytes however many ranges there are, and fresh memory is
- * not touched for every byte read. A view passed to `visit` is only valid until it returns.
+ * not touched for every byte read (page faults on fresh memory cost more here than the copy). A view passed to
+ * `visit` is only valid until it returns (or its promise settles).
  */
 export async function forEachRange(
   reader: RangedReader,
   file: string,
   ranges: readonly ByteRange[],
   options: { mergeGap: number; chunkBytes: number },
-  visit: (range: ByteRange, bytes: Uint8Array) => void,
+  visit: (range: ByteRange, bytes: Uint8Array) => void | Promise<void>,
 ): Promise<void> {
   const chunks: MergedRange[][] = [];
   let chunkSize = Infinity;
@@ -153,7 +127,7 @@ export async function forEachRange(
     let offset = 0;
     for (const block of chunks[c]) {
       for (const member of block.members) {
-        visit(member, buffer.subarray(offset + member.start - block.start, offset + member.end - block.start));
+        await visit(member, buffer.subarray(offset + member.start - block.start, offset + member.end - block.start));
       }
       offset += block.end - block.start;
     }
