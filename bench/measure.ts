@@ -40,7 +40,8 @@ export function fittedExponent(points: readonly { n: number; seconds: number }[]
 
 /** Runs `script --child <args>` in a fresh Node process (its own peak RSS) and parses the JSON line it prints last. */
 export function runChild<T>(scriptUrl: string, args: readonly string[]): T {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(scriptUrl), '--child', ...args], {
+  // --expose-gc lets a benchmark start a measurement from a collected heap.
+  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(scriptUrl), '--child', ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,

@@ -32,7 +32,8 @@ export interface OpenedSession {
 
 /**
  * Opens a session on CUDA when asked to (failing if it cannot), or when `auto` and a CUDA provider loads; else on CPU
- * with one intra-op thread per core.
+ * with one intra-op thread per core. The CPU threads do not spin between runs: the workers interleave runs with
+ * decoding and JavaScript work, which spinning threads would take cores from (bench/README.md).
  */
 export async function openSession(
   model: string | Uint8Array,
@@ -43,6 +44,7 @@ export async function openSession(
     executionProviders: ['cpu'],
     intraOpNumThreads: availableParallelism(),
     graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   if (preference === 'cuda' || (preference === 'auto' && cudaProviderInstalled())) {
     try {
