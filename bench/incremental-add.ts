@@ -44,24 +44,29 @@ interface IncrementalRun {
   readonly fullCpuSeconds: number;
   /** Bytes the incremental side read from the clustering's files, per run. */
   readonly bytesRead: number;
+  /** Read requests (S3 GetObject calls in the worker) per run. */
+  readonly requests: number;
   /** Size of the clustering's partition files. */
   readonly indexBytes: number;
   readonly load: number;
   readonly peakRssMiB: number;
 }
 
-/** A reader that counts what it hands out. */
-function counting(reader: RangedReader): { reader: RangedReader; bytes: () => number } {
+/** A reader that counts what it hands out and how many requests it took. */
+function counting(reader: RangedReader): { reader: RangedReader; bytes: () => number; requests: () => number } {
   let total = 0;
+  let requests = 0;
   return {
     reader: {
       async read(file, range, into) {
         const data = await reader.read(file, range, into);
         total += data.length;
+        requests++;
         return data;
       },
     },
     bytes: () => total,
+    requests: () => requests,
   };
 }
 
@@ -99,6 +104,7 @@ async function measure(n: number): Promise<IncrementalRun> {
     const cpuTimes: number[] = [];
     let outcome = { joined: 0, newClusters: 0 };
     let bytesRead = 0;
+    let requests = 0;
     for (let repeat = 0; repeat <= REPEATS; repeat++) {
       collectGarbage();
       const reader = counting(localRangedReader(folder));
@@ -117,6 +123,7 @@ async function measure(n: number): Promise<IncrementalRun> {
       times.push(seconds(started));
       cpuTimes.push(cpuSeconds(cpu));
       bytesRead = reader.bytes();
+      requests = reader.requests();
       outcome = { joined: [...result.joined.values()].reduce((a, b) => a + b, 0), newClusters: result.newClusters.length };
     }
     // Full re-clustering of everything after the add: what the incremental path saves.
@@ -140,6 +147,7 @@ async function measure(n: number): Promise<IncrementalRun> {
       fullSeconds,
       fullCpuSeconds,
       bytesRead,
+      requests,
       indexBytes,
       load: loadAverage(),
       peakRssMiB: peakRssMiB(),
@@ -179,6 +187,7 @@ if (args[0] === '--child') {
       'full wall s': +r.fullSeconds.toFixed(1),
       'incr. / full (CPU)': `${((r.incrementalCpuSeconds / r.fullCpuSeconds) * 100).toFixed(3)} %`,
       'KB read / added media': Math.round(r.bytesRead / ADDED / 1024),
+      'read requests': r.requests,
       'index MB': Math.round(r.indexBytes / 2 ** 20),
       joined: r.joined,
       'new clusters': r.newClusters,
