@@ -14,18 +14,9 @@ export const TOP_PROBES = 3;
  */
 export const PARTITION_PROBES = 3;
 
-export interface Probes {
-  /** Top cells whose partitions are considered per query. */
-  readonly top: number;
-  /** Partitions scanned per query. */
-  readonly partitions: number;
-}
-
-const DEFAULT_PROBES: Probes = { top: TOP_PROBES, partitions: PARTITION_PROBES };
-
 /** Partitions fewer than this many rows apart are read in one request. */
 const MERGE_GAP_ROWS = 16;
-/** Centroids and partition rows are read and used this many bytes at a time (two buffers): memory does not grow with the batch. */
+/** Centroids and partition rows are read and used this many bytes at a time, in two buffers: memory stays flat. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface NearestRow {
@@ -37,8 +28,8 @@ export interface NearestRow {
 /**
  * Nearest clustered media of new vectors through a clustering's partition index, reading only what the queries need:
  * the layout and top centroids, then the partition centroids of the top cells hit, then the rows (label + int8
- * vector) of the partitions probed. Work and bytes grow with the number of queries (about TOP_PROBES cells and PARTITION_PROBES × 64
- * vectors each), not with the size of the clustering.
+ * vector) of the partitions probed. Work and bytes grow with the number of queries (about TOP_PROBES cells and
+ * PARTITION_PROBES × 64 rows each), not with the size of the clustering.
  */
 export class PartitionSearch {
   private constructor(
@@ -61,21 +52,15 @@ export class PartitionSearch {
   }
 
   /** For each query (row-major, unit length): the most similar clustered media's label and similarity, or null. */
-  async nearest(queries: Float32Array, exact: ExactKnn, probes: Probes = DEFAULT_PROBES): Promise<(NearestRow | null)[]> {
+  async nearest(queries: Float32Array, exact: ExactKnn): Promise<(NearestRow | null)[]> {
     const d = this.layout.dimension;
     const q = queries.length / d;
     if (q === 0 || this.layout.n_media === 0) return Array.from({ length: q }, () => null);
-    const probed = await this.probedPartitions(queries, exact, probes);
+    const probed = await this.probedPartitions(queries, exact);
     const start = this.layout.partition_start;
     const stride = rowBytes(d);
     const queriesOf = new Map<number, number[]>();
-    probed.forEach((partitions, query) => {
-      for (const p of partitions) {
-        const list = queriesOf.get(p);
-        if (list) list.push(query);
-        else queriesOf.set(p, [query]);
-      }
-    });
+    probed.forEach((partitions, query) => partitions.forEach((p) => append(queriesOf, p, query)));
     const partitionAt = new Map([...queriesOf.keys()].map((p) => [start[p] * stride, p]));
     const best: (NearestRow | null)[] = Array.from({ length: q }, () => null);
     await forEachRange(
@@ -99,18 +84,14 @@ export class PartitionSearch {
   }
 
   /** The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells. */
-  private async probedPartitions(queries: Float32Array, exact: ExactKnn, probes: Probes): Promise<number[][]> {
+  private async probedPartitions(queries: Float32Array, exact: ExactKnn): Promise<number[][]> {
     const d = this.layout.dimension;
     const top = this.layout.top_start;
     const cells = top.length - 1;
-    const topHits = await exact.search(this.topCentroids, queries, Math.min(probes.top, cells));
+    const topHits = await exact.search(this.topCentroids, queries, Math.min(TOP_PROBES, cells));
     const queriesOfCell = new Map<number, number[]>();
     topHits.neighbours.forEach((cell, slot) => {
-      if (cell < 0 || top[cell + 1] === top[cell]) return;
-      const query = Math.floor(slot / topHits.k);
-      const members = queriesOfCell.get(cell);
-      if (members) members.push(query);
-      else queriesOfCell.set(cell, [query]);
+      if (cell >= 0 && top[cell + 1] > top[cell]) append(queriesOfCell, cell, Math.floor(slot / topHits.k));
     });
     const cellAt = new Map([...queriesOfCell.keys()].map((cell) => [top[cell] * d * 4, cell]));
     const ranges: ByteRange[] = [...cellAt].map(([offset, cell]) => ({ start: offset, end: top[cell + 1] * d * 4 }));
@@ -118,7 +99,7 @@ export class PartitionSearch {
     await forEachRange(this.reader, PARTITION_FILES.centroids, ranges, { mergeGap: 0, chunkBytes: CHUNK_BYTES }, async (range, bytes) => {
       const cell = cellAt.get(range.start)!;
       const members = queriesOfCell.get(cell)!;
-      const hits = await exact.search(asFloats(bytes), gatherRows(queries, d, members), Math.min(probes.partitions, top[cell + 1] - top[cell]));
+      const hits = await exact.search(asFloats(bytes), gatherRows(queries, d, members), Math.min(PARTITION_PROBES, top[cell + 1] - top[cell]));
       members.forEach((query, m) => {
         for (let slot = 0; slot < hits.k; slot++) {
           const local = hits.neighbours[m * hits.k + slot];
@@ -126,8 +107,14 @@ export class PartitionSearch {
         }
       });
     });
-    return candidates.map((list) => list.sort((a, b) => b.similarity - a.similarity).slice(0, probes.partitions).map((c) => c.partition));
+    return candidates.map((list) => list.sort((a, b) => b.similarity - a.similarity).slice(0, PARTITION_PROBES).map((c) => c.partition));
   }
+}
+
+function append(lists: Map<number, number[]>, key: number, value: number): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }
 
 const asFloats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

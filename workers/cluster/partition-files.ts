@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type PartitionIndex, partitionCount } from './partition-index';
+import type { PartitionIndex } from './partition-index';
 import { encodePartitionRows } from './partition-rows';
 
 /**
@@ -48,5 +48,3 @@ export function checkLayout(layout: PartitionLayout): void {
   if (top[0] !== 0 || top[top.length - 1] !== partitions || !ascending(top)) throw new Error('partitions.json: top_start does not cover the partitions');
   if (start[0] !== 0 || start[partitions] !== layout.n_media || !ascending(start)) throw new Error('partitions.json: partition_start does not cover the media');
 }
-
-export { partitionCount };

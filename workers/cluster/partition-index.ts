@@ -30,7 +30,6 @@ export interface PartitionIndex {
 }
 
 export const partitionCount = (index: PartitionIndex): number => index.partitionStart.length - 1;
-export const topCellCount = (index: PartitionIndex): number => index.topStart.length - 1;
 
 export async function buildPartitionIndex(
   vectors: Float32Array,

@@ -16,16 +16,16 @@ export const KNN_PROBES = 16;
  * partition centroids (1 % of the total at a million rows). `sorted` holds the vectors in partition order
  * (sortedByPartition), so each partition's rows are copied as one block.
  */
-export async function partitionedKnnGraph(sorted: Float32Array, k: number, index: PartitionIndex, exact: ExactKnn, probes = KNN_PROBES): Promise<KnnGraph> {
+export async function partitionedKnnGraph(sorted: Float32Array, k: number, index: PartitionIndex, exact: ExactKnn): Promise<KnnGraph> {
   const { dimension, partitionStart, order } = index;
   const graph = emptyKnnGraph(order.length, k);
   const partitions = partitionCount(index);
   if (partitions === 0) return graph;
-  const near = await exact.search(index.centroids, index.centroids, Math.min(probes, partitions));
+  const near = await exact.search(index.centroids, index.centroids, Math.min(KNN_PROBES, partitions));
   const searched = (p: number): number[] => {
     const others = Array.from(near.neighbours.subarray(p * near.k, (p + 1) * near.k)).filter((q) => q >= 0 && q !== p);
     // The partition's own rows first: they are the queries, so the search can leave each one out of its own list.
-    return [p, ...others].slice(0, probes);
+    return [p, ...others].slice(0, KNN_PROBES);
   };
   const rowsOf = (p: number) => partitionStart[p + 1] - partitionStart[p];
   let largest = 0;
