@@ -1,7 +1,8 @@
 import '../workflows/promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
-import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionScope } from '../workflows/execution-scope';
+import { executionFailure } from '../workflows/execution-failure';
 import { type LocalServices, localTaskHandlers } from '../workflows/task-handlers';
 
 export interface LocalStateMachine {
@@ -145,7 +146,7 @@ export class LocalStepFunctions {
       record.output = JSON.stringify(await execution.result);
       record.status = 'SUCCEEDED';
     } catch (error) {
-      Object.assign(record, failureOf(error));
+      Object.assign(record, executionFailure(error));
     }
     await Promise.allSettled(inFlight);
     record.stopDate = new Date();
@@ -158,14 +159,6 @@ export class LocalStepFunctions {
       if (event.type === 'StateEntered' && event.state) log(`→ ${event.state.name}${event.index !== undefined ? ` [${event.index}]` : ''}`);
     }
   }
-}
-
-function failureOf(error: unknown): Pick<ExecutionRecord, 'status' | 'error' | 'cause'> {
-  if (error instanceof ExecutionAbortedError) return { status: 'ABORTED' };
-  if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: 'States.Timeout' };
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error) return { status: 'FAILED', error: cause.name, cause: cause.message };
-  return { status: 'FAILED', error: (error as Error).name ?? 'Error', cause: (error as Error).message ?? String(error) };
 }
 
 const truncate = (text: string, length: number) => (text.length > length ? `${text.slice(0, length)}…` : text);

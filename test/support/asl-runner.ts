@@ -1,6 +1,7 @@
 import '../../local/workflows/promise-with-resolvers';
 import { createRequire } from 'node:module';
-import { ExecutionTimeoutError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { executionFailure } from '../../local/workflows/execution-failure';
 import { forEachState, loadStateMachineDefinition } from '../../local/workflows/state-machine-definition';
 
 /**
@@ -134,9 +135,7 @@ export async function runAsl(run: AslRun): Promise<AslRunResult> {
 }
 
 function failureOf(error: unknown): Omit<AslRunResult, 'calls' | 'events'> {
-  if (error instanceof ExecutionTimeoutError) return { status: 'TIMED_OUT', error: { Error: 'States.Timeout', Cause: '' } };
-  // ExecutionError wraps the state's error as `cause`; a Fail state's ErrorPath/CausePath become its name/message.
-  const cause = (error as { cause?: unknown }).cause;
-  const failure = cause instanceof Error ? cause : (error as Error);
-  return { status: 'FAILED', error: { Error: failure.name, Cause: failure.message } };
+  const failure = executionFailure(error);
+  if (failure.status === 'ABORTED') throw new Error('An execution of the test runner was aborted');
+  return { status: failure.status, error: { Error: failure.error ?? 'Error', Cause: failure.cause ?? '' } };
 }
