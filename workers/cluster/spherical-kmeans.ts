@@ -20,13 +20,13 @@ export async function sphericalKmeans(
   iterations: number,
 ): Promise<KmeansResult> {
   const n = vectors.length / dimension;
+  if (n === 0) return { centroids: new Float32Array(0), labels: new Int32Array(0) };
   const k = Math.max(1, Math.min(requested, n));
   const centroids = new Float32Array(k * dimension);
   for (let c = 0; c < k; c++) {
     const row = Math.floor(((c + 0.5) * n) / k);
     centroids.set(vectors.subarray(row * dimension, (row + 1) * dimension), c * dimension);
   }
-  if (n === 0) return { centroids: new Float32Array(0), labels: new Int32Array(0) };
   let labels = await nearestCentroid(exact, centroids, vectors);
   for (let iteration = 0; iteration < iterations && k > 1; iteration++) {
     updateCentroids(vectors, dimension, labels, centroids);
