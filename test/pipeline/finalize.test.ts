@@ -3,14 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
   type Seeded,
-  createPipelineBucket,
-  createPipelineTable,
   dataset,
   discovery,
   executionInput,
   putObject,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 let table: TestTable;
@@ -18,8 +16,7 @@ let bucket: TestBucket;
 let handler: typeof import('../../lambdas/finalize/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table, bucket } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/finalize/handler'));
 });
 

@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TestBucket, TestTable } from '../support/servers';
+import type { TestTable } from '../support/servers';
 import {
   EMBEDDING_CONFIG,
-  createPipelineBucket,
-  createPipelineTable,
   dataset,
   executionInput,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 let table: TestTable;
-let bucket: TestBucket;
 let handler: typeof import('../../lambdas/finish-reindex/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/finish-reindex/handler'));
 });
 

@@ -7,8 +7,6 @@ import {
   type Seeded,
   cluster,
   clusterIds,
-  createPipelineBucket,
-  createPipelineTable,
   dataset,
   executionInput,
   mediaSortKeys,
@@ -17,7 +15,7 @@ import {
   putMedia,
   putObject,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 let table: TestTable;
@@ -25,8 +23,7 @@ let bucket: TestBucket;
 let handler: typeof import('../../lambdas/mark-failed/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table, bucket } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/mark-failed/handler'));
 });
 

@@ -46,6 +46,13 @@ export function setPipelineEnv(table: TestTable, bucket: TestBucket): void {
   });
 }
 
+/** A fresh table (DynamoDB Local) and bucket, with the environment the pipeline Lambdas read pointing at them. */
+export async function startPipelineServers(): Promise<{ table: TestTable; bucket: TestBucket }> {
+  const [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
+  setPipelineEnv(table, bucket);
+  return { table, bucket };
+}
+
 export interface SeedOptions {
   readonly record?: Partial<DatasetRecord>;
   /** Lock the dataset for this task (with this operation id and start time). */

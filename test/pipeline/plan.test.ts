@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
-  createPipelineBucket,
-  createPipelineTable,
   dataset,
   discovery,
   executionInput,
@@ -11,7 +9,7 @@ import {
   putObject,
   readJson,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 let table: TestTable;
@@ -19,8 +17,7 @@ let bucket: TestBucket;
 let handler: typeof import('../../lambdas/plan/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table, bucket } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/plan/handler'));
 });
 

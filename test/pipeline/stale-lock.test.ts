@@ -6,8 +6,6 @@ import {
   ADD_MEDIA_MACHINE,
   REINDEX_MACHINE,
   type Seeded,
-  createPipelineBucket,
-  createPipelineTable,
   dataset,
   executionInput,
   mediaSortKeys,
@@ -15,7 +13,7 @@ import {
   putMedia,
   putObject,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 let table: TestTable;
@@ -23,8 +21,7 @@ let bucket: TestBucket;
 let handler: typeof import('../../lambdas/stale-lock/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table, bucket } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/stale-lock/handler'));
 });
 

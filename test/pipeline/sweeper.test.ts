@@ -7,7 +7,6 @@ import { RESTART_MESSAGE, recoverInterruptedOperations, recoverStaleLocks } from
 import type { DynamoKind, TestBucket, TestTable } from '../support/servers';
 import {
   type Seeded,
-  createPipelineBucket,
   createPipelineTable,
   dataset,
   mediaSortKeys,
@@ -15,7 +14,7 @@ import {
   putMedia,
   putObject,
   seedDataset,
-  setPipelineEnv,
+  startPipelineServers,
 } from './pipeline-fixtures';
 
 const sfn = mockClient(SFNClient);
@@ -24,8 +23,7 @@ let bucket: TestBucket;
 let handler: typeof import('../../lambdas/sweeper/handler').handler;
 
 beforeAll(async () => {
-  [table, bucket] = await Promise.all([createPipelineTable(), createPipelineBucket()]);
-  setPipelineEnv(table, bucket);
+  ({ table, bucket } = await startPipelineServers());
   ({ handler } = await import('../../lambdas/sweeper/handler'));
 });
 
