@@ -1,0 +1,45 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { parseEmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import { type ExecutionProviderPreference, parseExecutionProvider } from '../model/inference-session';
+import { createDocumentClient, createS3Client } from '../runtime/clients';
+import { type EnvSource, type WorkerEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
+import { thresholdEnv } from './cluster-env';
+
+/** What the assign and cluster workers read alike from their environment (docs/pipeline.md, steps 4 and reindex 1). */
+export interface ClusteringWorkerContext {
+  readonly worker: WorkerEnv;
+  readonly logger: Logger;
+  readonly job: {
+    readonly s3: ReturnType<typeof createS3Client>;
+    readonly bucket: string;
+    readonly client: ReturnType<typeof createDocumentClient>;
+    readonly tableName: string;
+    readonly datasetId: string;
+    readonly threshold: number;
+    /** EMBEDDING_CONFIG's dimension: used only when the dataset has no embedding_config yet (its first indexing). */
+    readonly dimension: number | undefined;
+    readonly executionProvider: ExecutionProviderPreference;
+    readonly log: (message: string) => void;
+  };
+}
+
+export function clusteringWorkerContext(env: EnvSource, serviceName: string): ClusteringWorkerContext {
+  const worker = readWorkerEnv(env);
+  const logger = new Logger({ serviceName, logLevel: worker.logLevel as 'INFO' });
+  const config = optionalEnv(env, 'EMBEDDING_CONFIG');
+  return {
+    worker,
+    logger,
+    job: {
+      s3: createS3Client(env),
+      bucket: worker.bucketName,
+      client: createDocumentClient(env),
+      tableName: requireEnv(env, 'TABLE_NAME'),
+      datasetId: worker.datasetId,
+      threshold: thresholdEnv(env),
+      dimension: config ? parseEmbeddingConfig(config).dimension : undefined,
+      executionProvider: parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER')),
+      log: (message) => logger.info(message),
+    },
+  };
+}
