@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { DATASET_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/shared/table-schema';
+import { DATASET_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../core/store/table-schema';
 
 /**
  * The single table of docs/data-model.md: datasets, media, clusters and idempotency

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { AppStack } from './app-stack';
-import { ROUTES } from './api/routes';
+import { ROUTES } from '../core/routes';
 import type { BaseFunction } from './base-function';
 import { STAGING_PREFIX } from './media-bucket';
 

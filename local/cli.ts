@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DatasetView } from '../lambdas/shared/dataset-record';
+import type { DatasetView } from '../core/datasets/dataset-record';
 import { ApiClient, ApiError } from './cli/api-client';
 import { type CliCommand, USAGE, UsageError, parseCliArgs } from './cli/args';
 import { ProgressBar } from './cli/progress';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { type EmbeddingConfig, parseEmbeddingConfig } from '../lambdas/shared/embedding-config';
+import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/embedding-config';
 
 /**
  * Settings of `npm start`, from the environment:

@@ -1,5 +1,5 @@
-import { LAMBDA_MAX_UPLOAD_BYTES } from '../lambdas/shared/api-config';
-import type { EmbeddingConfig } from '../lambdas/shared/embedding-config';
+import { LAMBDA_MAX_UPLOAD_BYTES } from '../core/config/api-config';
+import type { EmbeddingConfig } from '../core/datasets/embedding-config';
 import type { LocalConfig } from './config';
 import { LOCAL_AUTH_DEFAULTS } from './token';
 import { LOCAL_CAPACITY, type LocalPipelineArns } from './workflows/local-pipeline';

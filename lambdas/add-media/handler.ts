@@ -1,13 +1,13 @@
-import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
-import { datasetIdOf } from '../shared/http/event-input';
-import { outcomeResponse, refusedResponse } from '../shared/http/outcome-response';
-import { errorResponse } from '../shared/http/responses';
-import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
-import { refuse } from '../shared/operations/operation-result';
-import { requestAddMedia } from '../shared/operations/request-add-media';
-import { formFingerprint, readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
-import { readMediaForm } from '../shared/requests/media-form';
-import { readMultipartBody } from '../shared/requests/multipart-body';
+import { apiHandler, type ApiHandler } from '../http/api-handler';
+import { datasetIdOf } from '../http/event-input';
+import { outcomeResponse, refusedResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
+import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
+import { refuse } from '../../core/operations/operation-result';
+import { requestAddMedia } from '../../core/operations/request-add-media';
+import { formFingerprint, readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
+import { readMediaForm } from '../requests/media-form';
+import { readMultipartBody } from '../requests/multipart-body';
 
 const ROUTE = 'add_media';
 

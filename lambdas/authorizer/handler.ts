@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerWithContextResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { type AuthorizerContext, toAuthorizerContext } from '../shared/auth/auth-context';
-import { authenticateRequest } from '../shared/auth/authenticate-request';
-import { allowInvokeOnStage } from '../shared/auth/invoke-policy';
-import { NotAuthenticatedError } from '../shared/auth/not-authenticated-error';
+import { type AuthorizerContext, toAuthorizerContext } from '../auth/auth-context';
+import { authenticateRequest } from '../auth/authenticate-request';
+import { allowInvokeOnStage } from '../auth/invoke-policy';
+import { NotAuthenticatedError } from '../auth/not-authenticated-error';
 
 const logger = new Logger({ serviceName: 'authorizer' });
 

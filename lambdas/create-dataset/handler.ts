@@ -1,10 +1,10 @@
-import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
-import { outcomeResponse } from '../shared/http/outcome-response';
-import { errorResponse } from '../shared/http/responses';
-import { createDataset } from '../shared/operations/create-dataset';
-import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
-import { readCreateDatasetBody } from '../shared/requests/create-dataset-body';
-import { readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
+import { apiHandler, type ApiHandler } from '../http/api-handler';
+import { outcomeResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
+import { createDataset } from '../../core/operations/create-dataset';
+import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
+import { readCreateDatasetBody } from '../requests/create-dataset-body';
+import { readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
 
 const ROUTE = 'create_dataset';
 /** Idempotency records are per dataset; a create has none yet. */

@@ -1,9 +1,9 @@
-import { createDocumentClient } from '../shared/aws/dynamo-client';
-import { createS3Client } from '../shared/aws/s3-client';
-import { readAssignResult, readDiscovery } from '../shared/batch-artifacts';
-import { type BatchCommitResult, commitBatch } from '../shared/operation-outcome';
-import { parsePipelineEvent, stepEventSchema } from '../shared/pipeline-events';
-import { storageConfig } from '../shared/pipeline-config';
+import { createDocumentClient } from '../../core/aws/dynamo-client';
+import { createS3Client } from '../../core/aws/s3-client';
+import { readAssignResult, readDiscovery } from '../../core/pipeline/batch-artifacts';
+import { type BatchCommitResult, commitBatch } from '../../core/pipeline/operation-commit';
+import { parsePipelineEvent, stepEventSchema } from '../../core/pipeline/pipeline-events';
+import { storageConfig } from '../../core/config/pipeline-config';
 
 const config = storageConfig();
 const dynamo = createDocumentClient();

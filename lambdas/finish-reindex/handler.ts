@@ -1,7 +1,7 @@
-import { createDocumentClient } from '../shared/aws/dynamo-client';
-import { type ReindexCompletionResult, completeReindex } from '../shared/operation-outcome';
-import { parsePipelineEvent, stepEventSchema } from '../shared/pipeline-events';
-import { storageConfig } from '../shared/pipeline-config';
+import { createDocumentClient } from '../../core/aws/dynamo-client';
+import { type ReindexCompletionResult, completeReindex } from '../../core/pipeline/operation-commit';
+import { parsePipelineEvent, stepEventSchema } from '../../core/pipeline/pipeline-events';
+import { storageConfig } from '../../core/config/pipeline-config';
 
 const config = storageConfig();
 const dynamo = createDocumentClient();

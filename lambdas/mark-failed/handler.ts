@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createDocumentClient } from '../shared/aws/dynamo-client';
-import { createS3Client } from '../shared/aws/s3-client';
-import { readableFailure, shorten } from '../shared/failure-message';
-import { type FailureResult, failOperation } from '../shared/operation-outcome';
-import { failureEventSchema, parsePipelineEvent } from '../shared/pipeline-events';
-import { storageConfig } from '../shared/pipeline-config';
-import { latestWorkerError } from '../shared/worker-error-report';
+import { createDocumentClient } from '../../core/aws/dynamo-client';
+import { createS3Client } from '../../core/aws/s3-client';
+import { readableFailure, shorten } from '../../core/pipeline/failure-message';
+import { type FailureResult, failOperation } from '../../core/pipeline/operation-commit';
+import { failureEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
+import { storageConfig } from '../../core/config/pipeline-config';
+import { latestWorkerError } from '../../core/pipeline/worker-error-report';
 
 const config = storageConfig();
 const dynamo = createDocumentClient();

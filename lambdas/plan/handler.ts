@@ -1,10 +1,10 @@
-import { createDocumentClient } from '../shared/aws/dynamo-client';
-import { createS3Client } from '../shared/aws/s3-client';
-import { readDiscovery, writeBatchArtifact } from '../shared/batch-artifacts';
-import { recordPlan } from '../shared/operation-outcome';
-import { executionInputSchema, parsePipelineEvent } from '../shared/pipeline-events';
-import { planConfig } from '../shared/pipeline-config';
-import { type Plan, planCompute } from '../shared/planner';
+import { createDocumentClient } from '../../core/aws/dynamo-client';
+import { createS3Client } from '../../core/aws/s3-client';
+import { readDiscovery, writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
+import { recordPlan } from '../../core/pipeline/operation-commit';
+import { executionInputSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
+import { planConfig } from '../../core/config/pipeline-config';
+import { type Plan, planCompute } from '../../core/pipeline/planner';
 
 const config = planConfig();
 const dynamo = createDocumentClient();

@@ -1,11 +1,11 @@
-import { apiHandler, type ApiHandler } from '../shared/http/api-handler';
-import { datasetIdOf } from '../shared/http/event-input';
-import { outcomeResponse, refusedResponse } from '../shared/http/outcome-response';
-import { errorResponse } from '../shared/http/responses';
-import { apiContextFromEnv, type OperationContext } from '../shared/operations/operation-context';
-import { refuse } from '../shared/operations/operation-result';
-import { requestReindex } from '../shared/operations/request-reindex';
-import { fingerprint, readIdempotencyKey, runIdempotently } from '../shared/requests/idempotent-request';
+import { apiHandler, type ApiHandler } from '../http/api-handler';
+import { datasetIdOf } from '../http/event-input';
+import { outcomeResponse, refusedResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
+import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
+import { refuse } from '../../core/operations/operation-result';
+import { requestReindex } from '../../core/operations/request-reindex';
+import { fingerprint, readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
 
 const ROUTE = 'reindex';
 

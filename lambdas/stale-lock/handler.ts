@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createDocumentClient } from '../shared/aws/dynamo-client';
-import { createS3Client } from '../shared/aws/s3-client';
-import { executionStatusEventSchema, parsePipelineEvent } from '../shared/pipeline-events';
-import { recoveryConfig } from '../shared/pipeline-config';
-import { type StatusEventOutcome, recoverFromStatusEvent } from '../shared/stale-lock-recovery';
+import { createDocumentClient } from '../../core/aws/dynamo-client';
+import { createS3Client } from '../../core/aws/s3-client';
+import { executionStatusEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
+import { recoveryConfig } from '../../core/config/pipeline-config';
+import { type StatusEventOutcome, recoverFromStatusEvent } from '../../core/pipeline/stale-lock-recovery';
 
 const config = recoveryConfig();
 const dynamo = createDocumentClient();

@@ -10,7 +10,7 @@ import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';
 import { ApiAuthorizer } from './authorizer';
 import { addGatewayResponses } from './gateway-responses';
-import { API_BASE_PATH, ROUTES, type RouteSpec } from './routes';
+import { API_BASE_PATH, ROUTES, type RouteSpec } from '../../core/routes';
 
 export interface ApiProps {
   readonly table: dynamodb.ITableV2 | dynamodb.ITable;

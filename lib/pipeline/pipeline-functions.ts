@@ -82,7 +82,7 @@ export class PipelineFunctions extends Construct {
 }
 
 /**
- * What removing a failed operation's artefacts takes (lambdas/shared/batch-cleanup.ts): list and delete under the
+ * What removing a failed operation's artefacts takes (core/pipeline/batch-cleanup.ts): list and delete under the
  * operation's datasets/ and staging/ prefixes. No read.
  */
 export function grantOperationCleanup(fn: BaseFunction, bucket: s3.IBucket): void {

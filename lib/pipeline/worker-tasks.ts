@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TASK_SIZES } from '../../lambdas/shared/planner';
+import { TASK_SIZES } from '../../core/pipeline/planner';
 import { REPO_ROOT } from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';

@@ -1,4 +1,4 @@
-import type { DatasetView } from '../../lambdas/shared/dataset-record';
+import type { DatasetView } from '../../core/datasets/dataset-record';
 
 /** The few calls the CLI makes, with the bearer token; any non-2xx answer becomes an ApiError carrying `detail`. */
 export class ApiError extends Error {

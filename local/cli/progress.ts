@@ -1,4 +1,4 @@
-import type { DatasetView } from '../../lambdas/shared/dataset-record';
+import type { DatasetView } from '../../core/datasets/dataset-record';
 
 const WIDTH = 30;
 

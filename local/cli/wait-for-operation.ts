@@ -1,4 +1,4 @@
-import type { DatasetView } from '../../lambdas/shared/dataset-record';
+import type { DatasetView } from '../../core/datasets/dataset-record';
 import type { ApiClient } from './api-client';
 import type { ProgressBar } from './progress';
 

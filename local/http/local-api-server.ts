@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
-import { bodyTooLarge } from '../../lambdas/shared/api-messages';
-import { authenticateRequest } from '../../lambdas/shared/auth/authenticate-request';
-import { NotAuthenticatedError } from '../../lambdas/shared/auth/not-authenticated-error';
+import { bodyTooLarge } from '../../core/operations/api-messages';
+import { authenticateRequest } from '../../lambdas/auth/authenticate-request';
+import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
 import { type ServedRoute, createApiServer } from './api-server';
 import { PROCESS_ROUTES } from './process-routes';

@@ -1,15 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { checkCsrf, csrfFailureDetail } from '../../lambdas/shared/auth/csrf';
-import { type ApiHandler, type ApiRequest, apiHandler } from '../../lambdas/shared/http/api-handler';
-import { queryParameter } from '../../lambdas/shared/http/event-input';
-import { outcomeResponse } from '../../lambdas/shared/http/outcome-response';
-import { errorResponse } from '../../lambdas/shared/http/responses';
-import { createDataset } from '../../lambdas/shared/operations/create-dataset';
-import { DEFAULT_MEDIA_OPTIONS } from '../../lambdas/shared/operations/media-source';
-import { type OperationContext, apiContextFromEnv } from '../../lambdas/shared/operations/operation-context';
-import { requestAddMedia } from '../../lambdas/shared/operations/request-add-media';
-import { requestReindex } from '../../lambdas/shared/operations/request-reindex';
-import { parseTextFields } from '../../lambdas/shared/requests/form-fields';
+import { checkCsrf, csrfFailureDetail } from '../../lambdas/auth/csrf';
+import { type ApiHandler, type ApiRequest, apiHandler } from '../../lambdas/http/api-handler';
+import { queryParameter } from '../../lambdas/http/event-input';
+import { outcomeResponse } from '../../lambdas/http/outcome-response';
+import { errorResponse } from '../../lambdas/http/responses';
+import { createDataset } from '../../core/operations/create-dataset';
+import { DEFAULT_MEDIA_OPTIONS } from '../../core/operations/media-source';
+import { type OperationContext, apiContextFromEnv } from '../../core/operations/operation-context';
+import { requestAddMedia } from '../../core/operations/request-add-media';
+import { requestReindex } from '../../core/operations/request-reindex';
+import { parseTextFields } from '../../lambdas/requests/form-fields';
 
 /**
  * The on-premises pipeline routes (API.md "On-premises / local pipeline service"): query parameters, a local `path` as

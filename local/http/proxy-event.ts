@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { headerValue } from '../../lambdas/shared/auth/request-headers';
+import { headerValue } from '../../lambdas/auth/request-headers';
 import type { RouteKey } from './routes';
 
 /** What the local server read off the wire, before it becomes an API Gateway event. */

@@ -1,4 +1,4 @@
-import { API_BASE_PATH, ROUTES } from '../../lib/api/routes';
+import { API_BASE_PATH, ROUTES } from '../../core/routes';
 
 /** Anything with a method and an API Gateway style resource path (`{param}` segments) can be routed. */
 export interface RouteKey {
@@ -6,7 +6,7 @@ export interface RouteKey {
   readonly resource: string;
 }
 
-/** The deployed API's routes (lib/api/routes.ts), each served by the Lambda handler in lambdas/{handler}/. */
+/** The deployed API's routes (core/routes.ts), each served by the Lambda handler in lambdas/{handler}/. */
 export const API_ROUTES = ROUTES.map((route) => ({
   method: route.method,
   resource: `/${API_BASE_PATH}/${route.path}`,

@@ -4,9 +4,9 @@ import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-s
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
-import type { OperationContext } from '../../lambdas/shared/operations/operation-context';
-import { idempotencyKey } from '../../lambdas/shared/table-schema';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
+import type { OperationContext } from '../../core/operations/operation-context';
+import { idempotencyKey } from '../../core/store/table-schema';
 import { addMediaEvent, apiEvent, type MultipartPart } from '../support/api-events';
 import { makeImage, makeZip } from '../support/media-fixtures';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiConfigFromEnv, LAMBDA_MAX_UPLOAD_BYTES } from '../../lambdas/shared/api-config';
-import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
+import { apiConfigFromEnv, LAMBDA_MAX_UPLOAD_BYTES } from '../../core/config/api-config';
+import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 
 describe('apiConfigFromEnv', () => {
   it('applies the documented defaults', () => {

@@ -6,11 +6,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
-import type { ApiConfig } from '../../lambdas/shared/api-config';
-import type { DatasetRecord } from '../../lambdas/shared/dataset-record';
-import { getDataset, newDatasetRecord, putNewDataset } from '../../lambdas/shared/dataset-repository';
-import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
-import type { OperationContext } from '../../lambdas/shared/operations/operation-context';
+import type { ApiConfig } from '../../core/config/api-config';
+import type { DatasetRecord } from '../../core/datasets/dataset-record';
+import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
+import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import type { OperationContext } from '../../core/operations/operation-context';
 import { createTestTable, s3Endpoint, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
 
 /**

@@ -6,8 +6,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
 import { createCreateDatasetHandler } from '../../lambdas/create-dataset/handler';
 import { createListDatasetsHandler } from '../../lambdas/list-datasets/handler';
-import { DEFAULT_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { addMediaEvent, createDatasetEvent, listDatasetsEvent, type MultipartPart } from '../support/api-events';
 import { makeImage } from '../support/media-fixtures';
 import {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { addMediaEvent, apiEvent, multipartBody } from '../support/api-events';
 import { makeImage } from '../support/media-fixtures';
 import { type ApiTestBed, createApiTestBed, expectNothingLeft, mockPipelines, OWNER, readDataset, seedDataset } from './api-test-bed';

@@ -6,9 +6,9 @@ import { createGetDatasetHandler } from '../../lambdas/get-dataset/handler';
 import { createListClustersHandler } from '../../lambdas/list-clusters/handler';
 import { createListDatasetsHandler } from '../../lambdas/list-datasets/handler';
 import { createListMediaHandler } from '../../lambdas/list-media/handler';
-import { encodeCursor } from '../../lambdas/shared/http/cursor';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
-import { clusterKey, mediaKey } from '../../lambdas/shared/table-schema';
+import { encodeCursor } from '../../core/operations/cursor';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
+import { clusterKey, mediaKey } from '../../core/store/table-schema';
 import { getDatasetEvent, listClustersEvent, listDatasetsEvent, listMediaEvent } from '../support/api-events';
 import { type ApiTestBed, createApiTestBed, EMBEDDING_CONFIG, expectError, OWNER, READER, seedDataset, STRANGER } from './api-test-bed';
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReindexHandler } from '../../lambdas/reindex/handler';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
-import { DEFAULT_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { reindexEvent } from '../support/api-events';
 import {
   type ApiTestBed,

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { refusalStatus } from '../../lambdas/shared/http/refusal-status';
-import { DEFAULT_MEDIA_OPTIONS } from '../../lambdas/shared/operations/media-source';
-import { requestAddMedia } from '../../lambdas/shared/operations/request-add-media';
+import { refusalStatus } from '../../lambdas/http/refusal-status';
+import { DEFAULT_MEDIA_OPTIONS } from '../../core/operations/media-source';
+import { requestAddMedia } from '../../core/operations/request-add-media';
 import { makeImage } from '../support/media-fixtures';
 import { type ApiTestBed, createApiTestBed, mockPipelines, OWNER, readDataset, seedDataset, startedExecutions } from './api-test-bed';
 

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
-import { STATUS_NEW, type DatasetStatus, type TaskType } from '../../lambdas/shared/dataset-status';
-import type { ApiHandler } from '../../lambdas/shared/http/api-handler';
+import { STATUS_NEW, type DatasetStatus, type TaskType } from '../../core/datasets/dataset-status';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { createReindexHandler } from '../../lambdas/reindex/handler';
 import { addMediaEvent, reindexEvent } from '../support/api-events';
 import { makeImage } from '../support/media-fixtures';

@@ -6,9 +6,9 @@ import {
   CLOCK_TOLERANCE_SECONDS,
   DEFAULT_COOKIE_NAME,
   readAuthConfig,
-} from '../../lambdas/shared/auth/auth-config';
-import { createAuthenticator } from '../../lambdas/shared/auth/authenticate-request';
-import { NotAuthenticatedError } from '../../lambdas/shared/auth/not-authenticated-error';
+} from '../../lambdas/auth/auth-config';
+import { createAuthenticator } from '../../lambdas/auth/authenticate-request';
+import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { AUDIENCE, ISSUER, SECRET, bearer, secretConfig, signHs256, validClaims } from './token-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:add-media/jwt-AbCdEf';

@@ -3,7 +3,7 @@ import {
   MissingAuthContextError,
   authFromEvent,
   toAuthorizerContext,
-} from '../../lambdas/shared/auth/auth-context';
+} from '../../lambdas/auth/auth-context';
 
 describe('authFromEvent', () => {
   it('returns the caller the authorizer put in the request context', () => {

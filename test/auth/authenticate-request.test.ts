@@ -1,10 +1,10 @@
 import { exportSPKI, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOCK_TOLERANCE_SECONDS } from '../../lambdas/shared/auth/auth-config';
-import { type Authenticator, createAuthenticator } from '../../lambdas/shared/auth/authenticate-request';
-import { MAX_TOKEN_LENGTH } from '../../lambdas/shared/auth/jwt-verifier';
-import { NotAuthenticatedError } from '../../lambdas/shared/auth/not-authenticated-error';
-import type { RequestHeaders } from '../../lambdas/shared/auth/request-headers';
+import { CLOCK_TOLERANCE_SECONDS } from '../../lambdas/auth/auth-config';
+import { type Authenticator, createAuthenticator } from '../../lambdas/auth/authenticate-request';
+import { MAX_TOKEN_LENGTH } from '../../lambdas/auth/jwt-verifier';
+import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
+import type { RequestHeaders } from '../../lambdas/auth/request-headers';
 import {
   AUDIENCE,
   type JwksServer,

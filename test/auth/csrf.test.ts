@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsrf, csrfFailureDetail, parseAllowedOrigins } from '../../lambdas/shared/auth/csrf';
-import type { RequestHeaders } from '../../lambdas/shared/auth/request-headers';
+import { parseAllowedOrigins } from '../../core/config/allowed-origins';
+import { checkCsrf, csrfFailureDetail } from '../../lambdas/auth/csrf';
+import type { RequestHeaders } from '../../lambdas/auth/request-headers';
 
 const allowedOrigins = parseAllowedOrigins('https://app.example.com, http://localhost:5173');
 const cookieRequest = (method: string, headers: RequestHeaders) =>

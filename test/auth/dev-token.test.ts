@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { readAuthConfig } from '../../lambdas/shared/auth/auth-config';
-import { createAuthenticator } from '../../lambdas/shared/auth/authenticate-request';
-import { NotAuthenticatedError } from '../../lambdas/shared/auth/not-authenticated-error';
+import { readAuthConfig } from '../../lambdas/auth/auth-config';
+import { createAuthenticator } from '../../lambdas/auth/authenticate-request';
+import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { DEFAULT_SUBJECT, LOCAL_AUTH_DEFAULTS, devTokenOptions, mintDevToken } from '../../local/token';
 import { nowSeconds } from './token-fixtures';
 

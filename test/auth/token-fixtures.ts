@@ -1,7 +1,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, type JWK, type JWTPayload, SignJWT, base64url, exportJWK, generateKeyPair } from 'jose';
-import { type AuthConfig, CLOCK_TOLERANCE_SECONDS } from '../../lambdas/shared/auth/auth-config';
+import { type AuthConfig, CLOCK_TOLERANCE_SECONDS } from '../../lambdas/auth/auth-config';
 
 export const ISSUER = 'https://issuer.test';
 export const AUDIENCE = 'add-media-api';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { partialClusterId } from '../../lambdas/shared/clustering/cluster-ids';
-import { assignIncrementally } from '../../lambdas/shared/clustering/incremental-assignment';
-import { type KnnGraph, emptyKnnGraph } from '../../lambdas/shared/clustering/knn-graph';
-import { representatives } from '../../lambdas/shared/clustering/representatives';
-import { meanDirection, normaliseRows } from '../../lambdas/shared/clustering/vector-math';
+import { partialClusterId } from '../../core/clustering/cluster-ids';
+import { assignIncrementally } from '../../core/clustering/incremental-assignment';
+import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
+import { representatives } from '../../core/clustering/representatives';
+import { meanDirection, normaliseRows } from '../../core/clustering/vector-math';
 
 const unit = (...rows: number[][]) => normaliseRows(Float32Array.from(rows.flat()), rows[0].length);
 

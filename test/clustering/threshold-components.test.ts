@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type KnnGraph, emptyKnnGraph } from '../../lambdas/shared/clustering/knn-graph';
-import { outlierScores } from '../../lambdas/shared/clustering/outlier-scores';
-import { thresholdComponents } from '../../lambdas/shared/clustering/threshold-components';
-import { UnionFind } from '../../lambdas/shared/clustering/union-find';
+import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
+import { outlierScores } from '../../core/clustering/outlier-scores';
+import { thresholdComponents } from '../../core/clustering/threshold-components';
+import { UnionFind } from '../../core/clustering/union-find';
 
 /** A graph from explicit neighbour lists: row i → [[j, similarity], …]. */
 function graphOf(rows: readonly (readonly [number, number])[][], k: number): KnnGraph {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { acquireDatasetLock, fencedDatasetUpdate, rollbackDatasetLock } from '../../lambdas/shared/dataset-lock';
-import { getDataset, newDatasetRecord, putNewDataset } from '../../lambdas/shared/dataset-repository';
-import { OPERATIONS, type DatasetStatus } from '../../lambdas/shared/dataset-status';
+import { acquireDatasetLock, fencedDatasetUpdate, rollbackDatasetLock } from '../../core/datasets/dataset-lock';
+import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
+import { OPERATIONS, type DatasetStatus } from '../../core/datasets/dataset-status';
 import { createTestTable, type DynamoKind, type TestTable } from '../support/servers';
 
 const embeddingConfig = { model_id: 'test-model', dimension: 8 };

@@ -6,7 +6,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readableFailure } from '../../lambdas/shared/failure-message';
+import { readableFailure } from '../../core/pipeline/failure-message';
 import { LocalStepFunctions } from '../../local/sfn/local-step-functions';
 import { type RunningSfnEndpoint, startSfnEndpoint } from '../../local/sfn/sfn-endpoint';
 import { TEST_CREDENTIALS, TEST_REGION, dynamoEndpoint } from '../support/servers';

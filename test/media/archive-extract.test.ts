@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ArchiveSource, archiveEntries, inspectArchive } from '../../lambdas/shared/media/archive-extract';
-import { detectArchiveFormat } from '../../lambdas/shared/media/archive-format';
-import { type ArchiveLimits, ArchiveRejectedError, DEFAULT_ARCHIVE_LIMITS } from '../../lambdas/shared/media/archive-safety';
+import { type ArchiveSource, archiveEntries, inspectArchive } from '../../core/media/archive-extract';
+import { detectArchiveFormat } from '../../core/media/archive-format';
+import { type ArchiveLimits, ArchiveRejectedError, DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import { type ArchiveEntrySpec, makeTar, makeTgz, makeZip } from '../support/media-fixtures';
 
 type Format = 'zip' | 'tar' | 'tar.gz';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyS3Source, InvalidS3UriError, manifestFormatOf, parseS3Uri } from '../../lambdas/shared/media/s3-uri';
+import { classifyS3Source, InvalidS3UriError, manifestFormatOf, parseS3Uri } from '../../core/media/s3-uri';
 
 describe('parseS3Uri', () => {
   it.each([

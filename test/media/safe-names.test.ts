@@ -7,7 +7,7 @@ import {
   safeFileName,
   sanitizeDisplayName,
   stagedUploadFileName,
-} from '../../lambdas/shared/media/safe-names';
+} from '../../core/media/safe-names';
 
 describe('safeFileName', () => {
   it.each([

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SNIFF_BYTES, sniffMedia } from '../../lambdas/shared/media/sniff-media';
-import { extensionOf, mediaTypeOfName } from '../../lambdas/shared/media/supported-media';
+import { SNIFF_BYTES, sniffMedia } from '../../core/media/sniff-media';
+import { extensionOf, mediaTypeOfName } from '../../core/media/supported-media';
 import { type ImageFormat, makeImage, makeVideo } from '../support/media-fixtures';
 
 describe('mediaTypeOfName', () => {

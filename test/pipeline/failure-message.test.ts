@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ERROR_LENGTH, readableFailure } from '../../lambdas/shared/failure-message';
+import { MAX_ERROR_LENGTH, readableFailure } from '../../core/pipeline/failure-message';
 
 /** What Step Functions puts in Cause when an ecs:runTask.sync task stops with a failure (DescribeTasks, PascalCase). */
 const ecsTask = (overrides: Record<string, unknown>) =>

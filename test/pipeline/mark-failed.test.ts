@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireDatasetLock } from '../../lambdas/shared/dataset-lock';
-import { workerErrorKey } from '../../lambdas/shared/worker-error-report';
+import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
+import { workerErrorKey } from '../../core/pipeline/worker-error-report';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
   type Seeded,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planConfig, recoveryConfig, storageConfig } from '../../lambdas/shared/pipeline-config';
+import { planConfig, recoveryConfig, storageConfig } from '../../core/config/pipeline-config';
 
 const planEnv = {
   TABLE_NAME: 'table',

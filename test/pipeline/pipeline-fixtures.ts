@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { acquireDatasetLock } from '../../lambdas/shared/dataset-lock';
-import type { DatasetRecord } from '../../lambdas/shared/dataset-record';
-import { getDataset, newDatasetRecord, putNewDataset } from '../../lambdas/shared/dataset-repository';
-import { OPERATIONS, type TaskType } from '../../lambdas/shared/dataset-status';
-import { clusterKey, clusterPartition, mediaKey, mediaPartition } from '../../lambdas/shared/table-schema';
+import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
+import type { DatasetRecord } from '../../core/datasets/dataset-record';
+import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
+import { OPERATIONS, type TaskType } from '../../core/datasets/dataset-status';
+import { clusterKey, clusterPartition, mediaKey, mediaPartition } from '../../core/store/table-schema';
 import { createTestBucket, createTestTable, type DynamoKind, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
 
 /** Shared set-up of the pipeline Lambda tests: environment, seeded datasets, media, clusters and S3 objects. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireDatasetLock } from '../../lambdas/shared/dataset-lock';
+import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
   ADD_MEDIA_MACHINE,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { acquireDatasetLock, fencedDatasetUpdate } from '../../lambdas/shared/dataset-lock';
-import { RESTART_MESSAGE, recoverInterruptedOperations, recoverStaleLocks } from '../../lambdas/shared/stale-lock-recovery';
+import { acquireDatasetLock, fencedDatasetUpdate } from '../../core/datasets/dataset-lock';
+import { RESTART_MESSAGE, recoverInterruptedOperations, recoverStaleLocks } from '../../core/pipeline/stale-lock-recovery';
 import type { DynamoKind, TestBucket, TestTable } from '../support/servers';
 import {
   type Seeded,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CountedBatch, type PlannerDeployment, planCompute, splitParts } from '../../lambdas/shared/planner';
+import { type CountedBatch, type PlannerDeployment, planCompute, splitParts } from '../../core/pipeline/planner';
 
 const deployment: PlannerDeployment = {
   defaultUseSpot: true,

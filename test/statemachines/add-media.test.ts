@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planCompute } from '../../lambdas/shared/planner';
+import { planCompute } from '../../core/pipeline/planner';
 import { aslProblems, loadAsl, runAsl } from '../support/asl-runner';
 import {
   ADD_MEDIA_ASL,

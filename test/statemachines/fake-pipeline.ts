@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type CountedBatch, type PlannerDeployment, planCompute } from '../../lambdas/shared/planner';
+import { type CountedBatch, type PlannerDeployment, planCompute } from '../../core/pipeline/planner';
 import { type RecordedCall, type TaskHandler, TaskFailure } from '../support/asl-runner';
 
 /**

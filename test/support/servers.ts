@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createTableInput } from '../../lambdas/shared/table-schema';
+import { createTableInput } from '../../core/store/table-schema';
 
 export type DynamoKind = 'dynamodb-local' | 'dynalite';
 

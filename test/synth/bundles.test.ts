@@ -1,6 +1,6 @@
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../lib/api/routes';
+import { ROUTES } from '../../core/routes';
 import { BUNDLE_TARGET, lambdaEntry, WORKER_ONLY_MODULES } from '../../lib/base-function';
 
 /** Bundles one handler as BaseFunction does (in memory) and returns esbuild's metafile. */

@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '../../lambdas/shared/table-schema';
+import { createTableInput } from '../../core/store/table-schema';
 import { Api } from '../../lib/api/api';
-import { API_BASE_PATH, ROUTES } from '../../lib/api/routes';
+import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import type { BaseFunction } from '../../lib/base-function';
 import { type DeploymentConfig, loadDeploymentConfig } from '../../lib/config';
 import { DataTable } from '../../lib/data-table';
@@ -100,7 +100,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
   });
 
   describe('DataTable', () => {
-    it('has the key schema, GSI and TTL of lambdas/shared/table-schema.ts', () => {
+    it('has the key schema, GSI and TTL of core/store/table-schema.ts', () => {
       const schema = createTableInput('unused');
       built.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         KeySchema: schema.KeySchema,

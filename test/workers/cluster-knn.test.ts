@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
+import { normaliseRows } from '../../core/clustering/vector-math';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { buildPartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
 import { partitionedKnnGraph } from '../../workers/cluster/partitioned-knn';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../workers/discover/run';
-import { discoveryKey, manifestPartKey, mediaObjectKey, stagedArchivePrefix, stagedFilesPrefix } from '../../workers/runtime/batch-paths';
+import { discoveryKey, manifestPartKey, mediaObjectKey, stagedArchivePrefix, stagedFilesPrefix } from '../../core/store/batch-paths';
 import { WorkerError } from '../../workers/runtime/failure';
 import { type ArchiveEntrySpec, makeImage, makeTar, makeTgz, makeVideo, makeZip, truncated } from '../support/media-fixtures';
 import {

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerErrorKey } from '../../lambdas/shared/worker-error-report';
-import { discoveryKey } from '../../workers/runtime/batch-paths';
+import { workerErrorKey } from '../../core/pipeline/worker-error-report';
+import { discoveryKey } from '../../core/store/batch-paths';
 import { makeImage } from '../support/media-fixtures';
 import {
   createBucket,

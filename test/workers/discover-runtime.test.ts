@@ -11,7 +11,7 @@ import {
   planKey,
   stagedArchivePrefix,
   stagedFilesPrefix,
-} from '../../workers/runtime/batch-paths';
+} from '../../core/store/batch-paths';
 import type { ManifestLine } from '../../workers/runtime/batch-records';
 import { boolEnv, EnvError, intEnv, oneOfEnv, readWorkerEnv, requireEnv } from '../../workers/runtime/env';
 import { failureLine } from '../../workers/runtime/failure';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateMediaId } from '../../lambdas/shared/media/safe-names';
+import { generateMediaId } from '../../core/media/safe-names';
 import { run } from '../../workers/discover/run';
 import { WorkerError } from '../../workers/runtime/failure';
 import { makeImage, makeVideo, truncated } from '../support/media-fixtures';

@@ -14,7 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { batchPrefix, discoveryKey, manifestPartKey } from '../../workers/runtime/batch-paths';
+import { batchPrefix, discoveryKey, manifestPartKey } from '../../core/store/batch-paths';
 import { type DiscoverySummary, type ManifestLine, parseManifestLine } from '../../workers/runtime/batch-records';
 import { s3Endpoint } from '../support/servers';
 

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
-import { datasetKey } from '../../lambdas/shared/table-schema';
+import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { datasetKey } from '../../core/store/table-schema';
 import { type EmbedShardJob, runEmbedShard } from '../../workers/embed/embed-shard-job';
-import { ensureTestModel } from '../../workers/model/generate-test-model';
-import { manifestPartKey, mediaObjectKey, planKey } from '../../workers/runtime/batch-paths';
+import { ensureTestModel } from '../../core/model/generate-test-model';
+import { manifestPartKey, mediaObjectKey, planKey } from '../../core/store/batch-paths';
 import type { ManifestLine } from '../../workers/runtime/batch-records';
 import { createTestBucket, createTestTable, TEST_CREDENTIALS, type TestBucket, type TestTable } from '../support/servers';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
+import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
 import { type RangedReader, forEachRange, localRangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
 import { encodeVectors } from '../../workers/embed/shard-format';

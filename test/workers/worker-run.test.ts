@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCAL_EMBEDDING_CONFIG } from '../../lambdas/shared/embedding-config';
-import { commitBatch } from '../../lambdas/shared/operation-outcome';
-import { datasetKey, mediaPartition } from '../../lambdas/shared/table-schema';
+import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { commitBatch } from '../../core/pipeline/operation-commit';
+import { datasetKey, mediaPartition } from '../../core/store/table-schema';
 import { run as runAssignTask } from '../../workers/assign/run';
 import { run as runClusterTask } from '../../workers/cluster/run';
 import { run as runEmbedTask } from '../../workers/embed/run';

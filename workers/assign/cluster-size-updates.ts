@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { clusterKey } from '../../lambdas/shared/table-schema';
+import { clusterKey } from '../../core/store/table-schema';
 
 const PARALLEL_UPDATES = 8;
 

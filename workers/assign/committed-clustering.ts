@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { fullClusterId } from '../../lambdas/shared/clustering/cluster-ids';
-import type { ExistingMatch } from '../../lambdas/shared/clustering/incremental-assignment';
+import { fullClusterId } from '../../core/clustering/cluster-ids';
+import type { ExistingMatch } from '../../core/clustering/incremental-assignment';
 import { type ClusteringSummary, readSummary } from '../cluster/clustering-files';
 import type { ExactKnn } from '../cluster/exact-knn';
-import { clusteringPrefix } from '../runtime/batch-paths';
+import { clusteringPrefix } from '../../core/store/batch-paths';
 import { PartitionSearch } from './partition-search';
 import { type RangedReader, s3RangedReader } from './ranged-reader';
 

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { writeBatchArtifact } from '../../lambdas/shared/batch-artifacts';
-import { type ExistingMatch, assignIncrementally } from '../../lambdas/shared/clustering/incremental-assignment';
-import { getDataset } from '../../lambdas/shared/dataset-repository';
-import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
-import { INITIAL_CLUSTERING_ID } from '../../lambdas/shared/table-schema';
+import { writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
+import { type ExistingMatch, assignIncrementally } from '../../core/clustering/incremental-assignment';
+import { getDataset } from '../../core/datasets/dataset-repository';
+import { OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';

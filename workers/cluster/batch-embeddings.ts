@@ -2,7 +2,7 @@ import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { ShardRow } from '../embed/embed-entries';
 import { decodeRows, decodeVectors } from '../embed/shard-format';
-import { embeddingShardKeys, planKey } from '../runtime/batch-paths';
+import { embeddingShardKeys, planKey } from '../../core/store/batch-paths';
 import type { SkippedMedia } from '../runtime/batch-records';
 
 /** Every embedded media of one batch: vectors row-aligned with rows, shards concatenated in index order. */

@@ -1,4 +1,4 @@
-import type { KnnGraph } from '../../lambdas/shared/clustering/knn-graph';
+import type { KnnGraph } from '../../core/clustering/knn-graph';
 import type { ExactKnn } from './exact-knn';
 import type { PartitionIndex } from './partition-index';
 import { partitionedKnnGraph } from './partitioned-knn';

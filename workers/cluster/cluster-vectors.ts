@@ -1,7 +1,7 @@
-import type { KnnGraph } from '../../lambdas/shared/clustering/knn-graph';
-import { outlierScores } from '../../lambdas/shared/clustering/outlier-scores';
-import { representatives } from '../../lambdas/shared/clustering/representatives';
-import { thresholdComponents } from '../../lambdas/shared/clustering/threshold-components';
+import type { KnnGraph } from '../../core/clustering/knn-graph';
+import { outlierScores } from '../../core/clustering/outlier-scores';
+import { representatives } from '../../core/clustering/representatives';
+import { thresholdComponents } from '../../core/clustering/threshold-components';
 import { type KnnMethod, buildKnnGraph } from './build-knn-graph';
 import type { ExactKnn } from './exact-knn';
 import { type PartitionIndex, buildPartitionIndex, sortedByPartition } from './partition-index';

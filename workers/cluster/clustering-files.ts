@@ -9,7 +9,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { clusteringPrefix } from '../runtime/batch-paths';
+import { clusteringPrefix } from '../../core/store/batch-paths';
 
 /**
  * Files of one full clustering under `datasets/{ds}/clusterings/{id}/` (docs/pipeline.md, Cluster):

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { parseEmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { type ExecutionProviderPreference, parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
 import { type EnvSource, type WorkerEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import { type KnnGraph, emptyKnnGraph } from '../../lambdas/shared/clustering/knn-graph';
+import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
 import { type ExecutionProviderPreference, openSession } from '../model/inference-session';
-import { encodeModel, node, tensorInfo } from '../model/onnx-graph';
+import { encodeModel, node, tensorInfo } from '../../core/model/onnx-graph';
 
 /** Similarity matrix entries computed per call: bounds the memory of one block (128 MiB of float32). */
 const BLOCK_ELEMENTS = 32 * 1024 * 1024;

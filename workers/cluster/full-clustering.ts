@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fullClusterId } from '../../lambdas/shared/clustering/cluster-ids';
-import { getDataset } from '../../lambdas/shared/dataset-repository';
-import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
-import { INITIAL_CLUSTERING_ID } from '../../lambdas/shared/table-schema';
+import { fullClusterId } from '../../core/clustering/cluster-ids';
+import { getDataset } from '../../core/datasets/dataset-repository';
+import { OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { encodeVectors } from '../embed/shard-format';
-import { clusteringPrefix } from '../runtime/batch-paths';
+import { clusteringPrefix } from '../../core/store/batch-paths';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
 import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mediaPartition, mediaSortKey } from '../../lambdas/shared/table-schema';
+import { mediaPartition, mediaSortKey } from '../../core/store/table-schema';
 import type { MediaItem } from './table-items';
 
 /** Every media item of one batch (sk begins with `{batch}#`), strongly consistent, page by page. */

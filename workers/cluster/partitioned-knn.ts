@@ -1,4 +1,4 @@
-import { type KnnGraph, emptyKnnGraph } from '../../lambdas/shared/clustering/knn-graph';
+import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
 import type { ExactKnn } from './exact-knn';
 import { type PartitionIndex, gatherRows, partitionCount } from './partition-index';
 

@@ -1,6 +1,6 @@
 import type { ShardRow } from '../embed/embed-entries';
-import type { MediaRecord } from '../../lambdas/shared/media-record';
-import { clusterKey, mediaKey } from '../../lambdas/shared/table-schema';
+import type { MediaRecord } from '../../core/datasets/media-record';
+import { clusterKey, mediaKey } from '../../core/store/table-schema';
 
 /** A media item as the workers write it. */
 export type MediaItem = MediaRecord;

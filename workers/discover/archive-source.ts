@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type ArchiveSource, archiveEntries } from '../../lambdas/shared/media/archive-extract';
+import { type ArchiveSource, archiveEntries } from '../../core/media/archive-extract';
 import type { Candidate } from './candidate';
 import type { SourceContext } from './source-context';
 

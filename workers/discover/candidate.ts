@@ -1,4 +1,4 @@
-import type { S3Location } from '../../lambdas/shared/media/s3-uri';
+import type { S3Location } from '../../core/media/s3-uri';
 
 /**
  * Something a source offers as media, before its bytes are checked. `name` is the sanitized name reports show (and whose

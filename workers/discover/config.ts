@@ -1,4 +1,4 @@
-import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../lambdas/shared/media/archive-safety';
+import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import { boolEnv, type EnvSource, intEnv, oneOfEnv, readWorkerEnv, requireEnv, type WorkerEnv } from '../runtime/env';
 
 export const SOURCE_KINDS = ['s3_uri', 'staged_files', 'staged_archive', 'local_path'] as const;

@@ -1,11 +1,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import { ARCHIVE_MAGIC_BYTES, detectArchiveFormat } from '../../lambdas/shared/media/archive-format';
-import { ArchiveRejectedError } from '../../lambdas/shared/media/archive-safety';
-import { sanitizeDisplayName } from '../../lambdas/shared/media/safe-names';
-import { manifestFormatOf } from '../../lambdas/shared/media/s3-uri';
-import { isSupportedMediaName } from '../../lambdas/shared/media/supported-media';
+import { ARCHIVE_MAGIC_BYTES, detectArchiveFormat } from '../../core/media/archive-format';
+import { ArchiveRejectedError } from '../../core/media/archive-safety';
+import { sanitizeDisplayName } from '../../core/media/safe-names';
+import { manifestFormatOf } from '../../core/media/s3-uri';
+import { isSupportedMediaName } from '../../core/media/supported-media';
 import { WorkerError } from '../runtime/failure';
 import { archiveCandidates } from './archive-source';
 import type { Candidate } from './candidate';

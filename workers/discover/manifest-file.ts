@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type AsyncBuffer, cachedAsyncBuffer } from 'hyparquet';
-import type { S3Location } from '../../lambdas/shared/media/s3-uri';
+import type { S3Location } from '../../core/media/s3-uri';
 
 /** A manifest's bytes, wherever it lives: streamed (txt, csv) or read by ranges (parquet). */
 export interface ManifestFile {

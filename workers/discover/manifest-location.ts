@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { InvalidS3UriError, parseS3Uri, type S3Location } from '../../lambdas/shared/media/s3-uri';
+import { InvalidS3UriError, parseS3Uri, type S3Location } from '../../core/media/s3-uri';
 
 export type Resolved<T> = { readonly ok: true; readonly location: T } | { readonly ok: false; readonly reason: string };
 

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { ManifestFormat } from '../../lambdas/shared/media/s3-uri';
+import type { ManifestFormat } from '../../core/media/s3-uri';
 import { WorkerError } from '../runtime/failure';
 import type { ManifestLimits } from './config';
 import type { ManifestFile } from './manifest-file';

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { discoveryKey, manifestPartKey } from '../runtime/batch-paths';
+import { discoveryKey, manifestPartKey } from '../../core/store/batch-paths';
 import {
   type DiscoverySummary,
   MANIFEST_PART_MAX_LINES,

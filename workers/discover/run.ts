@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { batchPrefix } from '../runtime/batch-paths';
+import { batchPrefix } from '../../core/store/batch-paths';
 import type { DiscoverySummary } from '../runtime/batch-records';
 import { createS3Client } from '../runtime/clients';
 import type { EnvSource } from '../runtime/env';

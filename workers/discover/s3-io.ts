@@ -9,7 +9,7 @@ import {
   type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import type { S3Location } from '../../lambdas/shared/media/s3-uri';
+import type { S3Location } from '../../core/media/s3-uri';
 
 export type HeadRead =
   | { readonly ok: true; readonly head: Buffer; readonly size: number }

@@ -1,6 +1,6 @@
-import { InvalidS3UriError, classifyS3Source, formatS3Uri, manifestFormatOf, parseS3Uri, type S3Location } from '../../lambdas/shared/media/s3-uri';
-import { isSupportedMediaName } from '../../lambdas/shared/media/supported-media';
-import { sanitizeDisplayName } from '../../lambdas/shared/media/safe-names';
+import { InvalidS3UriError, classifyS3Source, formatS3Uri, manifestFormatOf, parseS3Uri, type S3Location } from '../../core/media/s3-uri';
+import { isSupportedMediaName } from '../../core/media/supported-media';
+import { sanitizeDisplayName } from '../../core/media/safe-names';
 import { WorkerError } from '../runtime/failure';
 import type { Candidate } from './candidate';
 import { s3ManifestFile } from './manifest-file';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { ArchiveRejectedError } from '../../lambdas/shared/media/archive-safety';
-import { displayNameOfStagedUpload, sanitizeDisplayName } from '../../lambdas/shared/media/safe-names';
-import { formatS3Uri, InvalidS3UriError, parseS3Uri, type S3Location } from '../../lambdas/shared/media/s3-uri';
-import { stagingPrefix } from '../runtime/batch-paths';
+import { ArchiveRejectedError } from '../../core/media/archive-safety';
+import { displayNameOfStagedUpload, sanitizeDisplayName } from '../../core/media/safe-names';
+import { formatS3Uri, InvalidS3UriError, parseS3Uri, type S3Location } from '../../core/media/s3-uri';
+import { stagingPrefix } from '../../core/store/batch-paths';
 import { WorkerError } from '../runtime/failure';
 import { archiveCandidates } from './archive-source';
 import type { Candidate } from './candidate';

@@ -1,4 +1,4 @@
-import { meanDirection } from '../../lambdas/shared/clustering/vector-math';
+import { meanDirection } from '../../core/clustering/vector-math';
 import type { SkippedMedia } from '../runtime/batch-records';
 import type { DecodedMedia } from './decode-media';
 import type { ManifestEntry } from './manifest';

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import type { EmbeddingConfig } from '../../core/datasets/embedding-config';
 import { ImageEncoder } from '../model/image-encoder';
 import { type ExecutionProvider, type ExecutionProviderPreference, openSession } from '../model/inference-session';
 import { type ModelLocation, pinnedSha256, resolveModel } from '../model/model-source';

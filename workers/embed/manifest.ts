@@ -1,6 +1,6 @@
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { manifestPartKey } from '../runtime/batch-paths';
+import { manifestPartKey } from '../../core/store/batch-paths';
 import { type ManifestLine, manifestLineSchema } from '../runtime/batch-records';
 
 /** One media to embed: a line of `manifest/part-NNNNN.jsonl` (docs/pipeline.md, Discover). */

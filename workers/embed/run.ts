@@ -1,7 +1,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { parseEmbeddingConfig } from '../../lambdas/shared/embedding-config';
+import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
 import { type EnvSource, boolEnv, intEnv, jsonEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';

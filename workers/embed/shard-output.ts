@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { EmbeddedEntries } from './embed-entries';
-import { embeddingShardKeys } from '../runtime/batch-paths';
+import { embeddingShardKeys } from '../../core/store/batch-paths';
 import { encodeRows, encodeSkipped, encodeVectors } from './shard-format';
 
 /**

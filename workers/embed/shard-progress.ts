@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { OperationSupersededError } from '../../lambdas/shared/operation-outcome';
-import { datasetKey } from '../../lambdas/shared/table-schema';
-import { ExpressionBuilder } from '../../lambdas/shared/update-expression';
+import { OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { datasetKey } from '../../core/store/table-schema';
+import { ExpressionBuilder } from '../../core/store/update-expression';
 
 export interface ShardProgressTarget {
   readonly client: DynamoDBDocumentClient;

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { normaliseRows } from '../../lambdas/shared/clustering/vector-math';
+import { normaliseRows } from '../../core/clustering/vector-math';
 
 /** Turns preprocessed pixel tensors [N,3,S,S] into unit vectors [N,D] with an image-encoder session. */
 export class ImageEncoder {

@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { workerErrorKey } from '../../lambdas/shared/worker-error-report';
+import { workerErrorKey } from '../../core/pipeline/worker-error-report';
 import { createS3Client } from './clients';
 import { type EnvSource, optionalEnv } from './env';
 
@@ -21,7 +21,7 @@ export function failureLine(error: unknown): string {
 }
 
 /**
- * Leaves the failure where `mark-failed` finds it (lambdas/shared/worker-error-report.ts). Best effort and bounded:
+ * Leaves the failure where `mark-failed` finds it (core/pipeline/worker-error-report.ts). Best effort and bounded:
  * a worker that cannot reach S3 still exits with its stderr line.
  */
 export async function reportFailure(error: unknown, env: EnvSource): Promise<void> {

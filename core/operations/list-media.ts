@@ -1,0 +1,114 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as messages from './api-messages';
+import type { DatasetRecord } from '../datasets/dataset-record';
+import type { MediaRecord } from '../datasets/media-record';
+import { getDataset } from '../datasets/dataset-repository';
+import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
+import { INITIAL_CLUSTERING_ID, mediaPartition } from '../store/table-schema';
+import { readableDataset } from './dataset-guards';
+import type { ReadContext } from './read-context';
+import { refuse, type Refused } from './operation-result';
+import type { Page } from './paging';
+
+export interface MediaView {
+  readonly media_id: string;
+  readonly type: 'image' | 'video';
+  readonly source_uri: string;
+  readonly batch_id: string;
+  readonly cluster_id: string | null;
+  readonly added_at: string;
+  readonly frame_count?: number;
+}
+
+export interface MediaPageQuery {
+  readonly datasetId: string;
+  readonly caller: string;
+  readonly batchId: string | undefined;
+  readonly cursor: string | undefined;
+  readonly limit: number;
+}
+
+const BATCH_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * One page of a dataset's visible media: only batches the dataset committed (`batches`), queried batch by batch in key
+ * order so that the items of a batch still being processed are never read, let alone shown.
+ */
+export async function listMedia(context: ReadContext, query: MediaPageQuery): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
+  if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
+    return refuse({ reason: 'invalid_input', detail: messages.invalidBatchId });
+  }
+  const dataset = readableDataset(await getDataset(context.dynamo, context.config.tableName, query.datasetId), query.caller);
+  if (!dataset) return refuse({ reason: 'not_found' });
+
+  const committed = [...dataset.batches].sort();
+  let batches = query.batchId === undefined ? committed : committed.filter((batch) => batch === query.batchId);
+  const partition = mediaPartition(dataset.id);
+  let startKey: TableKey | undefined;
+  if (query.cursor !== undefined) {
+    startKey = decodeCursor(query.cursor, (key) => key.pk === partition && batches.includes(batchOfSortKey(key.sk)));
+    if (!startKey) return refuse({ reason: 'invalid_input', detail: messages.invalidCursor });
+    batches = batches.slice(batches.indexOf(batchOfSortKey(startKey.sk)));
+  }
+
+  const items: MediaRecord[] = [];
+  for (const [index, batch] of batches.entries()) {
+    let exclusiveStartKey = index === 0 ? startKey : undefined;
+    do {
+      const result = await queryBatch(context.dynamo, context.config.tableName, partition, batch, query.limit - items.length, exclusiveStartKey);
+      items.push(...result.items);
+      exclusiveStartKey = result.lastKey;
+      if (items.length >= query.limit) {
+        const more = exclusiveStartKey !== undefined || index < batches.length - 1;
+        const last = items[items.length - 1]!;
+        return { ok: true, page: { items: items.map((item) => toMediaView(item, dataset)), next_cursor: more ? encodeCursor(last) : null } };
+      }
+    } while (exclusiveStartKey);
+  }
+  return { ok: true, page: { items: items.map((item) => toMediaView(item, dataset)), next_cursor: null } };
+}
+
+const batchOfSortKey = (sortKey: string): string => sortKey.slice(0, Math.max(0, sortKey.indexOf('#')));
+
+async function queryBatch(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  batch: string,
+  limit: number,
+  exclusiveStartKey: TableKey | undefined,
+): Promise<{ items: MediaRecord[]; lastKey: TableKey | undefined }> {
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :batch)',
+      ExpressionAttributeValues: { ':pk': partition, ':batch': `${batch}#` },
+      ExclusiveStartKey: exclusiveStartKey,
+      Limit: limit,
+    }),
+  );
+  return {
+    items: (result.Items ?? []) as MediaRecord[],
+    lastKey: result.LastEvaluatedKey ? tableKeyOf(result.LastEvaluatedKey) : undefined,
+  };
+}
+
+/** The cluster shown follows docs/data-model.md: the assignment under the dataset's committed clustering, else the previous one. */
+function visibleClusterId(media: MediaRecord, dataset: DatasetRecord): string | null {
+  const committed = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
+  if (media.clustering_id === committed) return media.cluster_id ?? null;
+  if (media.prev_clustering_id === committed) return media.prev_cluster_id ?? null;
+  return null;
+}
+
+function toMediaView(media: MediaRecord, dataset: DatasetRecord): MediaView {
+  return {
+    media_id: media.media_id,
+    type: media.type,
+    source_uri: media.source_uri,
+    batch_id: media.batch_id,
+    cluster_id: visibleClusterId(media, dataset),
+    added_at: media.added_at,
+    ...(media.type === 'video' && media.frame_count !== undefined ? { frame_count: media.frame_count } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import { isAbsolute } from 'node:path';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import * as messages from './api-messages';
+import { InvalidS3UriError, parseS3Uri } from '../media/s3-uri';
+import { localSourceHasMedia } from './local-source-precheck';
+import { s3SourceHasMedia } from './source-precheck';
+import { matchesAnyWildcard } from '../config/wildcard-pattern';
+import type { MediaOptions, MediaSource } from './media-source';
+import type { OperationContext } from './operation-context';
+import type { OperationRefusal } from './operation-result';
+
+/**
+ * Checks of a source that need no I/O: S3 URI syntax, which buckets and roles this deployment may read with, whether
+ * local paths are enabled. Our own bucket is never a source: it holds every dataset's media.
+ */
+export function sourceRefusal(context: OperationContext, source: MediaSource, options: MediaOptions): OperationRefusal | undefined {
+  const { config } = context;
+  if (options.assumeRole !== null) {
+    if (source.kind !== 's3_uri') return { reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source };
+    if (!matchesAnyWildcard(options.assumeRole, config.allowedAssumeRoleArns)) {
+      return { reason: 'invalid_input', detail: messages.assumeRoleNotAllowed(options.assumeRole) };
+    }
+  }
+  if (source.kind === 's3_uri') {
+    const invalid: OperationRefusal = { reason: 'invalid_source', sourceKind: 's3_uri', uri: source.uri };
+    let bucket: string;
+    try {
+      bucket = parseS3Uri(source.uri).bucket;
+    } catch (error) {
+      if (error instanceof InvalidS3UriError) return invalid;
+      throw error;
+    }
+    if (bucket === config.bucketName) return invalid;
+    if (options.assumeRole === null && !matchesAnyWildcard(bucket, config.sourceBucketNames)) return invalid;
+  }
+  if (source.kind === 'local_path') {
+    if (!config.localPathsAllowed) return { reason: 'invalid_input', detail: messages.localPathsNotAllowed };
+    if (!isAbsolute(source.path)) return { reason: 'invalid_input', detail: messages.localPathNotAbsolute(source.path) };
+  }
+  return undefined;
+}
+
+/**
+ * Looks at an S3 or local source before anything is locked or staged (ListObjectsV2 / HeadObject, with the assumed
+ * role's credentials when `assume_role` is given). Any failure, or nothing supported there, is the API's 400.
+ */
+export async function sourcePrecheckRefusal(
+  context: OperationContext,
+  source: MediaSource,
+  options: MediaOptions,
+  operationId: string,
+): Promise<OperationRefusal | undefined> {
+  if (source.kind === 'local_path') {
+    return (await localSourceHasMedia(source.path)) ? undefined : { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
+  }
+  if (source.kind !== 's3_uri') return undefined;
+  let assumed: S3Client | undefined;
+  try {
+    if (options.assumeRole !== null) assumed = context.assumedRoleS3(await assumeRole(context, options.assumeRole, operationId));
+    if (await s3SourceHasMedia(assumed ?? context.s3, source.uri)) return undefined;
+    context.logger.info('S3 source holds no supported media', { uri: source.uri });
+  } catch (error) {
+    context.logger.warn('S3 source pre-check failed', { uri: source.uri, assumeRole: options.assumeRole, error: error as Error });
+  } finally {
+    assumed?.destroy();
+  }
+  return { reason: 'invalid_source', sourceKind: 's3_uri', uri: source.uri };
+}
+
+async function assumeRole(context: OperationContext, roleArn: string, operationId: string) {
+  const { Credentials: credentials } = await context.sts.send(
+    new AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: `precheck-${operationId}`,
+      DurationSeconds: 900,
+      ...(context.config.assumeRoleExternalId ? { ExternalId: context.config.assumeRoleExternalId } : {}),
+    }),
+  );
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+  };
+}

@@ -1,0 +1,162 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type CleanupReport, type CleanupTarget, cleanUpFailedOperation } from './batch-cleanup';
+import { fencedDatasetUpdate } from '../datasets/dataset-lock';
+import type { LastOperation, SkippedMedia, StoredEmbeddingConfig } from '../datasets/dataset-record';
+import { getDataset } from '../datasets/dataset-repository';
+import type { DatasetStatus } from '../datasets/dataset-status';
+
+/**
+ * The fenced writes by which the pipeline records an operation's progress and outcome (docs/pipeline.md). Each applies
+ * only while the operation still holds the dataset lock; a late or duplicate writer changes nothing.
+ */
+export interface OutcomeTarget {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+/** Thrown by a step whose operation no longer holds the lock: the execution must stop without writing anything. */
+export class OperationSupersededError extends Error {
+  override readonly name = 'OperationSuperseded';
+  constructor(datasetId: string, operationId: string) {
+    super(`Operation ${operationId} no longer holds dataset ${datasetId}`);
+  }
+}
+
+export interface OperationRef {
+  readonly datasetId: string;
+  readonly operationId: string;
+  readonly now: Date;
+}
+
+/** plan: the shard count the progress is measured against, and progress 5 (discovery done). */
+export async function recordPlan(target: OutcomeTarget, ref: OperationRef & { shardsTotal: number }): Promise<void> {
+  const applied = await fencedDatasetUpdate(target.client, target.tableName, ref.datasetId, ref.operationId, {
+    set: { shards_total: ref.shardsTotal, shards_done: 0, progress: 5, updated_at: ref.now.toISOString() },
+  });
+  if (!applied) throw new OperationSupersededError(ref.datasetId, ref.operationId);
+}
+
+/** The skipped list kept on `last_operation` (the full list stays in the batch's S3 files). */
+export const SKIPPED_KEPT = 100;
+
+export interface BatchCommit extends OperationRef {
+  readonly added: { readonly n_images: number; readonly n_videos: number };
+  readonly skipped: { readonly count: number; readonly items: readonly SkippedMedia[] };
+  readonly autoReindex: boolean;
+}
+
+export interface BatchCommitResult {
+  readonly status: DatasetStatus;
+  readonly auto_reindex: boolean;
+  readonly n_added: number;
+  readonly n_skipped: number;
+}
+
+/**
+ * finalize: makes the batch visible (appends it to `batches`), adds its counts, and either ends the operation
+ * (PENDING_INDEX, lock released) or keeps the lock for the full clustering (INDEXING). A retry after a committed
+ * attempt finds the batch already in `batches` and changes nothing.
+ */
+export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): Promise<BatchCommitResult> {
+  const { datasetId, operationId } = commit;
+  const dataset = await getDataset(target.client, target.tableName, datasetId);
+  const n_added = commit.added.n_images + commit.added.n_videos;
+  const result = (status: DatasetStatus) => ({ status, auto_reindex: commit.autoReindex, n_added, n_skipped: commit.skipped.count });
+  if (dataset?.batches.includes(operationId)) return result(dataset.status);
+  if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
+
+  const now = commit.now.toISOString();
+  const status: DatasetStatus = commit.autoReindex ? 'INDEXING' : 'PENDING_INDEX';
+  const applied = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
+    set: {
+      // Only the lock holder writes `batches`, so extending the list read above is safe under the fence.
+      batches: [...dataset.batches, operationId],
+      clustering_state: 'partial',
+      status,
+      progress: commit.autoReindex ? 0 : 100,
+      'last_operation.n_added': n_added,
+      'last_operation.n_skipped': commit.skipped.count,
+      'last_operation.skipped': commit.skipped.items.slice(0, SKIPPED_KEPT),
+      ...(commit.autoReindex ? {} : { 'last_operation.status': 'SUCCEEDED', 'last_operation.finished_at': now }),
+      updated_at: now,
+    },
+    add: { n_images: commit.added.n_images, n_videos: commit.added.n_videos },
+    remove: commit.autoReindex ? [] : ['active_task'],
+  });
+  if (!applied) throw new OperationSupersededError(datasetId, operationId);
+  return result(status);
+}
+
+export interface ReindexCompletion extends OperationRef {
+  /** Set on the dataset when it has none yet (initial indexing). */
+  readonly embeddingConfig?: StoredEmbeddingConfig | null;
+}
+
+export interface ReindexCompletionResult {
+  readonly status: DatasetStatus;
+  readonly clustering_id: string;
+}
+
+/** finish-reindex: commits the clustering built under the operation id and ends the operation (READY, lock released). */
+export async function completeReindex(target: OutcomeTarget, completion: ReindexCompletion): Promise<ReindexCompletionResult> {
+  const { datasetId, operationId } = completion;
+  const dataset = await getDataset(target.client, target.tableName, datasetId);
+  if (dataset?.clustering_id === operationId && dataset.active_task?.operation_id !== operationId)
+    return { status: dataset.status, clustering_id: operationId };
+  if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
+
+  const now = completion.now.toISOString();
+  const applied = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
+    set: {
+      status: 'READY',
+      clustering_id: operationId,
+      clustering_state: 'full',
+      progress: 100,
+      ...(dataset.embedding_config || !completion.embeddingConfig ? {} : { embedding_config: completion.embeddingConfig }),
+      'last_operation.status': 'SUCCEEDED',
+      'last_operation.finished_at': now,
+      updated_at: now,
+    },
+    remove: ['active_task'],
+  });
+  if (!applied) throw new OperationSupersededError(datasetId, operationId);
+  return { status: 'READY', clustering_id: operationId };
+}
+
+export interface OperationFailure extends OperationRef {
+  /** The readable message the API shows in `error` and `last_operation.error`. */
+  readonly message: string;
+}
+
+export type FailureResult =
+  | { readonly released: false }
+  | { readonly released: true; readonly error: string; readonly cleanup: CleanupReport };
+
+/**
+ * mark-failed / stale-lock / sweeper: if the operation still holds the lock, ends it in ERROR with a readable message,
+ * releases the lock, then removes what it wrote but never committed (best effort, reported). Otherwise changes nothing.
+ */
+export async function failOperation(target: CleanupTarget, failure: OperationFailure): Promise<FailureResult> {
+  const { datasetId, operationId } = failure;
+  const dataset = await getDataset(target.client, target.tableName, datasetId);
+  const task = dataset?.active_task;
+  if (!dataset || task?.operation_id !== operationId) return { released: false };
+
+  const now = failure.now.toISOString();
+  // Written whole (not by nested path) so a dataset whose last_operation is missing or stale still gets released.
+  const lastOperation: LastOperation = {
+    ...(dataset.last_operation?.operation_id === operationId
+      ? dataset.last_operation
+      : { type: task.type, operation_id: operationId, started_at: task.started_at }),
+    status: 'FAILED',
+    finished_at: now,
+    error: failure.message,
+  };
+  const released = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
+    set: { status: 'ERROR', error: failure.message, last_operation: lastOperation, updated_at: now },
+    remove: ['active_task'],
+  });
+  if (!released) return { released: false };
+  const cleanup = await cleanUpFailedOperation(target, { operationId, taskType: task.type, dataset });
+  return { released: true, error: failure.message, cleanup };
+}

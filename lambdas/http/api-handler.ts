@@ -1,0 +1,49 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { INTERNAL_ERROR, NOT_AUTHENTICATED } from '../../core/operations/api-messages';
+import type { AuthenticatedCaller } from '../auth/authenticate-request';
+import { authFromEvent, MissingAuthContextError } from '../auth/auth-context';
+import { checkCsrf, csrfFailureDetail } from '../auth/csrf';
+import type { ReadContext } from '../../core/operations/read-context';
+import { errorResponse } from './responses';
+
+export interface ApiRequest<C extends ReadContext> {
+  readonly event: APIGatewayProxyEvent;
+  readonly caller: AuthenticatedCaller;
+  readonly context: C;
+  readonly now: Date;
+}
+
+export type ApiRoute<C extends ReadContext> = (request: ApiRequest<C>) => Promise<APIGatewayProxyResult>;
+export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * What every route does first, cheapest first: the caller from the authorizer's context (401 without one), the CSRF rule
+ * for cookie-authenticated mutating requests (403), then the route. An unexpected error is logged and answered with a
+ * plain 500 that leaks nothing.
+ */
+export function apiHandler<C extends ReadContext>(contextOf: () => C, route: ApiRoute<C>): ApiHandler {
+  return async (event) => {
+    const context = contextOf();
+    let caller: AuthenticatedCaller;
+    try {
+      caller = authFromEvent(event);
+    } catch (error) {
+      if (!(error instanceof MissingAuthContextError)) throw error;
+      context.logger.warn('Request without an authenticated caller', { reason: error.message });
+      return errorResponse(401, NOT_AUTHENTICATED);
+    }
+    try {
+      const csrf = checkCsrf({
+        method: event.httpMethod,
+        headers: event.headers,
+        authMethod: caller.authMethod,
+        allowedOrigins: context.config.allowedOrigins,
+      });
+      if (!csrf.ok) return errorResponse(403, csrfFailureDetail(csrf.reason));
+      return await route({ event, caller, context, now: new Date() });
+    } catch (error) {
+      context.logger.error('Request failed', { error: error as Error, path: event.path, method: event.httpMethod });
+      return errorResponse(500, INTERNAL_ERROR);
+    }
+  };
+}

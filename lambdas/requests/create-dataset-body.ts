@@ -1,0 +1,66 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as messages from '../../core/operations/api-messages';
+import { bodyBytes, mediaTypeOf, requestHeader } from '../http/event-input';
+import { DEFAULT_MEDIA_OPTIONS, type MediaOptions, type MediaSource } from '../../core/operations/media-source';
+import { parseTextFields } from './form-fields';
+import { fingerprint, formFingerprint } from './idempotent-request';
+import { readMediaForm } from './media-form';
+import { bodyTooLarge, isFormMediaType, readMultipartBody } from './multipart-body';
+
+export interface CreateDatasetRequest {
+  readonly displayName: string;
+  readonly source: MediaSource | undefined;
+  readonly options: MediaOptions;
+  /** For Idempotency-Key: what this request asked for. */
+  readonly fingerprint: string;
+}
+
+export type CreateDatasetBody =
+  | { readonly ok: true; readonly request: CreateDatasetRequest }
+  | { readonly ok: false; readonly statusCode: 400 | 413; readonly detail: string };
+
+const ROUTE = 'create_dataset';
+
+/**
+ * POST /api/v1/datasets takes the add-media form plus `display_name` (multipart), or — for an empty dataset —
+ * `{"display_name": "..."}` as JSON, which carries no media and so no other field.
+ */
+export async function readCreateDatasetBody(event: APIGatewayProxyEvent, maxUploadBytes: number): Promise<CreateDatasetBody> {
+  const contentType = requestHeader(event, 'content-type');
+  const mediaType = mediaTypeOf(contentType);
+  if (isFormMediaType(mediaType)) {
+    const form = await readMultipartBody(event, maxUploadBytes);
+    if (!form.ok) return form;
+    const read = await readMediaForm(form.parts, 'create_dataset');
+    if (!read.ok) return { ok: false, statusCode: 400, detail: read.detail };
+    return {
+      ok: true,
+      request: { displayName: read.displayName!, source: read.source, options: read.options, fingerprint: formFingerprint(ROUTE, form.parts) },
+    };
+  }
+  if (mediaType !== 'application/json') return { ok: false, statusCode: 400, detail: messages.createBodyType(contentType) };
+  const tooLarge = bodyTooLarge(event, maxUploadBytes);
+  if (tooLarge) return tooLarge;
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyBytes(event).toString('utf8'));
+  } catch {
+    return { ok: false, statusCode: 400, detail: messages.malformedJson };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, statusCode: 400, detail: messages.malformedJson };
+  const unknown = Object.keys(body).find((key) => key !== 'display_name');
+  if (unknown !== undefined) return { ok: false, statusCode: 400, detail: messages.unknownJsonField(unknown) };
+  const displayName = (body as { display_name?: unknown }).display_name;
+  if (typeof displayName !== 'string') return { ok: false, statusCode: 400, detail: messages.displayNameRequired };
+  const parsed = parseTextFields({ display_name: displayName });
+  if (!parsed.ok) return { ok: false, statusCode: 400, detail: parsed.detail };
+  return {
+    ok: true,
+    request: {
+      displayName: parsed.values.display_name!,
+      source: undefined,
+      options: DEFAULT_MEDIA_OPTIONS,
+      fingerprint: fingerprint([ROUTE, parsed.values.display_name]),
+    },
+  };
+}
