@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assignIncrementally } from '../lambdas/shared/clustering/incremental-assignment';
+import { assignIncrementally } from '../core/clustering/incremental-assignment';
 import { CommittedClustering } from '../workers/assign/committed-clustering';
 import { PARTITION_PROBES, TOP_PROBES } from '../workers/assign/partition-search';
 import { type RangedReader, localRangedReader } from '../workers/assign/ranged-reader';

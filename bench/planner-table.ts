@@ -2,7 +2,7 @@
  * Prints the planner's decisions for a few request shapes as a Markdown table (docs/planner.md).
  * Run: npx tsx bench/planner-table.ts [maxShards] [maxConcurrency]
  */
-import { type CountedBatch, type PlanRequest, type SizingOverrides, planCompute } from '../lambdas/shared/planner';
+import { type CountedBatch, type PlanRequest, type SizingOverrides, planCompute } from '../core/pipeline/planner';
 
 const MIB = 1024 * 1024;
 const PARTS_OF = 1000; // manifest lines per part (docs/pipeline.md, discover)

@@ -1,4 +1,4 @@
-import { normaliseRows } from '../lambdas/shared/clustering/vector-math';
+import { normaliseRows } from '../core/clustering/vector-math';
 
 /**
  * Synthetic embeddings shaped like a visual dataset's: media fall into topics (unrelated media of one topic have cosine
