@@ -17,12 +17,12 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAddMediaHandler } from '../lambdas/add-media/handler';
 import type { ApiConfig } from '../core/config/api-config';
 import { newDatasetRecord, putNewDataset } from '../core/datasets/dataset-repository';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
 import type { OperationContext } from '../core/operations/operation-context';
 import { createTableInput } from '../core/store/table-schema';
+import { createAddMediaHandler } from '../lambdas/add-media/handler';
 import { startS3Server } from '../local/embedded/s3-server';
 import { addMediaEvent } from '../test/support/api-events';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local';
@@ -79,16 +79,30 @@ async function main(): Promise<void> {
 
     const seed = async () => {
       const id = randomUUID();
-      const record = newDatasetRecord({ id, displayName: 'bench', owner: CALLER.sub, now: new Date(), embeddingConfig: LOCAL_EMBEDDING_CONFIG });
+      const record = newDatasetRecord({
+        id,
+        displayName: 'bench',
+        owner: CALLER.sub,
+        now: new Date(),
+        embeddingConfig: LOCAL_EMBEDDING_CONFIG,
+      });
       await putNewDataset(documents, tableName, record);
       return id;
     };
     const scenarios: [string, (id: string) => APIGatewayProxyEvent][] = [
-      [`files[] (one ${jpeg.length}-byte JPEG)`, (id) => addMediaEvent(id, [{ name: 'files[]', filename: 'photo.jpg', content: jpeg }], CALLER)],
-      ['s3_uri (folder, ListObjectsV2 pre-check)', (id) => addMediaEvent(id, [{ name: 's3_uri', value: `s3://${sourceBucket}/folder/` }], CALLER)],
+      [
+        `files[] (one ${jpeg.length}-byte JPEG)`,
+        (id) => addMediaEvent(id, [{ name: 'files[]', filename: 'photo.jpg', content: jpeg }], CALLER),
+      ],
+      [
+        's3_uri (folder, ListObjectsV2 pre-check)',
+        (id) => addMediaEvent(id, [{ name: 's3_uri', value: `s3://${sourceBucket}/folder/` }], CALLER),
+      ],
     ];
 
-    console.log(`add_media handler latency, N=${N} sequential requests per source (after ${WARM_UP} warm-up), DynamoDB Local + s3rver`);
+    console.log(
+      `add_media handler latency, N=${N} sequential requests per source (after ${WARM_UP} warm-up), DynamoDB Local + s3rver`,
+    );
     for (const [name, eventFor] of scenarios) {
       const events = await Promise.all(Array.from({ length: N + WARM_UP }, async () => eventFor(await seed())));
       const latencies: number[] = [];
@@ -96,7 +110,8 @@ async function main(): Promise<void> {
         const started = performance.now();
         const response = await handler(event);
         const elapsed = performance.now() - started;
-        if (response.statusCode !== 202) throw new Error(`${name}: expected 202, got ${response.statusCode} ${response.body}`);
+        if (response.statusCode !== 202)
+          throw new Error(`${name}: expected 202, got ${response.statusCode} ${response.body}`);
         if (index >= WARM_UP) latencies.push(elapsed);
       }
       latencies.sort((a, b) => a - b);

@@ -30,12 +30,19 @@ async function bundledBytes(entry: string, external: readonly string[]): Promise
 }
 
 const handlers = readdirSync(LAMBDAS)
-  .filter((name) => name !== 'shared' && statSync(join(LAMBDAS, name, 'handler.ts'), { throwIfNoEntry: false })?.isFile())
+  .filter(
+    (name) => name !== 'shared' && statSync(join(LAMBDAS, name, 'handler.ts'), { throwIfNoEntry: false })?.isFile(),
+  )
   .sort();
 
 console.log(`${'handler'.padEnd(16)} ${'bundled (KB)'.padStart(13)} ${'SDK external (KB)'.padStart(18)}`);
 for (const name of handlers) {
   const entry = join(LAMBDAS, name, 'handler.ts');
-  const [full, withoutSdk] = await Promise.all([bundledBytes(entry, []), bundledBytes(entry, ['@aws-sdk/*', '@smithy/*'])]);
-  console.log(`${name.padEnd(16)} ${(full / 1024).toFixed(0).padStart(13)} ${(withoutSdk / 1024).toFixed(0).padStart(18)}`);
+  const [full, withoutSdk] = await Promise.all([
+    bundledBytes(entry, []),
+    bundledBytes(entry, ['@aws-sdk/*', '@smithy/*']),
+  ]);
+  console.log(
+    `${name.padEnd(16)} ${(full / 1024).toFixed(0).padStart(13)} ${(withoutSdk / 1024).toFixed(0).padStart(18)}`,
+  );
 }

@@ -6,10 +6,10 @@
  *   npx tsx bench/cluster-scaling.ts [N …]        (default 10000 20000 40000 80000 160000)
  */
 import { availableParallelism } from 'node:os';
-import { ExactKnn } from '../workers/cluster/exact-knn';
-import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { EXACT_KNN_BELOW } from '../workers/cluster/build-knn-graph';
-import { PARTITION_SIZE, buildPartitionIndex, sortedByPartition } from '../workers/cluster/partition-index';
+import { clusterVectors } from '../workers/cluster/cluster-vectors';
+import { ExactKnn } from '../workers/cluster/exact-knn';
+import { buildPartitionIndex, PARTITION_SIZE, sortedByPartition } from '../workers/cluster/partition-index';
 import { KNN_PROBES, partitionedKnnGraph } from '../workers/cluster/partitioned-knn';
 import { cpuNow, cpuSeconds, fittedExponent, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
 import { syntheticSet } from './synthetic-vectors';
@@ -47,7 +47,16 @@ async function clusterOnce(n: number): Promise<ScalingRun> {
   const elapsed = seconds(started);
   const cpuUsed = cpuSeconds(cpu);
   await exact.release();
-  return { n, seconds: elapsed, cpuSeconds: cpuUsed, load: loadAverage(), method: result.method, clusters: result.sizes.length, groups: new Set(data.groups).size, peakRssMiB: peakRssMiB() };
+  return {
+    n,
+    seconds: elapsed,
+    cpuSeconds: cpuUsed,
+    load: loadAverage(),
+    method: result.method,
+    clusters: result.sizes.length,
+    groups: new Set(data.groups).size,
+    peakRssMiB: peakRssMiB(),
+  };
 }
 
 async function recallOnce(n: number): Promise<RecallRun> {
@@ -83,7 +92,9 @@ if (args[0] === '--child') {
   console.log(JSON.stringify(args[1] === 'recall' ? await recallOnce(n) : await clusterOnce(n)));
 } else {
   const sizes = args.length ? args.map(Number) : [10_000, 20_000, 40_000, 80_000, 160_000];
-  console.log(`full clustering compute, ${DIMENSION}-d synthetic embeddings, k=${K}, threshold ${THRESHOLD}, ${availableParallelism()} cores`);
+  console.log(
+    `full clustering compute, ${DIMENSION}-d synthetic embeddings, k=${K}, threshold ${THRESHOLD}, ${availableParallelism()} cores`,
+  );
   console.log(
     `kNN graph: exact blocked GEMM below ${EXACT_KNN_BELOW}, partitioned from there (partitions of ~${PARTITION_SIZE}, ` +
       `${KNN_PROBES} searched per partition); the partition index is always built (it is persisted)`,
@@ -109,7 +120,9 @@ if (args[0] === '--child') {
   );
   const cpu = runs.map((r) => ({ n: r.n, seconds: r.cpuSeconds }));
   const partitioned = runs.filter((r) => r.method === 'partitioned');
-  console.log(`fitted exponent (time ∝ N^e), all N: CPU ${fittedExponent(cpu).toFixed(3)}, wall ${fittedExponent(runs).toFixed(3)}`);
+  console.log(
+    `fitted exponent (time ∝ N^e), all N: CPU ${fittedExponent(cpu).toFixed(3)}, wall ${fittedExponent(runs).toFixed(3)}`,
+  );
   console.log(
     `fitted exponent, partitioned sizes only: CPU ${fittedExponent(partitioned.map((r) => ({ n: r.n, seconds: r.cpuSeconds }))).toFixed(3)}, wall ${fittedExponent(partitioned).toFixed(3)}`,
   );

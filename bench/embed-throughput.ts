@@ -14,14 +14,18 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG, type EmbeddingConfig } from '../core/datasets/embedding-config';
+import {
+  DEFAULT_EMBEDDING_CONFIG,
+  type EmbeddingConfig,
+  LOCAL_EMBEDDING_CONFIG,
+} from '../core/datasets/embedding-config';
+import { buildTestModel } from '../core/model/generate-test-model';
 import { makeImage } from '../test/support/media-fixtures';
 import { decodeImage } from '../workers/embed/decode-image';
 import { decodeMedia } from '../workers/embed/decode-media';
 import { embedEntries } from '../workers/embed/embed-entries';
 import type { ManifestEntry } from '../workers/embed/manifest';
 import { MediaReader } from '../workers/embed/media-reader';
-import { buildTestModel } from '../core/model/generate-test-model';
 import { ImageEncoder } from '../workers/model/image-encoder';
 import { openSession } from '../workers/model/inference-session';
 import { cpuNow, cpuSeconds, loadAverage, now, peakRssMiB, seconds } from './measure';
@@ -34,15 +38,31 @@ sharp.cache(false);
 const folder = mkdtempSync(join(tmpdir(), 'bench-embed-'));
 try {
   const started = now();
-  const images = await Promise.all(Array.from({ length: DISTINCT }, (_, seed) => makeImage({ seed, width: WIDTH, height: HEIGHT })));
+  const images = await Promise.all(
+    Array.from({ length: DISTINCT }, (_, seed) => makeImage({ seed, width: WIDTH, height: HEIGHT })),
+  );
   const entries: ManifestEntry[] = Array.from({ length: MEDIA }, (_, i) => {
     const path = join(folder, `${i}.jpg`);
     writeFileSync(path, images[i % DISTINCT]);
-    return { media_id: i.toString(16).padStart(24, '0'), type: 'image', source_uri: path, location: { path }, bytes: images[i % DISTINCT].length, mime: 'image/jpeg' };
+    return {
+      media_id: i.toString(16).padStart(24, '0'),
+      type: 'image',
+      source_uri: path,
+      location: { path },
+      bytes: images[i % DISTINCT].length,
+      mime: 'image/jpeg',
+    };
   });
-  console.log(`${MEDIA} JPEGs of ${WIDTH}×${HEIGHT} (${DISTINCT} distinct, ~${Math.round(images[0].length / 1024)} KB) generated in ${seconds(started).toFixed(1)} s; ${cores} cores`);
+  console.log(
+    `${MEDIA} JPEGs of ${WIDTH}×${HEIGHT} (${DISTINCT} distinct, ~${Math.round(images[0].length / 1024)} KB) generated in ${seconds(started).toFixed(1)} s; ${cores} cores`,
+  );
 
-  const reader = new MediaReader({ s3: undefined as never, bucket: '', sourceS3: undefined as never, localPathsAllowed: true });
+  const reader = new MediaReader({
+    s3: undefined as never,
+    bucket: '',
+    sourceS3: undefined as never,
+    localPathsAllowed: true,
+  });
   const results: Record<string, string | number>[] = [];
   for (const [label, config, grid] of [
     ['test model, 64 px', LOCAL_EMBEDDING_CONFIG, 8],
@@ -79,7 +99,8 @@ try {
     const pixels = new Float32Array(16 * 3 * side * side).fill(0.1);
     const inference = await ort.InferenceSession.create(model, { intraOpNumThreads: cores });
     t = now();
-    for (let i = 0; i < MEDIA / 16; i++) await inference.run({ pixel_values: new ort.Tensor('float32', pixels, [16, 3, side, side]) });
+    for (let i = 0; i < MEDIA / 16; i++)
+      await inference.run({ pixel_values: new ort.Tensor('float32', pixels, [16, 3, side, side]) });
     const inferRate = MEDIA / seconds(t);
     await inference.release();
     results.push({
@@ -92,7 +113,9 @@ try {
     });
   }
   console.table(results);
-  console.log(`load average ${loadAverage()}; peak RSS ${peakRssMiB()} MiB. "img per CPU-second" = images / (user+system CPU time of the process): throughput per fully used core. Reference: fastdup reports ~31 img/s per core end to end (decode + its own model).`);
+  console.log(
+    `load average ${loadAverage()}; peak RSS ${peakRssMiB()} MiB. "img per CPU-second" = images / (user+system CPU time of the process): throughput per fully used core. Reference: fastdup reports ~31 img/s per core end to end (decode + its own model).`,
+  );
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

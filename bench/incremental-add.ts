@@ -15,12 +15,12 @@ import { join } from 'node:path';
 import { assignIncrementally } from '../core/clustering/incremental-assignment';
 import { CommittedClustering } from '../workers/assign/committed-clustering';
 import { PARTITION_PROBES, TOP_PROBES } from '../workers/assign/partition-search';
-import { type RangedReader, localRangedReader } from '../workers/assign/ranged-reader';
+import { localRangedReader, type RangedReader } from '../workers/assign/ranged-reader';
 import { buildKnnGraph } from '../workers/cluster/build-knn-graph';
 import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { ExactKnn } from '../workers/cluster/exact-knn';
 import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../workers/cluster/partition-files';
-import { PARTITION_SIZE, buildPartitionIndex, sortedByPartition } from '../workers/cluster/partition-index';
+import { buildPartitionIndex, PARTITION_SIZE, sortedByPartition } from '../workers/cluster/partition-index';
 import { encodeVectors } from '../workers/embed/shard-format';
 import { cpuNow, cpuSeconds, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
 import { newBatch, syntheticSet } from './synthetic-vectors';
@@ -85,7 +85,15 @@ async function writeCommittedClustering(vectors: Float32Array, n: number, folder
   ];
   for (const [file, bytes] of files) writeFileSync(join(folder, file), bytes);
   return {
-    summary: { n_media: n, n_clusters: clustering.sizes.length, threshold: THRESHOLD, k: K, batches: ['b0'], dimension: DIMENSION, knn: clustering.method },
+    summary: {
+      n_media: n,
+      n_clusters: clustering.sizes.length,
+      threshold: THRESHOLD,
+      k: K,
+      batches: ['b0'],
+      dimension: DIMENSION,
+      knn: clustering.method,
+    },
     indexBytes: files.reduce((sum, [, bytes]) => sum + bytes.length, 0),
   };
 }
@@ -119,12 +127,22 @@ async function measure(n: number): Promise<IncrementalRun> {
           return { index: batchIndex, sorted: sortedByPartition(batch, batchIndex) };
         },
       });
-      const result = assignIncrementally({ batchId: 'b1', vectors: batch, dimension: DIMENSION, existing, batchGraph: graph, threshold: THRESHOLD });
+      const result = assignIncrementally({
+        batchId: 'b1',
+        vectors: batch,
+        dimension: DIMENSION,
+        existing,
+        batchGraph: graph,
+        threshold: THRESHOLD,
+      });
       times.push(seconds(started));
       cpuTimes.push(cpuSeconds(cpu));
       bytesRead = reader.bytes();
       requests = reader.requests();
-      outcome = { joined: [...result.joined.values()].reduce((a, b) => a + b, 0), newClusters: result.newClusters.length };
+      outcome = {
+        joined: [...result.joined.values()].reduce((a, b) => a + b, 0),
+        newClusters: result.newClusters.length,
+      };
     }
     // Full re-clustering of everything after the add: what the incremental path saves.
     const all = new Float32Array((n + ADDED) * DIMENSION);

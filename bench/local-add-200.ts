@@ -16,7 +16,11 @@ const side = Number(process.argv[3] ?? 128);
 
 async function writeImages(folder: string, n: number, firstSeed: number): Promise<void> {
   mkdirSync(folder, { recursive: true });
-  for (let i = 0; i < n; i++) writeFileSync(join(folder, `img-${firstSeed + i}.jpg`), await makeImage({ seed: firstSeed + i, width: side, height: side }));
+  for (let i = 0; i < n; i++)
+    writeFileSync(
+      join(folder, `img-${firstSeed + i}.jpg`),
+      await makeImage({ seed: firstSeed + i, width: side, height: side }),
+    );
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: number }> {
@@ -35,7 +39,8 @@ async function main(): Promise<void> {
     const service = start.value;
     try {
       const api = new E2eApi(service.url, await mintToken('bench'));
-      const processRoute = (route: string, query: Record<string, string>) => api.request('GET', `/api/v1/process/${route}?${new URLSearchParams(query)}`);
+      const processRoute = (route: string, query: Record<string, string>) =>
+        api.request('GET', `/api/v1/process/${route}?${new URLSearchParams(query)}`);
 
       const created = await processRoute('create', { name: 'bench', path: join(work, 'initial') });
       if (created.status !== 202) throw new Error(`create: ${created.status} ${created.text}`);

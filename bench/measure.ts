@@ -41,12 +41,15 @@ export function fittedExponent(points: readonly { n: number; seconds: number }[]
 /** Runs `script --child <args>` in a fresh Node process (its own peak RSS) and parses the JSON line it prints last. */
 export function runChild<T>(scriptUrl: string, args: readonly string[]): T {
   // --expose-gc lets a benchmark start a measurement from a collected heap.
-  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(scriptUrl), '--child', ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const output = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(scriptUrl), '--child', ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const lines = output.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
 }
-

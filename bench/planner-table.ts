@@ -2,7 +2,7 @@
  * Prints the planner's decisions for a few request shapes as a Markdown table (docs/planner.md).
  * Run: npx tsx bench/planner-table.ts [maxShards] [maxConcurrency]
  */
-import { type CountedBatch, type PlanRequest, type SizingOverrides, planCompute } from '../core/pipeline/planner';
+import { type CountedBatch, type PlanRequest, planCompute, type SizingOverrides } from '../core/pipeline/planner';
 
 const MIB = 1024 * 1024;
 const PARTS_OF = 1000; // manifest lines per part (docs/pipeline.md, discover)
@@ -59,7 +59,11 @@ const rows = shapes.map((shape) => {
   };
   const plan = planCompute({ counted, overrides: shape.overrides, useSpot: shape.useSpot, deployment });
   const sizes = plan.shards.map((shard) => shard.part_end - shard.part_start);
-  const perShard = sizes.length ? (Math.min(...sizes) === Math.max(...sizes) ? `${sizes[0]}` : `${Math.min(...sizes)}–${Math.max(...sizes)}`) : '–';
+  const perShard = sizes.length
+    ? Math.min(...sizes) === Math.max(...sizes)
+      ? `${sizes[0]}`
+      : `${Math.min(...sizes)}–${Math.max(...sizes)}`
+    : '–';
   return [
     shape.name,
     counted.n_parts.toLocaleString('en-US'),
@@ -73,8 +77,20 @@ const rows = shapes.map((shape) => {
   ];
 });
 
-const header = ['request', 'parts', 'image-eq.', 'device', 'shards', 'parts/shard', 'concurrency', 'cpu / MiB', 'capacity (primary → fallback)'];
-console.log(`MAX_SHARDS=${maxShards}, MAX_CONCURRENCY=${maxConcurrency}, DEFAULT_USE_SPOT=true; videos ~60 MiB, images ~2 MiB unless said\n`);
+const header = [
+  'request',
+  'parts',
+  'image-eq.',
+  'device',
+  'shards',
+  'parts/shard',
+  'concurrency',
+  'cpu / MiB',
+  'capacity (primary → fallback)',
+];
+console.log(
+  `MAX_SHARDS=${maxShards}, MAX_CONCURRENCY=${maxConcurrency}, DEFAULT_USE_SPOT=true; videos ~60 MiB, images ~2 MiB unless said\n`,
+);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map(() => '---').join(' | ')} |`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

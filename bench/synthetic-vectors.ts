@@ -70,7 +70,10 @@ export function newBatch(existing: SyntheticSet, dimension: number, count: numbe
   for (let i = 0; i < count; i++) {
     const source = Math.floor(random() * n);
     for (let x = 0; x < dimension; x++) {
-      batch[i * dimension + x] = i % 2 === 0 ? existing.vectors[source * dimension + x] * Math.sqrt(dimension) + DUPLICATE_NOISE * normal() : normal() * 1.4;
+      batch[i * dimension + x] =
+        i % 2 === 0
+          ? existing.vectors[source * dimension + x] * Math.sqrt(dimension) + DUPLICATE_NOISE * normal()
+          : normal() * 1.4;
     }
   }
   return normaliseRows(batch, dimension);

@@ -6,7 +6,7 @@
  *   state machine (add_media, and create, which runs its initial index on it).
  * - `reindex`: read/write the table, start the reindex state machine.
  */
-export type RouteAccess = 'read' | 'upload' | 'reindex';
+type RouteAccess = 'read' | 'upload' | 'reindex';
 
 export interface RouteSpec {
   /** Construct id of the function; part of its logical id, so never rename. */
@@ -28,5 +28,11 @@ export const ROUTES: readonly RouteSpec[] = [
   { id: 'AddMedia', handler: 'add-media', method: 'POST', path: 'dataset/{dataset_id}/add_media', access: 'upload' },
   { id: 'Reindex', handler: 'reindex', method: 'POST', path: 'dataset/{dataset_id}/reindex', access: 'reindex' },
   { id: 'ListMedia', handler: 'list-media', method: 'GET', path: 'dataset/{dataset_id}/media', access: 'read' },
-  { id: 'ListClusters', handler: 'list-clusters', method: 'GET', path: 'dataset/{dataset_id}/clusters', access: 'read' },
+  {
+    id: 'ListClusters',
+    handler: 'list-clusters',
+    method: 'GET',
+    path: 'dataset/{dataset_id}/clusters',
+    access: 'read',
+  },
 ];

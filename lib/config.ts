@@ -58,7 +58,7 @@ export interface DeploymentConfig {
  * stack generates in Secrets Manager, so a default deployment is locked down without
  * any secret ever living in cdk.json.
  */
-export type TokenVerifier =
+type TokenVerifier =
   | { readonly kind: 'jwks'; readonly jwksUrl: string }
   | { readonly kind: 'secret'; readonly secretArn: string }
   | { readonly kind: 'generated-secret' };
@@ -91,7 +91,7 @@ export interface GpuInstanceConfig {
 }
 
 /** Same shape as the dataset item's `embedding_config` (docs/data-model.md). */
-export interface EmbeddingConfig {
+interface EmbeddingConfig {
   readonly model_id: string;
   readonly dimension: number;
   readonly input_size: number;
@@ -113,7 +113,12 @@ export const DEFAULT_GPU_INSTANCE: GpuInstanceConfig = {
   acceleratorCountMax: 1,
   acceleratorTypes: [ec2.AcceleratorType.GPU],
   acceleratorManufacturers: [ec2.AcceleratorManufacturer.NVIDIA],
-  acceleratorNames: [ec2.AcceleratorName.T4, ec2.AcceleratorName.A10G, ec2.AcceleratorName.L4, ec2.AcceleratorName.L40S],
+  acceleratorNames: [
+    ec2.AcceleratorName.T4,
+    ec2.AcceleratorName.A10G,
+    ec2.AcceleratorName.L4,
+    ec2.AcceleratorName.L40S,
+  ],
   cpuManufacturers: [ec2.CpuManufacturer.INTEL, ec2.CpuManufacturer.AMD],
 };
 
@@ -201,7 +206,11 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     addMediaEnabled: read.boolean('addMediaEnabled', CONFIG_DEFAULTS.addMediaEnabled),
     auth: readAuth(read, problems),
     allowedOrigins: read.list('allowedOrigins', CONFIG_DEFAULTS.allowedOrigins, checkOrigin),
-    allowedAssumeRoleArns: read.list('allowedAssumeRoleArns', CONFIG_DEFAULTS.allowedAssumeRoleArns, checkRoleArnPattern),
+    allowedAssumeRoleArns: read.list(
+      'allowedAssumeRoleArns',
+      CONFIG_DEFAULTS.allowedAssumeRoleArns,
+      checkRoleArnPattern,
+    ),
     sourceBucketNames: read.list('sourceBucketNames', CONFIG_DEFAULTS.sourceBucketNames, checkBucketNamePattern),
     assumeRoleExternalId: read.optionalString('assumeRoleExternalId', checkExternalId),
     useSpotDefault: read.boolean('useSpotDefault', CONFIG_DEFAULTS.useSpotDefault),
@@ -219,7 +228,11 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     natGateways: read.integer('natGateways', CONFIG_DEFAULTS.natGateways, 0, 3),
     logRetention: readLogRetention(read, problems),
     stagingExpirationDays: read.integer('stagingExpirationDays', CONFIG_DEFAULTS.stagingExpirationDays, 1, 365),
-    throttleRateLimit: read.number('throttleRateLimit', CONFIG_DEFAULTS.throttleRateLimit, { min: 0, minExclusive: true, max: 10_000 }),
+    throttleRateLimit: read.number('throttleRateLimit', CONFIG_DEFAULTS.throttleRateLimit, {
+      min: 0,
+      minExclusive: true,
+      max: 10_000,
+    }),
     throttleBurstLimit: read.integer('throttleBurstLimit', CONFIG_DEFAULTS.throttleBurstLimit, 1, 5_000),
     maxUploadBytes: read.integer('maxUploadBytes', CONFIG_DEFAULTS.maxUploadBytes, 1, MAX_UPLOAD_BYTES_LIMIT),
   };
@@ -235,7 +248,10 @@ function readAuth(read: ContextReader, problems: string[]): AuthConfig {
     'authIssuer',
     'set it to the `iss` your tokens carry, e.g. -c authIssuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
   );
-  const audience = read.requiredString('authAudience', 'set it to the `aud` your tokens carry, e.g. -c authAudience=my-client-id');
+  const audience = read.requiredString(
+    'authAudience',
+    'set it to the `aud` your tokens carry, e.g. -c authAudience=my-client-id',
+  );
   const cookieName = read.string('authCookieName', CONFIG_DEFAULTS.authCookieName, checkCookieName);
 
   let verifier: TokenVerifier = { kind: 'generated-secret' };
@@ -256,9 +272,12 @@ function readGpuInstance(read: ContextReader, problems: string[]): GpuInstanceCo
   const raw = read.object('gpuInstance');
   if (raw === undefined) return DEFAULT_GPU_INSTANCE;
 
-  const known = new Set(Object.keys(DEFAULT_GPU_INSTANCE).concat(['memoryMaxMiB', 'acceleratorTotalMemoryMinMiB', 'allowedInstanceTypes']));
+  const known = new Set(
+    Object.keys(DEFAULT_GPU_INSTANCE).concat(['memoryMaxMiB', 'acceleratorTotalMemoryMinMiB', 'allowedInstanceTypes']),
+  );
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) problems.push(`gpuInstance.${key} is not a known field; use one of: ${[...known].join(', ')}.`);
+    if (!known.has(key))
+      problems.push(`gpuInstance.${key} is not a known field; use one of: ${[...known].join(', ')}.`);
   }
   const sub = new ContextReader(raw, problems, 'gpuInstance.');
   const d = DEFAULT_GPU_INSTANCE;
@@ -270,15 +289,24 @@ function readGpuInstance(read: ContextReader, problems: string[]): GpuInstanceCo
     acceleratorCountMin: sub.integer('acceleratorCountMin', d.acceleratorCountMin, 1, 16),
     acceleratorCountMax: sub.integer('acceleratorCountMax', d.acceleratorCountMax, 1, 16),
     acceleratorTypes: sub.enumList('acceleratorTypes', d.acceleratorTypes, ec2.AcceleratorType),
-    acceleratorManufacturers: sub.enumList('acceleratorManufacturers', d.acceleratorManufacturers, ec2.AcceleratorManufacturer),
+    acceleratorManufacturers: sub.enumList(
+      'acceleratorManufacturers',
+      d.acceleratorManufacturers,
+      ec2.AcceleratorManufacturer,
+    ),
     acceleratorNames: sub.enumList('acceleratorNames', d.acceleratorNames, ec2.AcceleratorName),
     acceleratorTotalMemoryMinMiB: sub.optionalInteger('acceleratorTotalMemoryMinMiB', 1, 4 * 1024 * 1024),
     cpuManufacturers: sub.enumList('cpuManufacturers', d.cpuManufacturers, ec2.CpuManufacturer),
     allowedInstanceTypes: optionalList(sub.list('allowedInstanceTypes', [], checkInstanceTypePattern)),
   };
-  if (gpu.vcpuMin > gpu.vcpuMax) problems.push(`gpuInstance.vcpuMin (${gpu.vcpuMin}) is above vcpuMax (${gpu.vcpuMax}): lower vcpuMin or raise vcpuMax.`);
+  if (gpu.vcpuMin > gpu.vcpuMax)
+    problems.push(
+      `gpuInstance.vcpuMin (${gpu.vcpuMin}) is above vcpuMax (${gpu.vcpuMax}): lower vcpuMin or raise vcpuMax.`,
+    );
   if (gpu.memoryMaxMiB !== undefined && gpu.memoryMinMiB > gpu.memoryMaxMiB) {
-    problems.push(`gpuInstance.memoryMinMiB (${gpu.memoryMinMiB}) is above memoryMaxMiB (${gpu.memoryMaxMiB}): lower memoryMinMiB or raise memoryMaxMiB.`);
+    problems.push(
+      `gpuInstance.memoryMinMiB (${gpu.memoryMinMiB}) is above memoryMaxMiB (${gpu.memoryMaxMiB}): lower memoryMinMiB or raise memoryMaxMiB.`,
+    );
   }
   if (gpu.acceleratorCountMin > gpu.acceleratorCountMax) {
     problems.push(
@@ -296,7 +324,8 @@ function readEmbeddingConfig(read: ContextReader, problems: string[]): Embedding
   const raw = read.object('defaultEmbeddingConfig');
   if (raw === undefined) return undefined;
   const where = 'defaultEmbeddingConfig';
-  const fix = 'expected {"model_id": string, "dimension": int, "input_size": int, "mean": [3 numbers], "std": [3 numbers], "version": string}';
+  const fix =
+    'expected {"model_id": string, "dimension": int, "input_size": int, "mean": [3 numbers], "std": [3 numbers], "version": string}';
   const before = problems.length;
   const text = (key: string): string => {
     const value = raw[key];
@@ -305,12 +334,17 @@ function readEmbeddingConfig(read: ContextReader, problems: string[]): Embedding
   };
   const positiveInt = (key: string): number => {
     const value = raw[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+      problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
     return Number(value);
   };
   const triple = (key: string): [number, number, number] => {
     const value = raw[key];
-    if (!Array.isArray(value) || value.length !== 3 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    if (
+      !Array.isArray(value) ||
+      value.length !== 3 ||
+      !value.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ) {
       problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
       return [0, 0, 0];
     }
@@ -334,7 +368,9 @@ function readLogRetention(read: ContextReader, problems: string[]): logs.Retenti
   const days = read.integer('logRetentionDays', CONFIG_DEFAULTS.logRetentionDays, 1, 9999);
   const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
   if (!allowed.includes(days)) {
-    problems.push(`logRetentionDays is ${days}: CloudWatch Logs accepts only ${allowed.join(', ')} (9999 = never expire).`);
+    problems.push(
+      `logRetentionDays is ${days}: CloudWatch Logs accepts only ${allowed.join(', ')} (9999 = never expire).`,
+    );
     return CONFIG_DEFAULTS.logRetentionDays;
   }
   return days as logs.RetentionDays;
@@ -383,10 +419,13 @@ function readWorkerModel(read: ContextReader, problems: string[]): DeploymentCon
     /^https:\/\/\S+$/.test(value) ? undefined : 'must be an https:// URL of the ONNX image encoder',
   );
   const sha256 = read.optionalString('workerModelSha256', (value) =>
-    /^[0-9a-f]{64}$/.test(value) ? undefined : 'must be the 64 lowercase hex digits of the model file\'s SHA-256',
+    /^[0-9a-f]{64}$/.test(value) ? undefined : "must be the 64 lowercase hex digits of the model file's SHA-256",
   );
   if (url && sha256) return { url, sha256 };
-  if (url || sha256) problems.push('workerModelUrl and workerModelSha256 go together: set both (the image build verifies the download) or neither.');
+  if (url || sha256)
+    problems.push(
+      'workerModelUrl and workerModelSha256 go together: set both (the image build verifies the download) or neither.',
+    );
   return undefined;
 }
 
@@ -417,7 +456,9 @@ function checkSecretArn(value: string): string | undefined {
 }
 
 function checkCookieName(value: string): string | undefined {
-  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? undefined : 'must be a cookie name token (letters, digits, !#$%&\'*+-.^_`|~)';
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)
+    ? undefined
+    : "must be a cookie name token (letters, digits, !#$%&'*+-.^_`|~)";
 }
 
 function checkModelUri(value: string): string | undefined {
@@ -427,7 +468,9 @@ function checkModelUri(value: string): string | undefined {
 }
 
 function checkInstanceTypePattern(value: string): string | undefined {
-  return /^[a-z0-9*]+(\.[a-z0-9*]+)?$/.test(value) ? undefined : 'must be an instance type or pattern (e.g. g5.* or g6.xlarge)';
+  return /^[a-z0-9*]+(\.[a-z0-9*]+)?$/.test(value)
+    ? undefined
+    : 'must be an instance type or pattern (e.g. g5.* or g6.xlarge)';
 }
 
 function show(value: unknown): string {
@@ -471,7 +514,11 @@ class ContextReader {
     if (value === undefined) return fallback;
     const belowMin = range.minExclusive ? value <= range.min : value < range.min;
     if (belowMin || value > range.max) {
-      this.problem(key, this.values[key], `must be a number ${range.minExclusive ? 'above' : 'from'} ${range.min} ${range.minExclusive ? 'and at most' : 'to'} ${range.max}`);
+      this.problem(
+        key,
+        this.values[key],
+        `must be a number ${range.minExclusive ? 'above' : 'from'} ${range.min} ${range.minExclusive ? 'and at most' : 'to'} ${range.max}`,
+      );
       return fallback;
     }
     return value;
@@ -518,7 +565,10 @@ class ContextReader {
           return fallback;
         }
       } else {
-        items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+        items = text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '');
       }
     }
     if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {

@@ -3,8 +3,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { AppStack } from './app-stack';
 import { ROUTES } from '../core/routes';
+import type { AppStack } from './app-stack';
 import type { BaseFunction } from './base-function';
 import { STAGING_PREFIX } from './media-bucket';
 
@@ -86,7 +86,11 @@ export function acknowledgeFindings(stack: AppStack): void {
 
 /** Findings every API function carries by design (the synth test checks the X-Ray statement is its only "*" resource). */
 function acknowledgeApiFunction(fn: BaseFunction): void {
-  acknowledge(fn, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: a failure is answered to the client; there is no event to keep for a retry.');
+  acknowledge(
+    fn,
+    'Serverless-LambdaDLQ',
+    'Invoked synchronously by API Gateway: a failure is answered to the client; there is no event to keep for a retry.',
+  );
   acknowledge(
     fn.role!,
     'AwsSolutions-IAM5[Resource::*]',

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { DatasetView } from '../core/datasets/dataset-record';
 import { ApiClient, ApiError } from './cli/api-client';
-import { type CliCommand, USAGE, UsageError, parseCliArgs } from './cli/args';
+import { type CliCommand, parseCliArgs, USAGE, UsageError } from './cli/args';
 import { ProgressBar } from './cli/progress';
 import { waitForOperation } from './cli/wait-for-operation';
 import { devTokenOptions, mintDevToken } from './token';
@@ -22,9 +22,12 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const token = process.env.VL_TOKEN?.trim() || (process.env.AUTH_JWT_SECRET ? await mintToken(process.env) : undefined);
+  const token =
+    process.env.VL_TOKEN?.trim() || (process.env.AUTH_JWT_SECRET ? await mintToken(process.env) : undefined);
   if (!token) {
-    process.stderr.write('No credentials: set VL_TOKEN (e.g. export VL_TOKEN=$(npm run -s token)) or AUTH_JWT_SECRET\n');
+    process.stderr.write(
+      'No credentials: set VL_TOKEN (e.g. export VL_TOKEN=$(npm run -s token)) or AUTH_JWT_SECRET\n',
+    );
     return 2;
   }
   const client = new ApiClient(process.env.VL_BASE_URL?.trim() || 'http://localhost:2080', token);
@@ -44,7 +47,11 @@ async function run(client: ApiClient, command: Exclude<CliCommand, { operation: 
       return 0;
     }
     case 'add_media': {
-      const query = { dataset_id: command.datasetId, path: resolve(command.path), ...(command.autoReindex ? { auto_reindex: 'true' } : {}) };
+      const query = {
+        dataset_id: command.datasetId,
+        path: resolve(command.path),
+        ...(command.autoReindex ? { auto_reindex: 'true' } : {}),
+      };
       const accepted = await client.process('add_media', query);
       return follow(client, command.datasetId, accepted.operationId);
     }
@@ -62,7 +69,8 @@ async function run(client: ApiClient, command: Exclude<CliCommand, { operation: 
 }
 
 async function follow(client: ApiClient, datasetId: string, operationId: string | undefined): Promise<number> {
-  if (!operationId) throw new ApiError(0, 'the service did not name the operation it started (no X-Operation-Id header)');
+  if (!operationId)
+    throw new ApiError(0, 'the service did not name the operation it started (no X-Operation-Id header)');
   process.stderr.write(`operation ${operationId} on dataset ${datasetId}\n`);
   const end = await waitForOperation(client, datasetId, operationId, new ProgressBar(), POLL_MS);
   process.stderr.write(`${summary(end.dataset)}\n`);

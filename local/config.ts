@@ -45,7 +45,8 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
   const port = (name: string, fallback: number) => {
     const value = env[name]?.trim() || String(fallback);
     const number = Number(value);
-    if (!/^\d+$/.test(value) || number > 65535) problems.push(`${name} must be a port number (0-65535), got "${value}"`);
+    if (!/^\d+$/.test(value) || number > 65535)
+      problems.push(`${name} must be a port number (0-65535), got "${value}"`);
     return number;
   };
   const positive = (name: string, fallback: number) => {
@@ -82,7 +83,9 @@ function readModel(env: NodeJS.ProcessEnv, problems: string[]): Pick<LocalConfig
   const given = names.filter((name) => env[name]?.trim());
   if (given.length === 0) return {};
   if (given.length < names.length) {
-    problems.push(`MODEL_URI, MODEL_SHA256 and DEFAULT_EMBEDDING_CONFIG go together (missing: ${names.filter((name) => !given.includes(name)).join(', ')})`);
+    problems.push(
+      `MODEL_URI, MODEL_SHA256 and DEFAULT_EMBEDDING_CONFIG go together (missing: ${names.filter((name) => !given.includes(name)).join(', ')})`,
+    );
     return {};
   }
   const uri = env.MODEL_URI!.trim();

@@ -78,8 +78,15 @@ export function handlerEnvironment(
  * What the task definition gives every worker container, locally: the same names as in the cloud plus the embedded
  * endpoints, the model and the process basics (PATH for ffmpeg). Nothing else of this process's environment leaks in.
  */
-export function workerBaseEnvironment(config: LocalConfig, endpoints: StorageEndpoints, model: LocalModel, env: NodeJS.ProcessEnv): Record<string, string> {
-  const basics = Object.fromEntries(['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((name) => env[name]).map((name) => [name, env[name]!]));
+export function workerBaseEnvironment(
+  config: LocalConfig,
+  endpoints: StorageEndpoints,
+  model: LocalModel,
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const basics = Object.fromEntries(
+    ['PATH', 'HOME', 'TMPDIR', 'LANG'].filter((name) => env[name]).map((name) => [name, env[name]!]),
+  );
   return {
     ...basics,
     ...sdkEnvironment(config, endpoints),

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
       `  API      ${service.url}/api/v1`,
       `  S3       ${service.s3Endpoint}  bucket ${config.bucketName}, path-style, access key "${LOCAL_CREDENTIALS.accessKeyId}", secret "${LOCAL_CREDENTIALS.secretAccessKey}"`,
       `  data     ${config.dataDir}`,
-      ...(service.recovered > 0 ? [`  ${service.recovered} interrupted operation(s) marked ERROR; add_media / reindex are accepted again`] : []),
+      ...(service.recovered > 0
+        ? [`  ${service.recovered} interrupted operation(s) marked ERROR; add_media / reindex are accepted again`]
+        : []),
       ...(token
         ? [
             '  try it (token valid 12 h; more with `npm run token -- --sub <user>`):',
@@ -34,7 +36,8 @@ async function main(): Promise<void> {
           ]
         : ['  tokens: issued by the identity provider configured in AUTH_JWKS_URL / AUTH_JWT_SECRET_ARN']),
       '',
-    ].join('\n') + '\n',
+      '',
+    ].join('\n'),
   );
 
   let stopping = false;

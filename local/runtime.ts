@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../core/aws/dynamo-client';
 import { createS3Client } from '../core/aws/s3-client';
+import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
+import { ensureTestModel } from '../core/model/generate-test-model';
 import { recoverInterruptedOperations } from '../core/pipeline/stale-lock-recovery';
 import { createTableInput } from '../core/store/table-schema';
-import { ensureTestModel } from '../core/model/generate-test-model';
 import type { LocalConfig } from './config';
 import { type RunningDynamoServer, startEmbeddedDynamo } from './embedded/dynamo-server';
 import { type RunningS3Server, startS3Server } from './embedded/s3-server';
-import { LOCAL_CREDENTIALS, type LocalModel, handlerEnvironment, workerBaseEnvironment } from './environment';
+import { handlerEnvironment, LOCAL_CREDENTIALS, type LocalModel, workerBaseEnvironment } from './environment';
 import { createLocalApiServer } from './http/local-api-server';
 import { forwardStatusChange } from './lambda/execution-status-change';
 import { loadLambdaHandler } from './lambda/lambda-handlers';
@@ -19,9 +24,9 @@ import { LocalStepFunctions } from './sfn/local-step-functions';
 import { startSfnEndpoint } from './sfn/sfn-endpoint';
 import {
   LOCAL_TASK_DEFINITION_ENVIRONMENT,
-  PIPELINE_FUNCTION_NAMES,
   loadLocalStateMachines,
   localStateMachineArns,
+  PIPELINE_FUNCTION_NAMES,
 } from './workflows/local-pipeline';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
@@ -40,11 +45,15 @@ export interface RunningLocalService {
  * in-process Step Functions endpoint, and the HTTP API in front of the unchanged Lambda handlers. Before serving, every
  * lock left by the previous run is released: after a restart nothing is running any more.
  */
-export async function startLocalService(config: LocalConfig, log: (message: string) => void): Promise<RunningLocalService> {
+export async function startLocalService(
+  config: LocalConfig,
+  log: (message: string) => void,
+): Promise<RunningLocalService> {
   // Whatever was started is stopped again, newest first, when a later step fails or at stop().
   const started: (() => Promise<void>)[] = [];
   const stopStarted = async () => {
-    for (const stop of started.splice(0).reverse()) await stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
+    for (const stop of started.splice(0).reverse())
+      await stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
   };
   try {
     return await start(config, log, started, stopStarted);
@@ -70,7 +79,11 @@ async function start(
     if (server.status === 'rejected') throw server.reason;
     return server.value;
   }) as [RunningDynamoServer, RunningS3Server];
-  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: config.region, credentials: LOCAL_CREDENTIALS });
+  const dynamoClient = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: config.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
   await ensureTable(dynamoClient, config.tableName);
   const model = localModel(config);
 
@@ -80,7 +93,8 @@ async function start(
   const stepFunctions = new LocalStepFunctions(loadLocalStateMachines(REPO_ROOT, config.region), {
     services: {
       resolveLambda: (name) => {
-        if (!PIPELINE_FUNCTION_NAMES.has(name)) return Promise.reject(new Error(`No local Lambda function named ${name}`));
+        if (!PIPELINE_FUNCTION_NAMES.has(name))
+          return Promise.reject(new Error(`No local Lambda function named ${name}`));
         return loadLambdaHandler(name);
       },
       worker: {
@@ -88,12 +102,12 @@ async function start(
         baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
         taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
       },
-      dynamoDb: dynamoClient,
     },
     log,
     // As the cloud's EventBridge rule: an execution that ended badly releases the lock it may still hold. Not while
     // stopping: the next start recovers those locks with the restart message.
-    onExecutionClosed: (execution) => (stopping ? Promise.resolve() : forwardStatusChange(execution, config.region, log)),
+    onExecutionClosed: (execution) =>
+      stopping ? Promise.resolve() : forwardStatusChange(execution, config.region, log),
   });
   started.push(async () => {
     stopping = true;
@@ -160,7 +174,8 @@ async function releaseInterruptedLocks(config: LocalConfig, log: (message: strin
     storage: { s3: createS3Client(), bucket: config.bucketName },
     now: new Date(),
   });
-  for (const { dataset_id, operation_id } of report.recovered) log(`recovered dataset ${dataset_id}: operation ${operation_id} was interrupted by the restart`);
+  for (const { dataset_id, operation_id } of report.recovered)
+    log(`recovered dataset ${dataset_id}: operation ${operation_id} was interrupted by the restart`);
   for (const { dataset_id, error } of report.errors) log(`could not recover dataset ${dataset_id}: ${error}`);
   return report.recovered.length;
 }

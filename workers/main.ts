@@ -23,15 +23,20 @@ const TASKS: Readonly<Record<string, () => Promise<WorkerTask>>> = {
 function taskName(argv: readonly string[], env: EnvSource): string {
   const fromArgv = argv[2];
   const fromEnv = env.TASK;
-  if (fromArgv && fromEnv && fromArgv !== fromEnv) throw new WorkerError(`Task mismatch: argv names ${fromArgv}, TASK is ${fromEnv}`);
+  if (fromArgv && fromEnv && fromArgv !== fromEnv)
+    throw new WorkerError(`Task mismatch: argv names ${fromArgv}, TASK is ${fromEnv}`);
   const name = fromArgv ?? fromEnv;
-  if (!name) throw new WorkerError(`No task given: pass one of ${Object.keys(TASKS).join(', ')} as the first argument or in TASK`);
+  if (!name)
+    throw new WorkerError(
+      `No task given: pass one of ${Object.keys(TASKS).join(', ')} as the first argument or in TASK`,
+    );
   return name;
 }
 
 async function runTask(name: string, env: EnvSource): Promise<void> {
   const load = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
-  if (!load) throw new WorkerError(`Unknown task ${JSON.stringify(name)}; known tasks: ${Object.keys(TASKS).join(', ')}`);
+  if (!load)
+    throw new WorkerError(`Unknown task ${JSON.stringify(name)}; known tasks: ${Object.keys(TASKS).join(', ')}`);
   await (await load()).run(env);
 }
 

@@ -22,7 +22,7 @@ export interface IncrementalInput {
   readonly threshold: number;
 }
 
-export interface NewCluster {
+interface NewCluster {
   readonly clusterId: string;
   /** Indexes of the new media in this cluster. */
   readonly members: readonly number[];
@@ -50,7 +50,9 @@ export function assignIncrementally(input: IncrementalInput): IncrementalAssignm
   const threshold = float32Threshold(input.threshold);
   const n = graph.n;
   if (existing.length !== n || input.vectors.length !== n * input.dimension) {
-    throw new Error(`assignIncrementally: ${n} graph rows, ${existing.length} matches, ${input.vectors.length / input.dimension} vectors`);
+    throw new Error(
+      `assignIncrementally: ${n} graph rows, ${existing.length} matches, ${input.vectors.length / input.dimension} vectors`,
+    );
   }
   const sets = new UnionFind(n);
   for (let i = 0; i < n; i++) {
@@ -109,7 +111,10 @@ function describeNewClusters(input: IncrementalInput, newLabels: Int32Array, cou
   const compactVectors = new Float32Array(rows.length * input.dimension);
   rows.forEach((row, position) => {
     compactLabels[position] = newLabels[row];
-    compactVectors.set(input.vectors.subarray(row * input.dimension, (row + 1) * input.dimension), position * input.dimension);
+    compactVectors.set(
+      input.vectors.subarray(row * input.dimension, (row + 1) * input.dimension),
+      position * input.dimension,
+    );
   });
   const chosen = representatives(compactVectors, input.dimension, compactLabels, count);
   return members.map((list, label) => ({

@@ -5,7 +5,12 @@ import { dot } from './vector-math';
  * that mean is dot(v, centroid) up to a constant, so one pass over the members per cluster suffices (no pairwise work).
  * Ties keep the earliest member.
  */
-export function representatives(vectors: Float32Array, dimension: number, labels: Int32Array, clusterCount: number): Int32Array {
+export function representatives(
+  vectors: Float32Array,
+  dimension: number,
+  labels: Int32Array,
+  clusterCount: number,
+): Int32Array {
   const members = membersByCluster(labels, clusterCount);
   const chosen = new Int32Array(clusterCount);
   const centroid = new Float32Array(dimension);
@@ -32,7 +37,7 @@ export function representatives(vectors: Float32Array, dimension: number, labels
 }
 
 /** Items grouped by label (counting sort): members of cluster c are items[offsets[c] .. offsets[c+1]). */
-export function membersByCluster(labels: Int32Array, clusterCount: number): { items: Int32Array; offsets: Int32Array } {
+function membersByCluster(labels: Int32Array, clusterCount: number): { items: Int32Array; offsets: Int32Array } {
   const offsets = new Int32Array(clusterCount + 1);
   for (const label of labels) offsets[label + 1]++;
   for (let c = 0; c < clusterCount; c++) offsets[c + 1] += offsets[c];

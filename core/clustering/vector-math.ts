@@ -10,7 +10,8 @@ export function dot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: 
 export function normaliseRows(matrix: Float32Array, dimension: number): Float32Array {
   for (let offset = 0; offset < matrix.length; offset += dimension) {
     const norm = Math.sqrt(dot(matrix, offset, matrix, offset, dimension));
-    if (!(norm > 0) || !Number.isFinite(norm)) throw new Error(`Vector at row ${offset / dimension} has no direction (norm ${norm})`);
+    if (!(norm > 0) || !Number.isFinite(norm))
+      throw new Error(`Vector at row ${offset / dimension} has no direction (norm ${norm})`);
     for (let x = 0; x < dimension; x++) matrix[offset + x] /= norm;
   }
   return matrix;

@@ -27,6 +27,7 @@ function exactOrigin(value: string): string | undefined {
   const origin = httpOrigin(value);
   if (!origin) return undefined;
   const url = new URL(value);
-  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !value.includes('*');
+  const bare =
+    url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !value.includes('*');
   return bare ? origin : undefined;
 }

@@ -1,5 +1,5 @@
-import { parseAllowedOrigins } from './allowed-origins';
 import { DEFAULT_EMBEDDING_CONFIG, type EmbeddingConfig, parseEmbeddingConfig } from '../datasets/embedding-config';
+import { parseAllowedOrigins } from './allowed-origins';
 import { commaList } from './wildcard-pattern';
 
 /**
@@ -42,7 +42,7 @@ export interface ApiConfig {
  */
 export const LAMBDA_MAX_UPLOAD_BYTES = Math.floor(((6 * 1024 * 1024 - 64 * 1024) * 3) / 4);
 
-export class ApiConfigError extends Error {
+class ApiConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ApiConfigError';
@@ -61,7 +61,9 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     allowedAssumeRoleArns: () => arnPatterns(env, 'ALLOWED_ASSUME_ROLE_ARNS'),
     assumeRoleExternalId: () => env.ASSUME_ROLE_EXTERNAL_ID?.trim() || undefined,
     defaultEmbeddingConfig: () =>
-      env.DEFAULT_EMBEDDING_CONFIG?.trim() ? parseEmbeddingConfig(env.DEFAULT_EMBEDDING_CONFIG) : DEFAULT_EMBEDDING_CONFIG,
+      env.DEFAULT_EMBEDDING_CONFIG?.trim()
+        ? parseEmbeddingConfig(env.DEFAULT_EMBEDDING_CONFIG)
+        : DEFAULT_EMBEDDING_CONFIG,
     maxUploadBytes: () => positiveInteger(env, 'MAX_UPLOAD_BYTES', LAMBDA_MAX_UPLOAD_BYTES),
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
     sourceBucketNames: () => commaList(env.SOURCE_BUCKET_NAMES),
@@ -107,6 +109,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 function arnPatterns(env: NodeJS.ProcessEnv, name: string): string[] {
   const entries = commaList(env[name]);
   const bad = entries.filter((entry) => !entry.startsWith('arn:'));
-  if (bad.length > 0) throw new ApiConfigError(`${name} must list role ARNs or ARN patterns; not ARNs: ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw new ApiConfigError(`${name} must list role ARNs or ARN patterns; not ARNs: ${bad.join(', ')}`);
   return entries;
 }

@@ -20,7 +20,7 @@ export interface RecoveryConfig extends StorageConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export class PipelineConfigError extends Error {
+class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
 
@@ -82,27 +82,32 @@ class EnvReader {
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-    if (this.env[name]?.trim() && !items.length) this.problems.push(`${name} must list at least one id, got "${this.env[name]}"`);
+    if (this.env[name]?.trim() && !items.length)
+      this.problems.push(`${name} must list at least one id, got "${this.env[name]}"`);
     return items;
   }
 
   bool(name: string): boolean {
     const value = this.text(name);
-    if (value && value !== 'true' && value !== 'false') this.problems.push(`${name} must be "true" or "false", got "${value}"`);
+    if (value && value !== 'true' && value !== 'false')
+      this.problems.push(`${name} must be "true" or "false", got "${value}"`);
     return value === 'true';
   }
 
   positiveInt(name: string): number {
     const value = this.text(name);
     const number = Number(value);
-    if (value && !(/^\d+$/.test(value) && number >= 1)) this.problems.push(`${name} must be a positive integer, got "${value}"`);
+    if (value && !(/^\d+$/.test(value) && number >= 1))
+      this.problems.push(`${name} must be a positive integer, got "${value}"`);
     return number;
   }
 
   stateMachineArn(name: string): string {
     const value = this.text(name);
     if (value && !/^arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/.test(value))
-      this.problems.push(`${name} must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got "${value}"`);
+      this.problems.push(
+        `${name} must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got "${value}"`,
+      );
     return value;
   }
 

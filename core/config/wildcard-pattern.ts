@@ -2,7 +2,7 @@
  * Allow-list entries such as `arn:aws:iam::123456789012:role/vl-*` or `media-*`: `*` matches any run of characters
  * (including none), everything else matches itself exactly.
  */
-export function matchesWildcard(value: string, pattern: string): boolean {
+function matchesWildcard(value: string, pattern: string): boolean {
   const source = pattern
     .split('*')
     .map((literal) => literal.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DatasetRecord, LastOperation } from './dataset-record';
-import { getDataset } from './dataset-repository';
-import { type DatasetStatus, type TaskType } from './dataset-status';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { datasetKey } from '../store/table-schema';
 import { ExpressionBuilder, type UpdateSpec } from '../store/update-expression';
+import type { DatasetRecord, LastOperation } from './dataset-record';
+import { getDataset } from './dataset-repository';
+import type { DatasetStatus, TaskType } from './dataset-status';
 
 /** What the lock refused, read from the item the failed condition returned (no second read). */
 export type LockRefusal =
@@ -91,7 +91,8 @@ export async function acquireDatasetLock(
 function explainRefusal(current: DatasetRecord | undefined, request: AcquireLockRequest): LockRefusal {
   if (!current) return { reason: 'not_found' };
   if (current.active_task) return { reason: 'busy', taskType: current.active_task.type, dataset: current };
-  if (request.requireEmbeddingConfig && !current.embedding_config) return { reason: 'no_embedding_config', dataset: current };
+  if (request.requireEmbeddingConfig && !current.embedding_config)
+    return { reason: 'no_embedding_config', dataset: current };
   return { reason: 'status', status: current.status, dataset: current };
 }
 

@@ -1,4 +1,4 @@
-import { type DatasetStatus, type TaskType, statusNew } from './dataset-status';
+import { type DatasetStatus, statusNew, type TaskType } from './dataset-status';
 
 /** Kept minimal here; the full schema lives in embedding-config.ts. */
 export interface StoredEmbeddingConfig {

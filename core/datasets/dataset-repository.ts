@@ -1,13 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type DatasetRecord, type StoredEmbeddingConfig, canRead } from './dataset-record';
 import { DATASET_INDEX, datasetIndexValues, datasetKey } from '../store/table-schema';
+import { canRead, type DatasetRecord, type StoredEmbeddingConfig } from './dataset-record';
 
 export async function getDataset(
   client: DynamoDBDocumentClient,
   tableName: string,
   datasetId: string,
 ): Promise<DatasetRecord | undefined> {
-  const result = await client.send(new GetCommand({ TableName: tableName, Key: datasetKey(datasetId), ConsistentRead: true }));
+  const result = await client.send(
+    new GetCommand({ TableName: tableName, Key: datasetKey(datasetId), ConsistentRead: true }),
+  );
   return result.Item as DatasetRecord | undefined;
 }
 
@@ -50,7 +52,11 @@ export function newDatasetRecord(input: NewDataset): DatasetRecord {
 }
 
 /** Writes a new dataset item; refuses to overwrite an existing id. */
-export async function putNewDataset(client: DynamoDBDocumentClient, tableName: string, record: DatasetRecord): Promise<void> {
+export async function putNewDataset(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  record: DatasetRecord,
+): Promise<void> {
   await client.send(
     new PutCommand({
       TableName: tableName,

@@ -1,5 +1,5 @@
 /** Dataset statuses, their API names, and which operation may start from which status (API.md "Dataset status"). */
-export const DATASET_STATUSES = ['READY', 'UPDATING', 'PENDING_INDEX', 'INDEXING', 'ERROR'] as const;
+const DATASET_STATUSES = ['READY', 'UPDATING', 'PENDING_INDEX', 'INDEXING', 'ERROR'] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];
 
 export const STATUS_NEW: Record<DatasetStatus, string> = {
@@ -19,7 +19,10 @@ export type TaskType = (typeof TASK_TYPES)[number];
 export const OPERATIONS = {
   add_media: { taskType: 'MEDIA_ADDITION', allowedFrom: ['READY', 'PENDING_INDEX', 'ERROR'], lockedStatus: 'UPDATING' },
   reindex: { taskType: 'REINDEX', allowedFrom: ['PENDING_INDEX', 'ERROR'], lockedStatus: 'INDEXING' },
-} as const satisfies Record<string, { taskType: TaskType; allowedFrom: readonly DatasetStatus[]; lockedStatus: DatasetStatus }>;
+} as const satisfies Record<
+  string,
+  { taskType: TaskType; allowedFrom: readonly DatasetStatus[]; lockedStatus: DatasetStatus }
+>;
 
 export type OperationName = keyof typeof OPERATIONS;
 

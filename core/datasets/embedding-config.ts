@@ -1,16 +1,24 @@
 // zod/mini keeps this schema out of the classic zod build in every API bundle that shows a dataset.
 import * as z from 'zod/mini';
 
-const between = (min: number, max: number) => z.number().check(z.gte(min, `must be from ${min} to ${max}`), z.lte(max, `must be from ${min} to ${max}`));
-const integer = (min: number, max: number) => z.int(`must be an integer`).check(z.gte(min, `must be from ${min} to ${max}`), z.lte(max, `must be from ${min} to ${max}`));
-const text = (max: number) => z.string('must be a string').check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
-const rgb = (channel: z.ZodMiniNumber<number>) => z.tuple([channel, channel, channel], 'must be three numbers (R, G, B)');
+const between = (min: number, max: number) =>
+  z.number().check(z.gte(min, `must be from ${min} to ${max}`), z.lte(max, `must be from ${min} to ${max}`));
+const integer = (min: number, max: number) =>
+  z
+    .int(`must be an integer`)
+    .check(z.gte(min, `must be from ${min} to ${max}`), z.lte(max, `must be from ${min} to ${max}`));
+const text = (max: number) =>
+  z
+    .string('must be a string')
+    .check(z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+const rgb = (channel: z.ZodMiniNumber<number>) =>
+  z.tuple([channel, channel, channel], 'must be three numbers (R, G, B)');
 
 /**
  * How images become vectors for one dataset (docs/data-model.md). Stored on the dataset item at its first indexing and
  * never changed afterwards: every later batch must be embedded the same way or its vectors are not comparable.
  */
-export const EmbeddingConfigSchema = z.object({
+const EmbeddingConfigSchema = z.object({
   model_id: text(200),
   dimension: integer(2, 8192),
   /** Side of the square, centre-cropped model input in pixels. */

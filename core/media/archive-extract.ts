@@ -25,13 +25,13 @@ interface EntryBase {
  * A regular file of the archive. Read `stream` to the end (or let the next iteration drain it) before asking for the
  * next entry; it fails with ArchiveRejectedError as soon as a limit is crossed.
  */
-export interface ArchiveFileEntry extends EntryBase {
+interface ArchiveFileEntry extends EntryBase {
   readonly kind: 'file';
   readonly stream: Readable;
 }
 
 /** A regular file that cannot be read (encrypted, unsupported compression); the rest of the archive still can. */
-export interface UnreadableArchiveEntry extends EntryBase {
+interface UnreadableArchiveEntry extends EntryBase {
   readonly kind: 'unreadable';
   readonly reason: string;
 }
@@ -51,12 +51,16 @@ export interface ArchiveEntriesOptions {
  * the bytes written (counted as they stream; headers are not trusted) or the compression ratio cross `limits`.
  * Nothing is buffered beyond a stream chunk, so archives of any size can pass through.
  */
-export async function* archiveEntries(source: ArchiveSource, options: ArchiveEntriesOptions): AsyncGenerator<ArchiveEntry> {
+export async function* archiveEntries(
+  source: ArchiveSource,
+  options: ArchiveEntriesOptions,
+): AsyncGenerator<ArchiveEntry> {
   const name = sanitizeDisplayName(options.name);
   const input = await openArchiveInput(source);
   try {
     const format = detectArchiveFormat(await input.head(ARCHIVE_MAGIC_BYTES));
-    if (format === undefined) throw new ArchiveRejectedError('unsupported', `${name} is not a zip, tar or tar.gz archive`);
+    if (format === undefined)
+      throw new ArchiveRejectedError('unsupported', `${name} is not a zip, tar or tar.gz archive`);
     const budget = new ExtractionBudget(options.limits, input.size, name);
     yield* format === 'zip' ? zipEntries(input, budget) : tarEntries(input, format === 'tar.gz', budget);
   } finally {
@@ -64,13 +68,19 @@ export async function* archiveEntries(source: ArchiveSource, options: ArchiveEnt
   }
 }
 
-export type ArchiveInspection = { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly reason: string };
+export type ArchiveInspection =
+  | { readonly ok: true; readonly entries: number }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Runs the whole extraction over an in-memory archive, discarding the bytes: `entries` is the number of readable regular
  * files. For the API's synchronous 400 on an unsafe or corrupt upload.
  */
-export async function inspectArchive(bytes: Uint8Array, name: string, limits: ArchiveLimits): Promise<ArchiveInspection> {
+export async function inspectArchive(
+  bytes: Uint8Array,
+  name: string,
+  limits: ArchiveLimits,
+): Promise<ArchiveInspection> {
   let files = 0;
   try {
     for await (const entry of archiveEntries({ bytes }, { name, limits })) {
@@ -161,9 +171,16 @@ const ZIP_OPTIONS: yauzl.Options = {
 };
 
 // yauzl 3 exports its name decoder (UTF-8 flag, Info-ZIP Unicode path field, CP437); @types/yauzl predates it.
-const getFileNameLowLevel = (yauzl as unknown as {
-  getFileNameLowLevel(flags: number, name: Buffer, extraFields: yauzl.Entry['extraFields'], strictFileNames: boolean): string;
-}).getFileNameLowLevel;
+const getFileNameLowLevel = (
+  yauzl as unknown as {
+    getFileNameLowLevel(
+      flags: number,
+      name: Buffer,
+      extraFields: yauzl.Entry['extraFields'],
+      strictFileNames: boolean,
+    ): string;
+  }
+).getFileNameLowLevel;
 
 async function* zipEntries(input: ArchiveInput, budget: ExtractionBudget): AsyncGenerator<ArchiveEntry> {
   let zip: yauzl.ZipFile;
@@ -177,7 +194,12 @@ async function* zipEntries(input: ArchiveInput, budget: ExtractionBudget): Async
       const entry = await nextZipEntry(zip, budget);
       if (entry === undefined) return;
       budget.countEntry();
-      const path = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields, true);
+      const path = getFileNameLowLevel(
+        entry.generalPurposeBitFlag,
+        entry.fileName as unknown as Buffer,
+        entry.extraFields,
+        true,
+      );
       const problem = unsafeEntryPathReason(path) ?? zipEntryTypeProblem(entry);
       if (problem !== undefined) throw budget.unsafe(`entry '${sanitizeDisplayName(path)}' ${problem}`);
       if (isZipDirectory(entry, path)) continue;
@@ -214,7 +236,12 @@ function nextZipEntry(zip: yauzl.ZipFile, budget: ExtractionBudget): Promise<yau
   });
 }
 
-function openZipStream(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string, budget: ExtractionBudget): Promise<Readable> {
+function openZipStream(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  path: string,
+  budget: ExtractionBudget,
+): Promise<Readable> {
   return promisified<Readable>((done) => zip.openReadStream(entry, done)).catch((error: unknown) => {
     throw budget.corrupt(`entry '${sanitizeDisplayName(path)}': ${messageOf(error)}`);
   });
@@ -250,7 +277,11 @@ function fileTypeProblem(mode: number): string {
 // ---------------------------------------------------------------------------------------------------------------------
 // tar, tar.gz
 
-async function* tarEntries(input: ArchiveInput, gzipped: boolean, budget: ExtractionBudget): AsyncGenerator<ArchiveEntry> {
+async function* tarEntries(
+  input: ArchiveInput,
+  gzipped: boolean,
+  budget: ExtractionBudget,
+): AsyncGenerator<ArchiveEntry> {
   const extract = tarStream.extract();
   const source = input.stream();
   const feeding = gzipped
@@ -352,7 +383,9 @@ function toArchiveError(error: unknown, path: string, budget: ExtractionBudget):
   if (error instanceof ArchiveRejectedError) return error;
   const message = messageOf(error);
   if (/too many bytes|too few bytes/.test(message)) {
-    return budget.unsafe(`entry '${sanitizeDisplayName(path)}' does not match the size its header declares (${message})`);
+    return budget.unsafe(
+      `entry '${sanitizeDisplayName(path)}' does not match the size its header declares (${message})`,
+    );
   }
   return budget.corrupt(`entry '${sanitizeDisplayName(path)}': ${message}`);
 }

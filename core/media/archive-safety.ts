@@ -12,7 +12,7 @@ export interface ArchiveLimits {
   readonly maxCompressionRatio: number;
 }
 
-export const GIB = 1024 ** 3;
+const GIB = 1024 ** 3;
 
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   maxEntries: 100_000,
@@ -25,7 +25,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
  * Decompressed bytes always allowed, whatever the ratio: a tiny archive of legitimately compressible files (a solid-colour
  * BMP compresses 300:1) is not a bomb, and 1 MiB cannot hurt anyone.
  */
-export const RATIO_ALLOWANCE_BYTES = 1024 ** 2;
+const RATIO_ALLOWANCE_BYTES = 1024 ** 2;
 
 export type ArchiveProblem = 'unsafe' | 'corrupt' | 'unsupported';
 
@@ -86,7 +86,8 @@ export class ExtractionBudget {
     if (entryBytes > this.limits.maxEntryBytes) {
       throw this.unsafe(`entry '${sanitizeDisplayName(entryPath)}' expands beyond ${this.limits.maxEntryBytes} bytes`);
     }
-    if (this.writtenBytes > this.limits.maxTotalBytes) throw this.unsafe(`expands beyond ${this.limits.maxTotalBytes} bytes`);
+    if (this.writtenBytes > this.limits.maxTotalBytes)
+      throw this.unsafe(`expands beyond ${this.limits.maxTotalBytes} bytes`);
   }
 
   /** Bytes out of a decompressor (zip entry inflation or the gzip layer of a .tar.gz). */

@@ -19,6 +19,7 @@ export class InvalidS3UriError extends Error {
 const MAX_KEY_BYTES = 1024;
 const BUCKET_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are refused).
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
@@ -35,18 +36,21 @@ export function parseS3Uri(uri: string, options: { requireKey?: boolean } = {}):
   const bucketProblem = bucketNameProblem(bucket);
   if (bucketProblem) throw new InvalidS3UriError(uri, bucketProblem);
   if (CONTROL_CHARS.test(key)) throw new InvalidS3UriError(uri, 'the key contains control characters');
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw new InvalidS3UriError(uri, `the key is longer than ${MAX_KEY_BYTES} bytes`);
-  if (options.requireKey && (key === '' || key.endsWith('/'))) throw new InvalidS3UriError(uri, 'it must name an object, not a folder');
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)
+    throw new InvalidS3UriError(uri, `the key is longer than ${MAX_KEY_BYTES} bytes`);
+  if (options.requireKey && (key === '' || key.endsWith('/')))
+    throw new InvalidS3UriError(uri, 'it must name an object, not a folder');
   return { bucket, key };
 }
 
 /** A reason why `bucket` is not a valid S3 bucket name, or undefined when it is one. */
-export function bucketNameProblem(bucket: string): string | undefined {
+function bucketNameProblem(bucket: string): string | undefined {
   if (bucket.length < 3 || bucket.length > 63) return 'the bucket name must be 3 to 63 characters long';
   if (!BUCKET_CHARS.test(bucket)) {
     return 'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit';
   }
-  if (bucket.includes('..') || bucket.includes('.-') || bucket.includes('-.')) return 'the bucket name has adjacent dots or hyphens';
+  if (bucket.includes('..') || bucket.includes('.-') || bucket.includes('-.'))
+    return 'the bucket name has adjacent dots or hyphens';
   if (IP_ADDRESS.test(bucket)) return 'the bucket name must not be an IP address';
   return undefined;
 }

@@ -9,6 +9,7 @@ import { extensionOf } from './supported-media';
 const MAX_DISPLAY_NAME = 255;
 const MAX_SAFE_FILE_NAME = 100;
 // C0/C1 controls, and the bidirectional overrides/isolates that can make a name read differently than it is.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are removed).
 const UNSAFE_DISPLAY_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A name fit for a report: no control or bidi-override characters, whitespace collapsed, at most 255 characters. */
@@ -25,10 +26,16 @@ export function sanitizeDisplayName(name: string): string {
  */
 export function safeFileName(name: string): string {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  const ext = extensionOf(base).replace(/[^a-z0-9]/g, '').slice(0, 10);
+  const ext = extensionOf(base)
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 10);
   const stem = extensionOf(base) === '' ? base : base.slice(0, base.lastIndexOf('.'));
   const room = MAX_SAFE_FILE_NAME - (ext === '' ? 0 : ext.length + 1);
-  const safeStem = toSafeChars(stem).replace(/^[._]+/, '').slice(0, room).replace(/[._]+$/, '') || 'file';
+  const safeStem =
+    toSafeChars(stem)
+      .replace(/^[._]+/, '')
+      .slice(0, room)
+      .replace(/[._]+$/, '') || 'file';
   return ext === '' ? safeStem : `${safeStem}.${ext}`;
 }
 
@@ -54,7 +61,8 @@ const MEDIA_ID = /^[0-9a-f]{24}$/;
  * so a discovery that is run again names the same media the same way and overwrites instead of duplicating.
  */
 export function generateMediaId(operationId: string, ordinal: number): string {
-  if (!Number.isSafeInteger(ordinal) || ordinal < 0) throw new RangeError(`ordinal must be a non-negative integer, got ${ordinal}`);
+  if (!Number.isSafeInteger(ordinal) || ordinal < 0)
+    throw new RangeError(`ordinal must be a non-negative integer, got ${ordinal}`);
   return createHash('sha256').update(`${operationId}\n${ordinal}`).digest('hex').slice(0, 24);
 }
 

@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import { extensionOf, mediaTypeOfName, type MediaType } from './supported-media';
+import { extensionOf, type MediaType, mediaTypeOfName } from './supported-media';
 
 /** Bytes `sniffMedia` needs: file-type reads at most this many from the start of a file. */
 export const SNIFF_BYTES = 4100;
@@ -68,7 +68,9 @@ function describeUndetected(bytes: Uint8Array): string {
   const sample = bytes.subarray(0, 512);
   if (!looksLikeText(sample)) return 'unrecognised content';
   const text = new TextDecoder('utf-8', { fatal: false }).decode(sample).replace(/^\uFEFF/, '');
-  return HTML_START.test(text) ? 'content is HTML text, not an image or video' : 'content is text, not an image or video';
+  return HTML_START.test(text)
+    ? 'content is HTML text, not an image or video'
+    : 'content is text, not an image or video';
 }
 
 function looksLikeText(sample: Uint8Array): boolean {

@@ -23,7 +23,7 @@ export interface TestModelShape {
   readonly seed: number;
 }
 
-export const TEST_MODEL_SHAPE: TestModelShape = {
+const TEST_MODEL_SHAPE: TestModelShape = {
   inputSize: LOCAL_EMBEDDING_CONFIG.input_size,
   grid: 8,
   dimension: LOCAL_EMBEDDING_CONFIG.dimension,
@@ -40,7 +40,9 @@ export function buildTestModel(shape: TestModelShape = TEST_MODEL_SHAPE): Uint8A
     docString: `Test image encoder: ${grid}x${grid} average pool, centred, ±1 projection to ${dimension}, L2 normalised`,
     inputs: [tensorInfo('pixel_values', 'float', ['batch', 3, inputSize, inputSize])],
     outputs: [tensorInfo('image_embeds', 'float', ['batch', dimension])],
-    initializers: [floatInitializer('projection', [features, dimension], signProjection(features, dimension, shape.seed))],
+    initializers: [
+      floatInitializer('projection', [features, dimension], signProjection(features, dimension, shape.seed)),
+    ],
     nodes: [
       node('AveragePool', ['pixel_values'], ['pooled'], { kernel_shape: [cell, cell], strides: [cell, cell] }),
       node('Flatten', ['pooled'], ['features'], { axis: 1 }),

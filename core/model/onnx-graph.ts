@@ -1,7 +1,7 @@
 import onnxProto from 'onnx-proto';
 
 /** Small helpers to write ONNX graphs from real ONNX operators (onnx-proto's generated protobuf classes). */
-export const { onnx } = onnxProto;
+const { onnx } = onnxProto;
 
 const { DataType } = onnx.TensorProto;
 const { AttributeType } = onnx.AttributeProto;
@@ -12,7 +12,11 @@ export type ElementType = 'float' | 'int64';
 const elementTypes: Record<ElementType, number> = { float: DataType.FLOAT, int64: DataType.INT64 };
 
 /** A graph input or output: a tensor of `element` type whose named dimensions are left free (batch sizes). */
-export function tensorInfo(name: string, element: ElementType, dims: readonly Dimension[]): onnxProto.onnx.IValueInfoProto {
+export function tensorInfo(
+  name: string,
+  element: ElementType,
+  dims: readonly Dimension[],
+): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {
@@ -24,9 +28,19 @@ export function tensorInfo(name: string, element: ElementType, dims: readonly Di
   };
 }
 
-export function floatInitializer(name: string, dims: readonly number[], values: Float32Array): onnxProto.onnx.ITensorProto {
-  if (values.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`initializer ${name}: ${values.length} values for shape [${dims}]`);
-  return { name, dims: [...dims], dataType: DataType.FLOAT, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+export function floatInitializer(
+  name: string,
+  dims: readonly number[],
+  values: Float32Array,
+): onnxProto.onnx.ITensorProto {
+  if (values.length !== dims.reduce((a, b) => a * b, 1))
+    throw new Error(`initializer ${name}: ${values.length} values for shape [${dims}]`);
+  return {
+    name,
+    dims: [...dims],
+    dataType: DataType.FLOAT,
+    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+  };
 }
 
 type AttributeValue = number | readonly number[];

@@ -49,7 +49,8 @@ export const repeatedField = (field: string) => `Field ${quoted(field)} must be 
 export const fieldMustBeFile = (field: string) => `Field '${field}' must be a file upload`;
 export const fieldMustBeText = (field: string) => `Field '${field}' must be a plain form field, not a file`;
 export const invalidBoolean = (field: string) => `Field '${field}' must be true or false (also accepted: 1 or 0)`;
-export const invalidCount = (field: string) => `Field '${field}' must be a non-negative base-10 integer of at most 15 digits`;
+export const invalidCount = (field: string) =>
+  `Field '${field}' must be a non-negative base-10 integer of at most 15 digits`;
 export const invalidRoleArn = (field: string) =>
   `Field '${field}' must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`;
 export const assumeRoleNotAllowed = (roleArn: string) =>
@@ -57,12 +58,15 @@ export const assumeRoleNotAllowed = (roleArn: string) =>
 export const assumeRoleNeedsS3Source = "Field 'assume_role' applies only to an s3_uri source";
 export const displayNameRequired = "Field 'display_name' is required (1 to 200 characters)";
 export const emptyFile = (name: string) => `File ${quoted(name)} in files[] is empty`;
-export const unsupportedFile = (name: string, reason: string) => `File ${quoted(name)} in files[] is not supported media: ${reason}`;
+export const unsupportedFile = (name: string, reason: string) =>
+  `File ${quoted(name)} in files[] is not supported media: ${reason}`;
 export const emptyArchive = (name: string) => `Archive ${quoted(name)} is empty`;
-export const unsupportedArchiveName = (name: string) => `Archive ${quoted(name)} must be a .zip, .tar, .tar.gz or .tgz file`;
+export const unsupportedArchiveName = (name: string) =>
+  `Archive ${quoted(name)} must be a .zip, .tar, .tar.gz or .tgz file`;
 export const unsafeArchive = (reason: string) => `Field 'archive': ${reason}`;
 export const archiveWithoutFiles = (name: string) => `Archive ${quoted(name)} contains no files`;
-export const localPathsNotAllowed = "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)";
+export const localPathsNotAllowed =
+  "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)";
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import * as messages from './api-messages';
 import { newDatasetRecord, putNewDataset } from '../datasets/dataset-repository';
-import { addMediaExecutionInput } from './execution-input';
-import { startExecution } from './start-execution';
 import { datasetKey } from '../store/table-schema';
+import * as messages from './api-messages';
+import { addMediaExecutionInput } from './execution-input';
 import { discardStaged, prepareExecutionSource } from './execution-source';
 import type { MediaOptions, MediaSource } from './media-source';
 import { sourcePrecheckRefusal, sourceRefusal } from './media-source-checks';
 import type { OperationContext } from './operation-context';
-import { refuse, type Refused, type Started } from './operation-result';
+import { type Refused, refuse, type Started } from './operation-result';
+import { startExecution } from './start-execution';
 
 export interface CreateDatasetCommand {
   readonly caller: string;
@@ -26,12 +26,16 @@ export interface CreateDatasetCommand {
  * INDEXING) and the add-media workflow runs with `auto_reindex` and the deployment's default embedding config. If the
  * execution cannot start, the dataset item and the staged uploads are deleted again.
  */
-export async function createDataset(context: OperationContext, command: CreateDatasetCommand): Promise<Started | Refused> {
+export async function createDataset(
+  context: OperationContext,
+  command: CreateDatasetCommand,
+): Promise<Started | Refused> {
   const { config, logger } = context;
   const datasetId = randomUUID();
   const base = { id: datasetId, displayName: command.displayName, owner: command.caller, now: command.now };
   if (!command.source) {
-    if (command.options.assumeRole !== null) return refuse({ reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source });
+    if (command.options.assumeRole !== null)
+      return refuse({ reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source });
     await putNewDataset(context.dynamo, config.tableName, newDatasetRecord(base));
     logger.info('Empty dataset created', { datasetId });
     return { ok: true, datasetId, operationId: null };
@@ -75,7 +79,11 @@ export async function createDataset(context: OperationContext, command: CreateDa
 }
 
 /** Deletes the item only while our operation still holds it (fenced like every write of an operation). */
-async function deleteUnstartedDataset(context: OperationContext, datasetId: string, operationId: string): Promise<void> {
+async function deleteUnstartedDataset(
+  context: OperationContext,
+  datasetId: string,
+  operationId: string,
+): Promise<void> {
   try {
     await context.dynamo.send(
       new DeleteCommand({

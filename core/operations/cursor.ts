@@ -9,7 +9,8 @@ export interface TableKey {
 const MAX_CURSOR_LENGTH = 4096;
 
 /** Opaque to clients: the base64url JSON of the key to continue after. */
-export const encodeCursor = (key: TableKey): string => Buffer.from(JSON.stringify({ pk: key.pk, sk: key.sk })).toString('base64url');
+export const encodeCursor = (key: TableKey): string =>
+  Buffer.from(JSON.stringify({ pk: key.pk, sk: key.sk })).toString('base64url');
 
 /**
  * The key a cursor stands for, or undefined when it is not one of ours or does not continue the listing at hand
@@ -31,4 +32,7 @@ export function decodeCursor(cursor: string, belongs: (key: TableKey) => boolean
 }
 
 /** A LastEvaluatedKey of the main index as a TableKey (Query results type it loosely). */
-export const tableKeyOf = (key: Record<string, NativeAttributeValue>): TableKey => ({ pk: String(key.pk), sk: String(key.sk) });
+export const tableKeyOf = (key: Record<string, NativeAttributeValue>): TableKey => ({
+  pk: String(key.pk),
+  sk: String(key.sk),
+});

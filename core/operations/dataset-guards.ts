@@ -22,7 +22,8 @@ export function operationRefusal(
   const found = dataset!;
   if (!canWrite(found, caller)) return { reason: 'forbidden', datasetId: found.id };
   if (found.active_task) return { reason: 'busy', operation, taskType: found.active_task.type };
-  if (operation === 'add_media' && !found.embedding_config) return { reason: 'no_embedding_config', datasetId: found.id };
+  if (operation === 'add_media' && !found.embedding_config)
+    return { reason: 'no_embedding_config', datasetId: found.id };
   if (!isAllowedFrom(operation, found.status)) return { reason: 'status', operation, status: found.status };
   return undefined;
 }
@@ -61,8 +62,16 @@ export function lockRefusal(refusal: LockRefusal, operation: OperationName, data
  * Gives the dataset back as it was when the execution could not start. Should that write fail too, the lock stays for
  * the stale-lock sweeper (its execution is MISSING), and the caller still cleans up and answers its 500.
  */
-export async function releaseUnstartedLock(context: OperationContext, operationId: string, previous: DatasetRecord): Promise<void> {
+export async function releaseUnstartedLock(
+  context: OperationContext,
+  operationId: string,
+  previous: DatasetRecord,
+): Promise<void> {
   await rollbackDatasetLock(context.dynamo, context.config.tableName, operationId, previous).catch((error: unknown) =>
-    context.logger.error('Could not roll the lock back', { datasetId: previous.id, operationId, error: error as Error }),
+    context.logger.error('Could not roll the lock back', {
+      datasetId: previous.id,
+      operationId,
+      error: error as Error,
+    }),
   );
 }

@@ -43,7 +43,10 @@ export interface AddMediaInputParts {
 }
 
 /** `add_media` on an indexed dataset (its own embedding config), or `initial_index` of a new one (always re-clusters). */
-export function addMediaExecutionInput(operation: 'add_media' | 'initial_index', parts: AddMediaInputParts): AddMediaExecutionInput {
+export function addMediaExecutionInput(
+  operation: 'add_media' | 'initial_index',
+  parts: AddMediaInputParts,
+): AddMediaExecutionInput {
   const initial = operation === 'initial_index';
   return {
     dataset_id: parts.datasetId,

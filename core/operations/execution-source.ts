@@ -1,8 +1,8 @@
 import type { ExecutionSource } from './execution-input';
-import { deleteStaged, stageUploads, StagingError } from './staging';
 import type { MediaSource } from './media-source';
 import type { OperationContext } from './operation-context';
-import { refuse, type Refused } from './operation-result';
+import { type Refused, refuse } from './operation-result';
+import { deleteStaged, StagingError, stageUploads } from './staging';
 
 export interface PreparedSource {
   readonly ok: true;
@@ -19,9 +19,13 @@ export async function prepareExecutionSource(
   source: MediaSource,
 ): Promise<PreparedSource | Refused> {
   if (source.kind === 's3_uri') return { ok: true, source: { kind: 's3_uri', uri: source.uri }, stagedKeys: [] };
-  if (source.kind === 'local_path') return { ok: true, source: { kind: 'local_path', uri: source.path }, stagedKeys: [] };
+  if (source.kind === 'local_path')
+    return { ok: true, source: { kind: 'local_path', uri: source.path }, stagedKeys: [] };
   try {
-    const staged = await stageUploads({ s3: context.s3, bucket: context.config.bucketName, datasetId, operationId }, source);
+    const staged = await stageUploads(
+      { s3: context.s3, bucket: context.config.bucketName, datasetId, operationId },
+      source,
+    );
     return { ok: true, source: { kind: staged.kind, uri: staged.uri }, stagedKeys: staged.keys };
   } catch (error) {
     if (!(error instanceof StagingError)) throw error;

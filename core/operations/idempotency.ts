@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { idempotencyKey, TTL_ATTRIBUTE } from '../store/table-schema';
 
@@ -32,9 +38,9 @@ export type IdempotencyClaim =
   | { readonly kind: 'mismatch' };
 
 /** Records expire a day after the request (DynamoDB TTL on `expires_at`, epoch seconds). */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** An IN_PROGRESS claim older than this belongs to an invocation that died (API functions time out after 28 s). */
-export const IN_PROGRESS_EXPIRY_SECONDS = 60;
+const IN_PROGRESS_EXPIRY_SECONDS = 60;
 
 const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
 export const isValidIdempotencyKey = (value: string): boolean => HEADER_VALUE.test(value);
@@ -74,7 +80,11 @@ export class IdempotencyStore {
           },
           ConditionExpression:
             'attribute_not_exists(pk) OR #expires < :now OR (#status = :inProgress AND #inProgressExpires < :now)',
-          ExpressionAttributeNames: { '#expires': TTL_ATTRIBUTE, '#status': 'status', '#inProgressExpires': 'in_progress_expires_at' },
+          ExpressionAttributeNames: {
+            '#expires': TTL_ATTRIBUTE,
+            '#status': 'status',
+            '#inProgressExpires': 'in_progress_expires_at',
+          },
           ExpressionAttributeValues: { ':now': nowSeconds, ':inProgress': 'IN_PROGRESS' },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

@@ -1,12 +1,12 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as messages from './api-messages';
 import { getDataset } from '../datasets/dataset-repository';
-import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { clusterPartition, INITIAL_CLUSTERING_ID } from '../store/table-schema';
+import * as messages from './api-messages';
+import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { readableDataset } from './dataset-guards';
-import type { ReadContext } from './read-context';
-import { refuse, type Refused } from './operation-result';
+import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
+import type { ReadContext } from './read-context';
 
 interface ClusterRecord {
   readonly cluster_id: string;
@@ -17,7 +17,7 @@ interface ClusterRecord {
   readonly batch_id?: string;
 }
 
-export interface ClusterView {
+interface ClusterView {
   readonly cluster_id: string;
   readonly size: number;
   readonly representative_media_id: string;
@@ -43,8 +43,14 @@ export interface ClusterPageQuery {
  * One page of the clusters of the dataset's committed clustering (docs/data-model.md), partial ones included. A cursor
  * of another clustering (a reindex committed between two pages) no longer continues this listing and is refused.
  */
-export async function listClusters(context: ReadContext, query: ClusterPageQuery): Promise<{ ok: true; page: ClusterPage } | Refused> {
-  const dataset = readableDataset(await getDataset(context.dynamo, context.config.tableName, query.datasetId), query.caller);
+export async function listClusters(
+  context: ReadContext,
+  query: ClusterPageQuery,
+): Promise<{ ok: true; page: ClusterPage } | Refused> {
+  const dataset = readableDataset(
+    await getDataset(context.dynamo, context.config.tableName, query.datasetId),
+    query.caller,
+  );
   if (!dataset) return refuse({ reason: 'not_found' });
   const clusteringId = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
   const partition = clusterPartition(dataset.id, clusteringId);

@@ -1,14 +1,14 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as messages from './api-messages';
 import type { DatasetRecord } from '../datasets/dataset-record';
-import type { MediaRecord } from '../datasets/media-record';
 import { getDataset } from '../datasets/dataset-repository';
-import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
+import type { MediaRecord } from '../datasets/media-record';
 import { INITIAL_CLUSTERING_ID, mediaPartition } from '../store/table-schema';
+import * as messages from './api-messages';
+import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { readableDataset } from './dataset-guards';
-import type { ReadContext } from './read-context';
-import { refuse, type Refused } from './operation-result';
+import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
+import type { ReadContext } from './read-context';
 
 export interface MediaView {
   readonly media_id: string;
@@ -34,11 +34,17 @@ const BATCH_ID = /^[A-Za-z0-9_-]{1,128}$/;
  * One page of a dataset's visible media: only batches the dataset committed (`batches`), queried batch by batch in key
  * order so that the items of a batch still being processed are never read, let alone shown.
  */
-export async function listMedia(context: ReadContext, query: MediaPageQuery): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
+export async function listMedia(
+  context: ReadContext,
+  query: MediaPageQuery,
+): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
   if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
     return refuse({ reason: 'invalid_input', detail: messages.invalidBatchId });
   }
-  const dataset = readableDataset(await getDataset(context.dynamo, context.config.tableName, query.datasetId), query.caller);
+  const dataset = readableDataset(
+    await getDataset(context.dynamo, context.config.tableName, query.datasetId),
+    query.caller,
+  );
   if (!dataset) return refuse({ reason: 'not_found' });
 
   const committed = [...dataset.batches].sort();
@@ -55,13 +61,26 @@ export async function listMedia(context: ReadContext, query: MediaPageQuery): Pr
   for (const [index, batch] of batches.entries()) {
     let exclusiveStartKey = index === 0 ? startKey : undefined;
     do {
-      const result = await queryBatch(context.dynamo, context.config.tableName, partition, batch, query.limit - items.length, exclusiveStartKey);
+      const result = await queryBatch(
+        context.dynamo,
+        context.config.tableName,
+        partition,
+        batch,
+        query.limit - items.length,
+        exclusiveStartKey,
+      );
       items.push(...result.items);
       exclusiveStartKey = result.lastKey;
       if (items.length >= query.limit) {
         const more = exclusiveStartKey !== undefined || index < batches.length - 1;
         const last = items[items.length - 1]!;
-        return { ok: true, page: { items: items.map((item) => toMediaView(item, dataset)), next_cursor: more ? encodeCursor(last) : null } };
+        return {
+          ok: true,
+          page: {
+            items: items.map((item) => toMediaView(item, dataset)),
+            next_cursor: more ? encodeCursor(last) : null,
+          },
+        };
       }
     } while (exclusiveStartKey);
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isSupportedMediaName } from '../media/supported-media';
 
 /** Directory entries looked at before giving up and letting discovery decide. */
-export const LOCAL_PRECHECK_MAX_ENTRIES = 10_000;
+const LOCAL_PRECHECK_MAX_ENTRIES = 10_000;
 
 const MANIFEST_OR_ARCHIVE = /\.(csv|parquet|txt|zip|tar|tar\.gz|tgz)$/i;
 
@@ -22,7 +22,8 @@ export async function localSourceHasMedia(path: string): Promise<boolean> {
     const directory = await opendir(pending.pop()!).catch(() => undefined);
     if (!directory) continue;
     for await (const entry of directory) {
-      if ((seen += 1) > LOCAL_PRECHECK_MAX_ENTRIES) return true;
+      seen += 1;
+      if (seen > LOCAL_PRECHECK_MAX_ENTRIES) return true;
       if (entry.isFile() && isSupportedMediaName(entry.name)) return true;
       if (entry.isDirectory()) pending.push(join(directory.path, entry.name));
     }

@@ -1,20 +1,24 @@
 import { isAbsolute } from 'node:path';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { S3Client } from '@aws-sdk/client-s3';
-import * as messages from './api-messages';
-import { InvalidS3UriError, parseS3Uri } from '../media/s3-uri';
-import { localSourceHasMedia } from './local-source-precheck';
-import { s3SourceHasMedia } from './source-precheck';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { matchesAnyWildcard } from '../config/wildcard-pattern';
+import { InvalidS3UriError, parseS3Uri } from '../media/s3-uri';
+import * as messages from './api-messages';
+import { localSourceHasMedia } from './local-source-precheck';
 import type { MediaOptions, MediaSource } from './media-source';
 import type { OperationContext } from './operation-context';
 import type { OperationRefusal } from './operation-result';
+import { s3SourceHasMedia } from './source-precheck';
 
 /**
  * Checks of a source that need no I/O: S3 URI syntax, which buckets and roles this deployment may read with, whether
  * local paths are enabled. Our own bucket is never a source: it holds every dataset's media.
  */
-export function sourceRefusal(context: OperationContext, source: MediaSource, options: MediaOptions): OperationRefusal | undefined {
+export function sourceRefusal(
+  context: OperationContext,
+  source: MediaSource,
+  options: MediaOptions,
+): OperationRefusal | undefined {
   const { config } = context;
   if (options.assumeRole !== null) {
     if (source.kind !== 's3_uri') return { reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source };
@@ -36,7 +40,8 @@ export function sourceRefusal(context: OperationContext, source: MediaSource, op
   }
   if (source.kind === 'local_path') {
     if (!config.localPathsAllowed) return { reason: 'invalid_input', detail: messages.localPathsNotAllowed };
-    if (!isAbsolute(source.path)) return { reason: 'invalid_input', detail: messages.localPathNotAbsolute(source.path) };
+    if (!isAbsolute(source.path))
+      return { reason: 'invalid_input', detail: messages.localPathNotAbsolute(source.path) };
   }
   return undefined;
 }
@@ -52,16 +57,23 @@ export async function sourcePrecheckRefusal(
   operationId: string,
 ): Promise<OperationRefusal | undefined> {
   if (source.kind === 'local_path') {
-    return (await localSourceHasMedia(source.path)) ? undefined : { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
+    return (await localSourceHasMedia(source.path))
+      ? undefined
+      : { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
   }
   if (source.kind !== 's3_uri') return undefined;
   let assumed: S3Client | undefined;
   try {
-    if (options.assumeRole !== null) assumed = context.assumedRoleS3(await assumeRole(context, options.assumeRole, operationId));
+    if (options.assumeRole !== null)
+      assumed = context.assumedRoleS3(await assumeRole(context, options.assumeRole, operationId));
     if (await s3SourceHasMedia(assumed ?? context.s3, source.uri)) return undefined;
     context.logger.info('S3 source holds no supported media', { uri: source.uri });
   } catch (error) {
-    context.logger.warn('S3 source pre-check failed', { uri: source.uri, assumeRole: options.assumeRole, error: error as Error });
+    context.logger.warn('S3 source pre-check failed', {
+      uri: source.uri,
+      assumeRole: options.assumeRole,
+      error: error as Error,
+    });
   } finally {
     assumed?.destroy();
   }
@@ -77,7 +89,8 @@ async function assumeRole(context: OperationContext, roleArn: string, operationI
       ...(context.config.assumeRoleExternalId ? { ExternalId: context.config.assumeRoleExternalId } : {}),
     }),
   );
-  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+    throw new Error(`AssumeRole ${roleArn} returned no credentials`);
   return {
     accessKeyId: credentials.AccessKeyId,
     secretAccessKey: credentials.SecretAccessKey,

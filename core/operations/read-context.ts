@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type ApiConfig, apiConfigFromEnv } from '../config/api-config';
 import { createDocumentClient } from '../aws/dynamo-client';
+import { type ApiConfig, apiConfigFromEnv } from '../config/api-config';
 
 /**
  * What the read-only routes need: the table and a logger. Kept apart from OperationContext so their bundles do not

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { getDataset } from '../datasets/dataset-repository';
-import { addMediaExecutionInput } from './execution-input';
-import { startExecution } from './start-execution';
 import { acquireOperationLock, lockRefusal, operationRefusal, releaseUnstartedLock } from './dataset-guards';
+import { addMediaExecutionInput } from './execution-input';
 import { discardStaged, prepareExecutionSource } from './execution-source';
 import type { MediaOptions, MediaSource } from './media-source';
 import { sourcePrecheckRefusal, sourceRefusal } from './media-source-checks';
 import type { OperationContext } from './operation-context';
-import { refuse, type Refused, type Started } from './operation-result';
+import { type Refused, refuse, type Started } from './operation-result';
+import { startExecution } from './start-execution';
 
 export interface AddMediaCommand {
   readonly datasetId: string;
@@ -41,7 +41,11 @@ export async function requestAddMedia(context: OperationContext, command: AddMed
   const prepared = await prepareExecutionSource(context, command.datasetId, operationId, command.source);
   if (!prepared.ok) return prepared;
 
-  const lock = await acquireOperationLock(context, 'add_media', { datasetId: command.datasetId, operationId, now: command.now });
+  const lock = await acquireOperationLock(context, 'add_media', {
+    datasetId: command.datasetId,
+    operationId,
+    now: command.now,
+  });
   if (!lock.acquired) {
     await discardStaged(context, prepared.stagedKeys);
     return refuse(lockRefusal(lock, 'add_media', command.datasetId));
@@ -59,7 +63,11 @@ export async function requestAddMedia(context: OperationContext, command: AddMed
   try {
     await startExecution(context.sfn, config.addMediaStateMachineArn, operationId, input);
   } catch (error) {
-    logger.error('StartExecution failed; releasing the lock', { datasetId: command.datasetId, operationId, error: error as Error });
+    logger.error('StartExecution failed; releasing the lock', {
+      datasetId: command.datasetId,
+      operationId,
+      error: error as Error,
+    });
     await releaseUnstartedLock(context, operationId, lock.previous);
     await discardStaged(context, prepared.stagedKeys);
     return refuse({ reason: 'start_failed', pipeline: 'add_media' });

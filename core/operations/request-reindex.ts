@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { getDataset } from '../datasets/dataset-repository';
-import { reindexExecutionInput } from './execution-input';
-import { startExecution } from './start-execution';
 import { acquireOperationLock, lockRefusal, operationRefusal, releaseUnstartedLock } from './dataset-guards';
+import { reindexExecutionInput } from './execution-input';
 import type { OperationContext } from './operation-context';
-import { refuse, type Refused, type Started } from './operation-result';
+import { type Refused, refuse, type Started } from './operation-result';
+import { startExecution } from './start-execution';
 
 export interface ReindexCommand {
   readonly datasetId: string;
@@ -22,7 +22,11 @@ export async function requestReindex(context: OperationContext, command: Reindex
   if (refusal) return refuse(refusal);
 
   const operationId = randomUUID();
-  const lock = await acquireOperationLock(context, 'reindex', { datasetId: command.datasetId, operationId, now: command.now });
+  const lock = await acquireOperationLock(context, 'reindex', {
+    datasetId: command.datasetId,
+    operationId,
+    now: command.now,
+  });
   if (!lock.acquired) return refuse(lockRefusal(lock, 'reindex', command.datasetId));
 
   const input = reindexExecutionInput({
@@ -35,7 +39,11 @@ export async function requestReindex(context: OperationContext, command: Reindex
   try {
     await startExecution(context.sfn, config.reindexStateMachineArn, operationId, input);
   } catch (error) {
-    logger.error('StartExecution failed; releasing the lock', { datasetId: command.datasetId, operationId, error: error as Error });
+    logger.error('StartExecution failed; releasing the lock', {
+      datasetId: command.datasetId,
+      operationId,
+      error: error as Error,
+    });
     await releaseUnstartedLock(context, operationId, lock.previous);
     return refuse({ reason: 'start_failed', pipeline: 'reindex' });
   }

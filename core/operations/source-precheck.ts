@@ -3,7 +3,7 @@ import { classifyS3Source, parseS3Uri } from '../media/s3-uri';
 import { isSupportedMediaName } from '../media/supported-media';
 
 /** Listing pages looked at before giving up and letting discovery decide (a page holds up to 1000 keys). */
-export const PRECHECK_MAX_PAGES = 5;
+const PRECHECK_MAX_PAGES = 5;
 
 /**
  * Whether an S3 source can be worth an operation, before any lock is taken: a manifest must exist and not be empty; a
@@ -22,7 +22,8 @@ export async function s3SourceHasMedia(client: S3Client, uri: string): Promise<b
     const listing = await client.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: continuationToken }),
     );
-    if (listing.Contents?.some((object) => (object.Size ?? 0) > 0 && isSupportedMediaName(object.Key ?? ''))) return true;
+    if (listing.Contents?.some((object) => (object.Size ?? 0) > 0 && isSupportedMediaName(object.Key ?? '')))
+      return true;
     if (!listing.IsTruncated || !listing.NextContinuationToken) return false;
     continuationToken = listing.NextContinuationToken;
   }

@@ -31,7 +31,7 @@ export class StagingError extends Error {
   }
 }
 
-export const stagingPrefix = (datasetId: string, operationId: string) => `staging/${datasetId}/${operationId}/`;
+const stagingPrefix = (datasetId: string, operationId: string) => `staging/${datasetId}/${operationId}/`;
 
 /**
  * Writes the uploads under `staging/{ds}/{op}/files/{n}-{safe name}` or `.../archive/{safe name}` (docs/data-model.md).
@@ -46,20 +46,30 @@ export async function stageUploads(target: StagingTarget, source: StageableSourc
           bytes: file.bytes,
           contentType: file.mime,
         }))
-      : [{ key: `${prefix}archive/${safeFileName(source.archive.name)}`, bytes: source.archive.bytes, contentType: 'application/octet-stream' }];
+      : [
+          {
+            key: `${prefix}archive/${safeFileName(source.archive.name)}`,
+            bytes: source.archive.bytes,
+            contentType: 'application/octet-stream',
+          },
+        ];
   const keys = objects.map((object) => object.key);
   try {
     await inBatches(objects, PUT_CONCURRENCY, (object) =>
       target.s3.send(
-        new PutObjectCommand({ Bucket: target.bucket, Key: object.key, Body: object.bytes, ContentType: object.contentType }),
+        new PutObjectCommand({
+          Bucket: target.bucket,
+          Key: object.key,
+          Body: object.bytes,
+          ContentType: object.contentType,
+        }),
       ),
     );
   } catch (error) {
     await deleteStaged(target.s3, target.bucket, keys).catch(() => undefined);
     throw new StagingError(error);
   }
-  const uri =
-    source.kind === 'files' ? `s3://${target.bucket}/${prefix}files/` : `s3://${target.bucket}/${keys[0]}`;
+  const uri = source.kind === 'files' ? `s3://${target.bucket}/${prefix}files/` : `s3://${target.bucket}/${keys[0]}`;
   return { kind: source.kind === 'files' ? 'staged_files' : 'staged_archive', uri, keys };
 }
 
@@ -71,7 +81,9 @@ export async function deleteStaged(s3: S3Client, bucket: string, keys: readonly 
       new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
     );
     if (result.Errors?.length) {
-      throw new Error(`Could not delete ${result.Errors.length} staged object(s): ${result.Errors[0]?.Code ?? 'unknown'}`);
+      throw new Error(
+        `Could not delete ${result.Errors.length} staged object(s): ${result.Errors[0]?.Code ?? 'unknown'}`,
+      );
     }
   }
 }

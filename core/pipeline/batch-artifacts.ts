@@ -3,13 +3,14 @@ import * as z from 'zod/mini';
 
 /** S3 layout of one operation's artefacts (docs/data-model.md "S3 layout", docs/pipeline.md). */
 export const batchPrefix = (datasetId: string, batchId: string) => `datasets/${datasetId}/batches/${batchId}/`;
-export const clusteringPrefix = (datasetId: string, clusteringId: string) => `datasets/${datasetId}/clusterings/${clusteringId}/`;
+export const clusteringPrefix = (datasetId: string, clusteringId: string) =>
+  `datasets/${datasetId}/clusterings/${clusteringId}/`;
 export const stagingPrefix = (datasetId: string, operationId: string) => `staging/${datasetId}/${operationId}/`;
 
 const count = z.int().check(z.nonnegative());
 const skippedList = z.array(z.object({ name: z.string(), reason: z.string() }));
 
-export const discoverySchema = z.object({
+const discoverySchema = z.object({
   n_images: count,
   n_videos: count,
   n_objects: z._default(count, 0),
@@ -18,17 +19,15 @@ export const discoverySchema = z.object({
   skipped: z._default(skippedList, []),
   total_bytes: z._default(count, 0),
 });
-export type Discovery = z.infer<typeof discoverySchema>;
 
-export const assignResultSchema = z.object({
+const assignResultSchema = z.object({
   n_images: count,
   n_videos: count,
   n_skipped: z._default(count, 0),
   skipped: z._default(skippedList, []),
 });
-export type AssignResult = z.infer<typeof assignResultSchema>;
 
-export class MissingArtifactError extends Error {
+class MissingArtifactError extends Error {
   override readonly name = 'MissingArtifact';
 }
 

@@ -1,10 +1,10 @@
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchPrefix, clusteringPrefix, stagingPrefix } from './batch-artifacts';
 import type { DatasetRecord } from '../datasets/dataset-record';
 import type { TaskType } from '../datasets/dataset-status';
-import { INITIAL_CLUSTERING_ID, clusterPartition, mediaPartition, mediaSortKey } from '../store/table-schema';
+import { clusterPartition, INITIAL_CLUSTERING_ID, mediaPartition, mediaSortKey } from '../store/table-schema';
+import { batchPrefix, clusteringPrefix, stagingPrefix } from './batch-artifacts';
 
 /**
  * Best-effort removal of what a failed operation wrote but never committed. Only uncommitted artefacts are touched:
@@ -58,7 +58,11 @@ export async function cleanUpFailedOperation(target: CleanupTarget, failed: Fail
       });
     });
     await attempt('partial clusters', async () => {
-      const undone = await undoAssignedClusters(target, clusterPartition(dataset.id, dataset.clustering_id ?? INITIAL_CLUSTERING_ID), operationId);
+      const undone = await undoAssignedClusters(
+        target,
+        clusterPartition(dataset.id, dataset.clustering_id ?? INITIAL_CLUSTERING_ID),
+        operationId,
+      );
       report.cluster_items += undone.deleted;
       report.cluster_sizes_restored += undone.restored;
     });
@@ -118,16 +122,25 @@ async function undoAssignedClusters(target: CleanupTarget, partition: string, ba
     for (const item of page.Items ?? []) {
       const key = { pk: item.pk as string, sk: item.sk as string };
       if (item.partial === true && item.batch_id === batchId) created.push(key);
-      else if (await takeBackSize(target, key, batchId, Number((item.added_by_batch as Record<string, unknown>)[batchId]) || 0)) restored++;
+      else if (
+        await takeBackSize(target, key, batchId, Number((item.added_by_batch as Record<string, unknown>)[batchId]) || 0)
+      )
+        restored++;
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  for (let i = 0; i < created.length; i += BATCH_WRITE_LIMIT) await deleteKeys(target, created.slice(i, i + BATCH_WRITE_LIMIT));
+  for (let i = 0; i < created.length; i += BATCH_WRITE_LIMIT)
+    await deleteKeys(target, created.slice(i, i + BATCH_WRITE_LIMIT));
   return { deleted: created.length, restored };
 }
 
 /** Conditioned on the batch's marker, so a repeated cleanup never subtracts twice. */
-async function takeBackSize(target: CleanupTarget, key: { pk: string; sk: string }, batchId: string, count: number): Promise<boolean> {
+async function takeBackSize(
+  target: CleanupTarget,
+  key: { pk: string; sk: string },
+  batchId: string,
+  count: number,
+): Promise<boolean> {
   try {
     await target.client.send(
       new UpdateCommand({
@@ -164,7 +177,8 @@ async function deleteQueried(target: CleanupTarget, query: KeyQuery): Promise<nu
       }),
     );
     const keys = (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
-    for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) await deleteKeys(target, keys.slice(i, i + BATCH_WRITE_LIMIT));
+    for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT)
+      await deleteKeys(target, keys.slice(i, i + BATCH_WRITE_LIMIT));
     deleted += keys.length;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -174,7 +188,8 @@ async function deleteQueried(target: CleanupTarget, query: KeyQuery): Promise<nu
 async function deleteKeys(target: CleanupTarget, keys: readonly { pk: string; sk: string }[]): Promise<void> {
   let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
   for (let attempt = 1; requests.length; attempt++) {
-    if (attempt > MAX_WRITE_ATTEMPTS) throw new Error(`${requests.length} deletes still unprocessed after ${MAX_WRITE_ATTEMPTS} attempts`);
+    if (attempt > MAX_WRITE_ATTEMPTS)
+      throw new Error(`${requests.length} deletes still unprocessed after ${MAX_WRITE_ATTEMPTS} attempts`);
     const result = await target.client.send(new BatchWriteCommand({ RequestItems: { [target.tableName]: requests } }));
     requests = (result.UnprocessedItems?.[target.tableName] ?? []) as typeof requests;
     if (requests.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
@@ -191,9 +206,13 @@ async function deletePrefix(target: CleanupTarget, prefix: string): Promise<numb
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     const objects = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
     if (objects.length) {
-      const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+      const result = await s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+      );
       if (result.Errors?.length)
-        throw new Error(`could not delete ${result.Errors.length} objects, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Message}`);
+        throw new Error(
+          `could not delete ${result.Errors.length} objects, e.g. ${result.Errors[0].Key}: ${result.Errors[0].Message}`,
+        );
       deleted += objects.length;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

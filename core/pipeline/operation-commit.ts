@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type CleanupReport, type CleanupTarget, cleanUpFailedOperation } from './batch-cleanup';
 import { fencedDatasetUpdate } from '../datasets/dataset-lock';
 import type { LastOperation, SkippedMedia, StoredEmbeddingConfig } from '../datasets/dataset-record';
 import { getDataset } from '../datasets/dataset-repository';
 import type { DatasetStatus } from '../datasets/dataset-status';
+import { type CleanupReport, type CleanupTarget, cleanUpFailedOperation } from './batch-cleanup';
 
 /**
  * The fenced writes by which the pipeline records an operation's progress and outcome (docs/pipeline.md). Each applies
@@ -37,7 +37,7 @@ export async function recordPlan(target: OutcomeTarget, ref: OperationRef & { sh
 }
 
 /** The skipped list kept on `last_operation` (the full list stays in the batch's S3 files). */
-export const SKIPPED_KEPT = 100;
+const SKIPPED_KEPT = 100;
 
 export interface BatchCommit extends OperationRef {
   readonly added: { readonly n_images: number; readonly n_videos: number };
@@ -61,7 +61,12 @@ export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): P
   const { datasetId, operationId } = commit;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
   const n_added = commit.added.n_images + commit.added.n_videos;
-  const result = (status: DatasetStatus) => ({ status, auto_reindex: commit.autoReindex, n_added, n_skipped: commit.skipped.count });
+  const result = (status: DatasetStatus) => ({
+    status,
+    auto_reindex: commit.autoReindex,
+    n_added,
+    n_skipped: commit.skipped.count,
+  });
   if (dataset?.batches.includes(operationId)) return result(dataset.status);
   if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
 
@@ -98,7 +103,10 @@ export interface ReindexCompletionResult {
 }
 
 /** finish-reindex: commits the clustering built under the operation id and ends the operation (READY, lock released). */
-export async function completeReindex(target: OutcomeTarget, completion: ReindexCompletion): Promise<ReindexCompletionResult> {
+export async function completeReindex(
+  target: OutcomeTarget,
+  completion: ReindexCompletion,
+): Promise<ReindexCompletionResult> {
   const { datasetId, operationId } = completion;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
   if (dataset?.clustering_id === operationId && dataset.active_task?.operation_id !== operationId)
@@ -112,7 +120,9 @@ export async function completeReindex(target: OutcomeTarget, completion: Reindex
       clustering_id: operationId,
       clustering_state: 'full',
       progress: 100,
-      ...(dataset.embedding_config || !completion.embeddingConfig ? {} : { embedding_config: completion.embeddingConfig }),
+      ...(dataset.embedding_config || !completion.embeddingConfig
+        ? {}
+        : { embedding_config: completion.embeddingConfig }),
       'last_operation.status': 'SUCCEEDED',
       'last_operation.finished_at': now,
       updated_at: now,

@@ -16,11 +16,11 @@ export const executionInputSchema = z.object({
   task_type: z.enum(TASK_TYPES),
   auto_reindex: z.nullish(z.boolean()),
   use_spot: z.nullish(z.boolean()),
-  overrides: z.nullish(z.object({ batch_n_images: sizeOverride, batch_n_videos: sizeOverride, batch_n_objects: sizeOverride })),
+  overrides: z.nullish(
+    z.object({ batch_n_images: sizeOverride, batch_n_videos: sizeOverride, batch_n_objects: sizeOverride }),
+  ),
   embedding_config: z.nullish(z.looseObject({ model_id: id(), dimension: z.int().check(z.positive()) })),
 });
-
-export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
 /** finalize and finish-reindex: `{"input": <execution input>}`. */
 export const stepEventSchema = z.object({ input: executionInputSchema });
@@ -47,7 +47,7 @@ export const executionStatusEventSchema = z.object({
 
 export type ExecutionStatusEvent = z.infer<typeof executionStatusEventSchema>;
 
-export class InvalidPipelineEventError extends Error {
+class InvalidPipelineEventError extends Error {
   override readonly name = 'InvalidPipelineEvent';
 }
 

@@ -47,12 +47,12 @@ export interface Shard {
 }
 
 /** PascalCase: Step Functions' ecs:runTask parameters are the API's names in PascalCase. */
-export interface CapacityProviderStrategyItem {
+interface CapacityProviderStrategyItem {
   readonly CapacityProvider: string;
   readonly Weight: number;
 }
 
-export type Device = 'gpu' | 'cpu';
+type Device = 'gpu' | 'cpu';
 
 export interface Plan {
   readonly shards: readonly Shard[];
@@ -85,15 +85,15 @@ export interface Plan {
 }
 
 /** Cost of one item relative to one image: a video is decoded and embedded as ~20 keyframes; an object is one crop. */
-export const IMAGE_EQUIVALENTS = { image: 1, video: 20, object: 1 } as const;
+const IMAGE_EQUIVALENTS = { image: 1, video: 20, object: 1 } as const;
 /** Below this many image-equivalents a GPU instance would spend longer starting than working: run on Fargate. */
-export const CPU_BELOW_IMAGE_EQUIVALENTS = 200;
+const CPU_BELOW_IMAGE_EQUIVALENTS = 200;
 /** Work per GPU shard (≈ 8–10 minutes at ~100 image-equivalents/s): long enough to amortise task start, short enough to retry. */
-export const GPU_SHARD_IMAGE_EQUIVALENTS = 50_000;
+const GPU_SHARD_IMAGE_EQUIVALENTS = 50_000;
 /** Media this large on average (raw TIFFs, long videos) need a bigger decode budget. */
-export const HEAVY_AVERAGE_BYTES = 32 * 1024 * 1024;
+const HEAVY_AVERAGE_BYTES = 32 * 1024 * 1024;
 /** Share of the work in videos from which a task gets the bigger size (ffmpeg decodes on the CPU). */
-export const HEAVY_VIDEO_SHARE = 0.25;
+const HEAVY_VIDEO_SHARE = 0.25;
 
 /**
  * Task sizes. CPU ones are valid Fargate combinations; GPU ones fit one task with one NVIDIA GPU per 4-vCPU/16-GiB
@@ -104,7 +104,7 @@ export const TASK_SIZES = {
   gpu: { standard: { cpu: 4096, memory: 12288 }, heavy: { cpu: 8192, memory: 28672 } },
 } as const;
 
-export const FARGATE_CAPACITY = { spot: 'FARGATE_SPOT', onDemand: 'FARGATE' } as const;
+const FARGATE_CAPACITY = { spot: 'FARGATE_SPOT', onDemand: 'FARGATE' } as const;
 
 export function planCompute(request: PlanRequest): Plan {
   const { counted, deployment } = request;
@@ -119,7 +119,8 @@ export function planCompute(request: PlanRequest): Plan {
   const device: Device = imageEquivalents < CPU_BELOW_IMAGE_EQUIVALENTS ? 'cpu' : 'gpu';
   const countedMedia = counted.n_images + counted.n_videos;
   const averageBytes = countedMedia > 0 ? counted.total_bytes / countedMedia : 0;
-  const heavy = averageBytes >= HEAVY_AVERAGE_BYTES || (imageEquivalents > 0 && videoWork / imageEquivalents >= HEAVY_VIDEO_SHARE);
+  const heavy =
+    averageBytes >= HEAVY_AVERAGE_BYTES || (imageEquivalents > 0 && videoWork / imageEquivalents >= HEAVY_VIDEO_SHARE);
   const size = TASK_SIZES[device][heavy ? 'heavy' : 'standard'];
 
   const wanted = device === 'gpu' ? Math.ceil(imageEquivalents / GPU_SHARD_IMAGE_EQUIVALENTS) : 1;
@@ -170,8 +171,10 @@ function checkRequest({ counted, overrides, deployment }: PlanRequest): void {
     if (value !== null && value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
       problems.push(`${name} must be a non-negative integer, got ${value}`);
   };
-  for (const name of ['n_images', 'n_videos', 'n_objects', 'total_bytes', 'n_parts'] as const) nonNegative(name, counted[name]);
-  for (const name of ['batch_n_images', 'batch_n_videos', 'batch_n_objects'] as const) nonNegative(name, overrides?.[name]);
+  for (const name of ['n_images', 'n_videos', 'n_objects', 'total_bytes', 'n_parts'] as const)
+    nonNegative(name, counted[name]);
+  for (const name of ['batch_n_images', 'batch_n_videos', 'batch_n_objects'] as const)
+    nonNegative(name, overrides?.[name]);
   for (const name of ['maxShards', 'maxConcurrency'] as const)
     if (!(Number.isSafeInteger(deployment[name]) && deployment[name] >= 1))
       problems.push(`${name} must be a positive integer, got ${deployment[name]}`);

@@ -1,20 +1,20 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CleanupTarget } from './batch-cleanup';
 import type { ActiveTask, DatasetRecord } from '../datasets/dataset-record';
 import type { TaskType } from '../datasets/dataset-status';
+import { DATASET_INDEX } from '../store/table-schema';
+import type { CleanupTarget } from './batch-cleanup';
 import { type CaughtError, readableFailure } from './failure-message';
 import { type FailureResult, failOperation } from './operation-commit';
 import type { ExecutionStatusEvent } from './pipeline-events';
-import { DATASET_INDEX } from '../store/table-schema';
 
 /**
  * No dataset stays locked by a dead execution. Two paths share this core: the EventBridge rule on execution status
  * changes (`recoverFromStatusEvent`) and the scheduled sweeper (`recoverStaleLocks`), which the local runtime also runs
  * at start. Both end in `failOperation`, fenced on the operation id, so duplicate and out-of-order signals are harmless.
  */
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
-export type EndedStatus = Exclude<ExecutionStatus, 'RUNNING'>;
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
+type EndedStatus = Exclude<ExecutionStatus, 'RUNNING'>;
 
 const ENDED_MESSAGES: Record<EndedStatus, string> = {
   FAILED: 'The pipeline execution failed',
@@ -26,7 +26,7 @@ const ENDED_MESSAGES: Record<EndedStatus, string> = {
 
 export const RESTART_MESSAGE = 'Operation interrupted: the service restarted';
 
-export function endedMessage(status: EndedStatus, caught?: CaughtError): string {
+function endedMessage(status: EndedStatus, caught?: CaughtError): string {
   return caught?.Error || caught?.Cause ? readableFailure(caught) : ENDED_MESSAGES[status];
 }
 
@@ -41,7 +41,12 @@ export interface StaleLockScan extends CleanupTarget {
 export interface StaleLockReport {
   readonly checked: number;
   readonly running: number;
-  readonly recovered: { dataset_id: string; operation_id: string; execution_status: EndedStatus; result: FailureResult }[];
+  readonly recovered: {
+    dataset_id: string;
+    operation_id: string;
+    execution_status: EndedStatus;
+    result: FailureResult;
+  }[];
   readonly errors: { dataset_id: string; operation_id: string; error: string }[];
 }
 
@@ -63,7 +68,12 @@ export async function recoverStaleLocks(scan: StaleLockScan): Promise<StaleLockR
         continue;
       }
       const message = scan.describe?.(status, task) ?? endedMessage(status);
-      const result = await failOperation(scan, { datasetId: dataset.id, operationId: task.operation_id, message, now: scan.now });
+      const result = await failOperation(scan, {
+        datasetId: dataset.id,
+        operationId: task.operation_id,
+        message,
+        now: scan.now,
+      });
       recovered.push({ dataset_id: dataset.id, operation_id: task.operation_id, execution_status: status, result });
     } catch (error) {
       errors.push({ dataset_id: dataset.id, operation_id: task.operation_id, error: String(error) });
@@ -101,19 +111,24 @@ export interface PipelineStateMachines {
   readonly reindex: string;
 }
 
-export const stateMachineFor = (machines: PipelineStateMachines, taskType: TaskType): string =>
+const stateMachineFor = (machines: PipelineStateMachines, taskType: TaskType): string =>
   taskType === 'REINDEX' ? machines.reindex : machines.addMedia;
 
 /** Execution names are operation ids, so the ARN follows from the state machine's. */
-export const executionArn = (stateMachineArn: string, operationId: string): string =>
+const executionArn = (stateMachineArn: string, operationId: string): string =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${operationId}`;
 
 /** The sweeper's view of an execution: DescribeExecution, with "does not exist" as MISSING. */
-export function stepFunctionsExecutionStatus(sfn: SFNClient, machines: PipelineStateMachines): StaleLockScan['executionStatus'] {
+export function stepFunctionsExecutionStatus(
+  sfn: SFNClient,
+  machines: PipelineStateMachines,
+): StaleLockScan['executionStatus'] {
   return async (_dataset, task) => {
     try {
       const execution = await sfn.send(
-        new DescribeExecutionCommand({ executionArn: executionArn(stateMachineFor(machines, task.type), task.operation_id) }),
+        new DescribeExecutionCommand({
+          executionArn: executionArn(stateMachineFor(machines, task.type), task.operation_id),
+        }),
       );
       // PENDING_REDRIVE: a redrive is under way, so the execution is alive.
       return execution.status === 'PENDING_REDRIVE' ? 'RUNNING' : ((execution.status ?? 'RUNNING') as ExecutionStatus);
@@ -127,7 +142,12 @@ export function stepFunctionsExecutionStatus(sfn: SFNClient, machines: PipelineS
 const ENDED_EVENT_STATUSES = new Set<string>(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export type StatusEventOutcome =
-  | { readonly recovered: true; readonly dataset_id: string; readonly operation_id: string; readonly result: FailureResult }
+  | {
+      readonly recovered: true;
+      readonly dataset_id: string;
+      readonly operation_id: string;
+      readonly result: FailureResult;
+    }
   | { readonly recovered: false; readonly reason: string };
 
 /** stale-lock: an execution of one of our machines ended badly → fail its operation if it still holds the lock. */
@@ -138,7 +158,8 @@ export async function recoverFromStatusEvent(
   const { detail } = event;
   if (![target.machines.addMedia, target.machines.reindex].includes(detail.stateMachineArn))
     return { recovered: false, reason: `not one of this deployment's state machines: ${detail.stateMachineArn}` };
-  if (!ENDED_EVENT_STATUSES.has(detail.status)) return { recovered: false, reason: `status ${detail.status} needs no recovery` };
+  if (!ENDED_EVENT_STATUSES.has(detail.status))
+    return { recovered: false, reason: `status ${detail.status} needs no recovery` };
   const datasetId = datasetIdOf(detail.input);
   if (!datasetId) return { recovered: false, reason: 'the event carries no execution input with a dataset_id' };
 

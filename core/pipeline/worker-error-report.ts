@@ -5,7 +5,7 @@ import { batchPrefix } from './batch-artifacts';
  * Where a failing worker leaves its readable error. In the cloud, Step Functions hands the Catch only the stopped ECS
  * task (exit code, stop reason), never the container's stderr, so `mark-failed` reads the message from here.
  */
-export const workerErrorPrefix = (datasetId: string, operationId: string) => `${batchPrefix(datasetId, operationId)}errors/`;
+const workerErrorPrefix = (datasetId: string, operationId: string) => `${batchPrefix(datasetId, operationId)}errors/`;
 
 export const workerErrorKey = (datasetId: string, operationId: string, task: string, shardIndex?: string) =>
   `${workerErrorPrefix(datasetId, operationId)}${task}${shardIndex ? `-${shardIndex}` : ''}.json`;

@@ -6,16 +6,18 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const EXTENSION = /^[a-z0-9]{1,10}$/;
 
 function checkedId(kind: string, value: string): string {
-  if (!ID.test(value) || value.includes('..')) throw new Error(`Invalid ${kind} ${JSON.stringify(value)} for an S3 key`);
+  if (!ID.test(value) || value.includes('..'))
+    throw new Error(`Invalid ${kind} ${JSON.stringify(value)} for an S3 key`);
   return value;
 }
 
 function pad5(index: number): string {
-  if (!Number.isSafeInteger(index) || index < 0 || index > 99_999) throw new Error(`Index ${index} out of range 0..99999`);
+  if (!Number.isSafeInteger(index) || index < 0 || index > 99_999)
+    throw new Error(`Index ${index} out of range 0..99999`);
   return String(index).padStart(5, '0');
 }
 
-export function datasetPrefix(datasetId: string): string {
+function datasetPrefix(datasetId: string): string {
   return `datasets/${checkedId('dataset id', datasetId)}/`;
 }
 
@@ -41,7 +43,7 @@ export function assignKey(datasetId: string, batchId: string): string {
 }
 
 /** Copies of uploaded and archived media, under generated names. */
-export function mediaPrefix(datasetId: string, batchId: string): string {
+function mediaPrefix(datasetId: string, batchId: string): string {
   return `${batchPrefix(datasetId, batchId)}media/`;
 }
 

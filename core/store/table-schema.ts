@@ -1,9 +1,14 @@
 /** Key layout of the single table (docs/data-model.md). CDK, handlers, workers and the local runtime all build keys here. */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
-export const DATASET_INDEX = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', partitionValue: 'DATASET' } as const;
+export const DATASET_INDEX = {
+  name: 'gsi1',
+  partitionKey: 'gsi1pk',
+  sortKey: 'gsi1sk',
+  partitionValue: 'DATASET',
+} as const;
 export const TTL_ATTRIBUTE = 'expires_at';
 
-export const DATASET_SORT_KEY = 'META';
+const DATASET_SORT_KEY = 'META';
 
 export const datasetKey = (datasetId: string) => ({ pk: `DS#${datasetId}`, sk: DATASET_SORT_KEY });
 export const datasetIndexValues = (datasetId: string, createdAt: string) => ({

@@ -8,12 +8,6 @@ export interface UpdateSpec {
   readonly remove?: readonly string[];
 }
 
-export interface BuiltExpression {
-  UpdateExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
-}
-
 export class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};

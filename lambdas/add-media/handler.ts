@@ -1,10 +1,10 @@
-import { apiHandler, type ApiHandler } from '../http/api-handler';
-import { datasetIdOf } from '../http/event-input';
-import { outcomeResponse, refusedResponse } from '../http/outcome-response';
-import { errorResponse } from '../http/responses';
 import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
 import { refuse } from '../../core/operations/operation-result';
 import { requestAddMedia } from '../../core/operations/request-add-media';
+import { type ApiHandler, apiHandler } from '../http/api-handler';
+import { datasetIdOf } from '../http/event-input';
+import { outcomeResponse, refusedResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
 import { formFingerprint, readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
 import { readMediaForm } from '../requests/media-form';
 import { readMultipartBody } from '../requests/multipart-body';
@@ -25,10 +25,22 @@ export function createAddMediaHandler(contextOf: () => OperationContext = apiCon
     const datasetId = datasetIdOf(event);
     if (!datasetId) return refusedResponse(refuse({ reason: 'not_found' }));
     const scope = idempotencyKey.key
-      ? { sub: caller.sub, key: idempotencyKey.key, datasetId, route: ROUTE, fingerprint: formFingerprint(ROUTE, form.parts) }
+      ? {
+          sub: caller.sub,
+          key: idempotencyKey.key,
+          datasetId,
+          route: ROUTE,
+          fingerprint: formFingerprint(ROUTE, form.parts),
+        }
       : undefined;
     const outcome = await runIdempotently(context, scope, now, () =>
-      requestAddMedia(context, { datasetId, caller: caller.sub, source: request.source!, options: request.options, now }),
+      requestAddMedia(context, {
+        datasetId,
+        caller: caller.sub,
+        source: request.source!,
+        options: request.options,
+        now,
+      }),
     );
     return outcomeResponse(outcome);
   });

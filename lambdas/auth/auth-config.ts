@@ -30,7 +30,7 @@ export interface AuthConfig {
 export const CLOCK_TOLERANCE_SECONDS = 30;
 export const DEFAULT_COOKIE_NAME = 'session';
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
-export const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 32;
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 /** RFC 6265 cookie-name: an RFC 7230 token. */
@@ -54,7 +54,8 @@ export function readAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  if (audience.length === 0) problems.push('AUTH_AUDIENCE is required (the expected "aud" claim, comma-separated for several)');
+  if (audience.length === 0)
+    problems.push('AUTH_AUDIENCE is required (the expected "aud" claim, comma-separated for several)');
   const cookieName = env.AUTH_COOKIE_NAME?.trim() || DEFAULT_COOKIE_NAME;
   if (!COOKIE_NAME.test(cookieName)) problems.push(`AUTH_COOKIE_NAME "${cookieName}" is not a valid cookie name`);
   if (problems.length > 0 || !keySource || !issuer) throw new AuthConfigError(problems);
@@ -73,7 +74,9 @@ export function getAuthConfig(): AuthConfig {
 export function checkSharedSecret(secret: string, origin: string): void {
   const bytes = Buffer.byteLength(secret, 'utf8');
   if (bytes < MIN_SECRET_BYTES) {
-    throw new AuthConfigError([`${origin} must be at least ${MIN_SECRET_BYTES} bytes long for HS256 (it has ${bytes})`]);
+    throw new AuthConfigError([
+      `${origin} must be at least ${MIN_SECRET_BYTES} bytes long for HS256 (it has ${bytes})`,
+    ]);
   }
 }
 
@@ -81,7 +84,9 @@ function readKeySource(env: NodeJS.ProcessEnv, problems: string[]): KeySource | 
   const jwksUrl = env.AUTH_JWKS_URL?.trim();
   const secret = env.AUTH_JWT_SECRET;
   const secretArn = env.AUTH_JWT_SECRET_ARN?.trim();
-  const given = [jwksUrl && 'AUTH_JWKS_URL', secret && 'AUTH_JWT_SECRET', secretArn && 'AUTH_JWT_SECRET_ARN'].filter(Boolean);
+  const given = [jwksUrl && 'AUTH_JWKS_URL', secret && 'AUTH_JWT_SECRET', secretArn && 'AUTH_JWT_SECRET_ARN'].filter(
+    Boolean,
+  );
   if (given.length !== 1) {
     problems.push(
       given.length === 0

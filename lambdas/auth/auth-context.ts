@@ -1,5 +1,5 @@
-import type { AuthMethod } from './credentials-from-request';
 import type { AuthenticatedCaller } from './authenticate-request';
+import type { AuthMethod } from './credentials-from-request';
 
 /** What the authorizer puts in `requestContext.authorizer` (API Gateway passes context values as strings). */
 export interface AuthorizerContext {

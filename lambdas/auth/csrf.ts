@@ -1,5 +1,5 @@
-import type { AuthMethod } from './credentials-from-request';
 import { httpOrigin } from '../../core/config/allowed-origins';
+import type { AuthMethod } from './credentials-from-request';
 import { headerValue, type RequestHeaders } from './request-headers';
 
 /**
@@ -27,7 +27,7 @@ export interface CsrfRequest {
   readonly allowedOrigins: readonly string[];
 }
 
-export const CSRF_FAILURE_PREFIX = 'CSRF check failed: ';
+const CSRF_FAILURE_PREFIX = 'CSRF check failed: ';
 /** Methods that change nothing; every other method is checked, not only the usual POST/PUT/PATCH/DELETE. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -1,4 +1,4 @@
-import { jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { AuthConfig } from './auth-config';
 import type { VerificationKey } from './verification-key';
 

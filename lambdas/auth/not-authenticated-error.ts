@@ -1,5 +1,5 @@
 /** The API's answer to any missing or invalid credential (API.md "Authentication"). */
-export const NOT_AUTHENTICATED_DETAIL = 'Not authenticated';
+const NOT_AUTHENTICATED_DETAIL = 'Not authenticated';
 
 /**
  * The caller did not prove an identity. `reason` says why, for the logs only: it never contains the token, and the

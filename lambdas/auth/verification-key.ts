@@ -6,8 +6,8 @@ import { AuthConfigError, checkSharedSecret, type KeySource } from './auth-confi
  * Algorithms accepted per key source. A key source gets one family only, so a token can never pick HMAC against a
  * public key (the HS/RS confusion) nor `none`.
  */
-export const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
-export const SHARED_SECRET_ALGORITHMS = ['HS256'] as const;
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+const SHARED_SECRET_ALGORITHMS = ['HS256'] as const;
 
 export type VerificationKey =
   | { readonly kind: 'jwks'; readonly getKey: JWTVerifyGetKey; readonly algorithms: readonly string[] }
@@ -25,7 +25,10 @@ const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 const JWKS_COOLDOWN_MS = 30_000;
 
 /** Builds the key for a key source. The JWKS getter caches keys itself; a fetched secret is kept by the caller. */
-export async function resolveVerificationKey(source: KeySource, deps: VerificationKeyDeps = {}): Promise<VerificationKey> {
+export async function resolveVerificationKey(
+  source: KeySource,
+  deps: VerificationKeyDeps = {},
+): Promise<VerificationKey> {
   switch (source.kind) {
     case 'jwks':
       return {

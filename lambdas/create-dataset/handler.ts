@@ -1,8 +1,8 @@
-import { apiHandler, type ApiHandler } from '../http/api-handler';
-import { outcomeResponse } from '../http/outcome-response';
-import { errorResponse } from '../http/responses';
 import { createDataset } from '../../core/operations/create-dataset';
 import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
+import { type ApiHandler, apiHandler } from '../http/api-handler';
+import { outcomeResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
 import { readCreateDatasetBody } from '../requests/create-dataset-body';
 import { readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
 
@@ -19,10 +19,22 @@ export function createCreateDatasetHandler(contextOf: () => OperationContext = a
     if (!body.ok) return errorResponse(body.statusCode, body.detail);
     const { request } = body;
     const scope = idempotencyKey.key
-      ? { sub: caller.sub, key: idempotencyKey.key, datasetId: NO_DATASET, route: ROUTE, fingerprint: request.fingerprint }
+      ? {
+          sub: caller.sub,
+          key: idempotencyKey.key,
+          datasetId: NO_DATASET,
+          route: ROUTE,
+          fingerprint: request.fingerprint,
+        }
       : undefined;
     const outcome = await runIdempotently(context, scope, now, () =>
-      createDataset(context, { caller: caller.sub, displayName: request.displayName, source: request.source, options: request.options, now }),
+      createDataset(context, {
+        caller: caller.sub,
+        displayName: request.displayName,
+        source: request.source,
+        options: request.options,
+        now,
+      }),
     );
     return outcomeResponse(outcome, 'id');
   });

@@ -1,9 +1,9 @@
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
+import { storageConfig } from '../../core/config/pipeline-config';
 import { readAssignResult, readDiscovery } from '../../core/pipeline/batch-artifacts';
 import { type BatchCommitResult, commitBatch } from '../../core/pipeline/operation-commit';
 import { parsePipelineEvent, stepEventSchema } from '../../core/pipeline/pipeline-events';
-import { storageConfig } from '../../core/config/pipeline-config';
 
 const config = storageConfig();
 const dynamo = createDocumentClient();

@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../core/aws/dynamo-client';
-import { type ReindexCompletionResult, completeReindex } from '../../core/pipeline/operation-commit';
-import { parsePipelineEvent, stepEventSchema } from '../../core/pipeline/pipeline-events';
 import { storageConfig } from '../../core/config/pipeline-config';
+import { completeReindex, type ReindexCompletionResult } from '../../core/pipeline/operation-commit';
+import { parsePipelineEvent, stepEventSchema } from '../../core/pipeline/pipeline-events';
 
 const config = storageConfig();
 const dynamo = createDocumentClient();

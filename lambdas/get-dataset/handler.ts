@@ -1,9 +1,9 @@
 import { DATASET_NOT_FOUND } from '../../core/operations/api-messages';
-import { apiHandler, type ApiHandler } from '../http/api-handler';
+import { type ReadContext, readContextFromEnv } from '../../core/operations/read-context';
+import { readDataset } from '../../core/operations/read-datasets';
+import { type ApiHandler, apiHandler } from '../http/api-handler';
 import { datasetIdOf } from '../http/event-input';
 import { errorResponse, jsonResponse } from '../http/responses';
-import { readContextFromEnv, type ReadContext } from '../../core/operations/read-context';
-import { readDataset } from '../../core/operations/read-datasets';
 
 /** GET /api/v1/dataset/{dataset_id} (API.md): the dataset's view; 404 when missing or not readable. */
 export function createGetDatasetHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {

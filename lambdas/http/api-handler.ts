@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { INTERNAL_ERROR, NOT_AUTHENTICATED } from '../../core/operations/api-messages';
-import type { AuthenticatedCaller } from '../auth/authenticate-request';
-import { authFromEvent, MissingAuthContextError } from '../auth/auth-context';
-import { checkCsrf, csrfFailureDetail } from '../auth/csrf';
 import type { ReadContext } from '../../core/operations/read-context';
+import { authFromEvent, MissingAuthContextError } from '../auth/auth-context';
+import type { AuthenticatedCaller } from '../auth/authenticate-request';
+import { checkCsrf, csrfFailureDetail } from '../auth/csrf';
 import { errorResponse } from './responses';
 
 export interface ApiRequest<C extends ReadContext> {

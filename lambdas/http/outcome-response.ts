@@ -5,7 +5,8 @@ import type { IdempotentOutcome } from '../requests/idempotent-request';
 import { refusalStatus } from './refusal-status';
 import { acceptedHeaders, emptyResponse, errorResponse, httpErrorResponse, jsonResponse } from './responses';
 
-export const refusedResponse = (refused: Refused): APIGatewayProxyResult => httpErrorResponse(refusalStatus(refused.refusal));
+export const refusedResponse = (refused: Refused): APIGatewayProxyResult =>
+  httpErrorResponse(refusalStatus(refused.refusal));
 
 /**
  * 202 for a started operation (empty body, or `{"id"}` for create-dataset) with `Location` and `X-Operation-Id`; a

@@ -1,5 +1,5 @@
-import * as messages from '../../core/operations/api-messages';
 import { statusNew } from '../../core/datasets/dataset-status';
+import * as messages from '../../core/operations/api-messages';
 import type { OperationRefusal } from '../../core/operations/operation-result';
 
 export interface HttpError {
@@ -15,7 +15,10 @@ export function refusalStatus(refusal: OperationRefusal): HttpError {
     case 'invalid_source':
       return {
         statusCode: 400,
-        detail: refusal.sourceKind === 's3_uri' ? messages.invalidS3Source(refusal.uri) : messages.invalidLocalSource(refusal.uri),
+        detail:
+          refusal.sourceKind === 's3_uri'
+            ? messages.invalidS3Source(refusal.uri)
+            : messages.invalidLocalSource(refusal.uri),
       };
     case 'feature_disabled':
       return { statusCode: 403, detail: messages.ADD_MEDIA_DISABLED };

@@ -4,7 +4,11 @@ import type { HttpError } from './refusal-status';
 /** API answers are per caller and change with every operation: never cached. */
 const COMMON_HEADERS = { 'Cache-Control': 'no-store' } as const;
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { ...COMMON_HEADERS, 'Content-Type': 'application/json', ...headers },
@@ -22,7 +26,8 @@ export function errorResponse(statusCode: number, detail: string): APIGatewayPro
   return jsonResponse(statusCode, { detail });
 }
 
-export const httpErrorResponse = (error: HttpError): APIGatewayProxyResult => errorResponse(error.statusCode, error.detail);
+export const httpErrorResponse = (error: HttpError): APIGatewayProxyResult =>
+  errorResponse(error.statusCode, error.detail);
 
 /** Headers of an accepted operation (API.md extension): where to poll, and which operation it is. */
 export const acceptedHeaders = (datasetId: string, operationId?: string): Record<string, string> => ({

@@ -1,11 +1,11 @@
-import { apiHandler, type ApiHandler } from '../http/api-handler';
+import { listMedia } from '../../core/operations/list-media';
+import { refuse } from '../../core/operations/operation-result';
+import { parseLimit } from '../../core/operations/paging';
+import { type ReadContext, readContextFromEnv } from '../../core/operations/read-context';
+import { type ApiHandler, apiHandler } from '../http/api-handler';
 import { datasetIdOf, queryParameter } from '../http/event-input';
 import { refusedResponse } from '../http/outcome-response';
 import { errorResponse, jsonResponse } from '../http/responses';
-import { listMedia } from '../../core/operations/list-media';
-import { readContextFromEnv, type ReadContext } from '../../core/operations/read-context';
-import { refuse } from '../../core/operations/operation-result';
-import { parseLimit } from '../../core/operations/paging';
 
 /** GET /api/v1/dataset/{dataset_id}/media?batch_id=&cursor=&limit= (API.md extension). */
 export function createListMediaHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {

@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
+import { storageConfig } from '../../core/config/pipeline-config';
 import { readableFailure, shorten } from '../../core/pipeline/failure-message';
 import { type FailureResult, failOperation } from '../../core/pipeline/operation-commit';
 import { failureEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
-import { storageConfig } from '../../core/config/pipeline-config';
 import { latestWorkerError } from '../../core/pipeline/worker-error-report';
 
 const config = storageConfig();
@@ -17,20 +17,34 @@ export const handler = async (event: unknown): Promise<FailureResult> => {
   const { input, error } = parsePipelineEvent(failureEventSchema, event, 'mark-failed input');
   const result = await failOperation(
     { client: dynamo, tableName: config.tableName, storage: { s3, bucket: config.bucketName } },
-    { datasetId: input.dataset_id, operationId: input.operation_id, message: await failureMessage(input, error), now: new Date() },
+    {
+      datasetId: input.dataset_id,
+      operationId: input.operation_id,
+      message: await failureMessage(input, error),
+      now: new Date(),
+    },
   );
   if (result.released && result.cleanup.errors.length)
-    logger.warn('Cleanup of the failed operation was incomplete', { operation_id: input.operation_id, errors: result.cleanup.errors });
+    logger.warn('Cleanup of the failed operation was incomplete', {
+      operation_id: input.operation_id,
+      errors: result.cleanup.errors,
+    });
   return result;
 };
 
 /** The worker's own message when one reported it (read before cleanup removes it), else what the Catch received. */
-async function failureMessage(input: { dataset_id: string; operation_id: string }, error: Parameters<typeof readableFailure>[0]) {
+async function failureMessage(
+  input: { dataset_id: string; operation_id: string },
+  error: Parameters<typeof readableFailure>[0],
+) {
   try {
     const reported = await latestWorkerError(s3, config.bucketName, input.dataset_id, input.operation_id);
     if (reported) return shorten(reported.error);
   } catch (readError) {
-    logger.warn('Could not read the worker error report', { operation_id: input.operation_id, error: readError as Error });
+    logger.warn('Could not read the worker error report', {
+      operation_id: input.operation_id,
+      error: readError as Error,
+    });
   }
   return readableFailure(error);
 }

@@ -1,9 +1,9 @@
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
+import { planConfig } from '../../core/config/pipeline-config';
 import { readDiscovery, writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
 import { recordPlan } from '../../core/pipeline/operation-commit';
 import { executionInputSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
-import { planConfig } from '../../core/config/pipeline-config';
 import { type Plan, planCompute } from '../../core/pipeline/planner';
 
 const config = planConfig();

@@ -1,10 +1,10 @@
-import { apiHandler, type ApiHandler } from '../http/api-handler';
-import { datasetIdOf } from '../http/event-input';
-import { outcomeResponse, refusedResponse } from '../http/outcome-response';
-import { errorResponse } from '../http/responses';
 import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
 import { refuse } from '../../core/operations/operation-result';
 import { requestReindex } from '../../core/operations/request-reindex';
+import { type ApiHandler, apiHandler } from '../http/api-handler';
+import { datasetIdOf } from '../http/event-input';
+import { outcomeResponse, refusedResponse } from '../http/outcome-response';
+import { errorResponse } from '../http/responses';
 import { fingerprint, readIdempotencyKey, runIdempotently } from '../requests/idempotent-request';
 
 const ROUTE = 'reindex';

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as messages from '../../core/operations/api-messages';
-import { bodyBytes, mediaTypeOf, requestHeader } from '../http/event-input';
 import { DEFAULT_MEDIA_OPTIONS, type MediaOptions, type MediaSource } from '../../core/operations/media-source';
+import { bodyBytes, mediaTypeOf, requestHeader } from '../http/event-input';
 import { parseTextFields } from './form-fields';
 import { fingerprint, formFingerprint } from './idempotent-request';
 import { readMediaForm } from './media-form';
 import { bodyTooLarge, isFormMediaType, readMultipartBody } from './multipart-body';
 
-export interface CreateDatasetRequest {
+interface CreateDatasetRequest {
   readonly displayName: string;
   readonly source: MediaSource | undefined;
   readonly options: MediaOptions;
@@ -25,7 +25,10 @@ const ROUTE = 'create_dataset';
  * POST /api/v1/datasets takes the add-media form plus `display_name` (multipart), or — for an empty dataset —
  * `{"display_name": "..."}` as JSON, which carries no media and so no other field.
  */
-export async function readCreateDatasetBody(event: APIGatewayProxyEvent, maxUploadBytes: number): Promise<CreateDatasetBody> {
+export async function readCreateDatasetBody(
+  event: APIGatewayProxyEvent,
+  maxUploadBytes: number,
+): Promise<CreateDatasetBody> {
   const contentType = requestHeader(event, 'content-type');
   const mediaType = mediaTypeOf(contentType);
   if (isFormMediaType(mediaType)) {
@@ -35,10 +38,16 @@ export async function readCreateDatasetBody(event: APIGatewayProxyEvent, maxUplo
     if (!read.ok) return { ok: false, statusCode: 400, detail: read.detail };
     return {
       ok: true,
-      request: { displayName: read.displayName!, source: read.source, options: read.options, fingerprint: formFingerprint(ROUTE, form.parts) },
+      request: {
+        displayName: read.displayName!,
+        source: read.source,
+        options: read.options,
+        fingerprint: formFingerprint(ROUTE, form.parts),
+      },
     };
   }
-  if (mediaType !== 'application/json') return { ok: false, statusCode: 400, detail: messages.createBodyType(contentType) };
+  if (mediaType !== 'application/json')
+    return { ok: false, statusCode: 400, detail: messages.createBodyType(contentType) };
   const tooLarge = bodyTooLarge(event, maxUploadBytes);
   if (tooLarge) return tooLarge;
   let body: unknown;
@@ -47,7 +56,8 @@ export async function readCreateDatasetBody(event: APIGatewayProxyEvent, maxUplo
   } catch {
     return { ok: false, statusCode: 400, detail: messages.malformedJson };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, statusCode: 400, detail: messages.malformedJson };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, statusCode: 400, detail: messages.malformedJson };
   const unknown = Object.keys(body).find((key) => key !== 'display_name');
   if (unknown !== undefined) return { ok: false, statusCode: 400, detail: messages.unknownJsonField(unknown) };
   const displayName = (body as { display_name?: unknown }).display_name;

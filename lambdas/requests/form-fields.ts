@@ -19,9 +19,12 @@ const booleanField = (field: string) =>
   );
 
 const countField = (field: string) =>
-  z.pipe(z.string().check(z.trim(), z.regex(/^\d{1,15}$/, { error: messages.invalidCount(field) })), z.transform(Number));
+  z.pipe(
+    z.string().check(z.trim(), z.regex(/^\d{1,15}$/, { error: messages.invalidCount(field) })),
+    z.transform(Number),
+  );
 
-export const TEXT_FIELD_SCHEMAS = {
+const TEXT_FIELD_SCHEMAS = {
   auto_reindex: booleanField('auto_reindex'),
   use_spot: booleanField('use_spot'),
   assume_role: z.string().check(z.trim(), z.regex(ROLE_ARN, { error: messages.invalidRoleArn('assume_role') })),
@@ -30,7 +33,11 @@ export const TEXT_FIELD_SCHEMAS = {
   batch_n_objects: countField('batch_n_objects'),
   display_name: z
     .string()
-    .check(z.trim(), z.minLength(1, { error: messages.displayNameRequired }), z.maxLength(200, { error: messages.displayNameRequired })),
+    .check(
+      z.trim(),
+      z.minLength(1, { error: messages.displayNameRequired }),
+      z.maxLength(200, { error: messages.displayNameRequired }),
+    ),
 } as const;
 
 export type TextFieldName = keyof typeof TEXT_FIELD_SCHEMAS;

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as messages from '../../core/operations/api-messages';
-import { requestHeader } from '../http/event-input';
+import { type IdempotencyScope, IdempotencyStore, isValidIdempotencyKey } from '../../core/operations/idempotency';
 import type { OperationContext } from '../../core/operations/operation-context';
 import type { Refused, Started } from '../../core/operations/operation-result';
-import { IdempotencyStore, type IdempotencyScope, isValidIdempotencyKey } from '../../core/operations/idempotency';
+import { requestHeader } from '../http/event-input';
 import type { FormPart } from './multipart-form';
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 export type IdempotentOutcome =
   | Started
@@ -15,7 +15,9 @@ export type IdempotentOutcome =
   | { readonly ok: false; readonly idempotency: 'in_progress' | 'mismatch' };
 
 /** The Idempotency-Key header, absent, or refused when it is not 1-255 visible ASCII characters. */
-export function readIdempotencyKey(event: APIGatewayProxyEvent): { ok: true; key: string | undefined } | { ok: false; detail: string } {
+export function readIdempotencyKey(
+  event: APIGatewayProxyEvent,
+): { ok: true; key: string | undefined } | { ok: false; detail: string } {
   const key = requestHeader(event, IDEMPOTENCY_HEADER);
   if (key === undefined) return { ok: true, key: undefined };
   return isValidIdempotencyKey(key) ? { ok: true, key } : { ok: false, detail: messages.invalidIdempotencyKey };
@@ -49,7 +51,9 @@ export async function runIdempotently(
     // The operation runs whatever happens here; a record left IN_PROGRESS only delays a retry until its claim expires.
     await store
       .complete(scope, claim.token, { dataset_id: outcome.datasetId, operation_id: outcome.operationId ?? '' })
-      .catch((error: unknown) => context.logger.error('Could not complete the idempotency record', { error: error as Error }));
+      .catch((error: unknown) =>
+        context.logger.error('Could not complete the idempotency record', { error: error as Error }),
+      );
   } else {
     await store.release(scope, claim.token);
   }

@@ -1,17 +1,17 @@
-import * as messages from '../../core/operations/api-messages';
-import { DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import { inspectArchive } from '../../core/media/archive-extract';
+import { DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import { sniffMedia } from '../../core/media/sniff-media';
+import * as messages from '../../core/operations/api-messages';
 import type { MediaOptions, MediaSource, UploadedMedia } from '../../core/operations/media-source';
-import type { FormPart } from './multipart-form';
 import { parseTextFields, type TextFieldName } from './form-fields';
+import type { FormPart } from './multipart-form';
 
-export const FILES_FIELD = 'files[]';
-export const ARCHIVE_FIELD = 'archive';
-export const S3_URI_FIELD = 's3_uri';
+const FILES_FIELD = 'files[]';
+const ARCHIVE_FIELD = 'archive';
+const S3_URI_FIELD = 's3_uri';
 
 /** Text fields each form accepts besides the media source (create-dataset always re-clusters: no auto_reindex). */
-export const FORM_TEXT_FIELDS = {
+const FORM_TEXT_FIELDS = {
   add_media: ['auto_reindex', 'assume_role', 'batch_n_videos', 'batch_n_images', 'batch_n_objects', 'use_spot'],
   create_dataset: ['display_name', 'assume_role', 'batch_n_videos', 'batch_n_images', 'batch_n_objects', 'use_spot'],
 } as const satisfies Record<string, readonly TextFieldName[]>;
@@ -78,7 +78,12 @@ export async function readMediaForm(parts: readonly FormPart[], kind: FormKind):
       batch_n_objects: values.batch_n_objects ?? null,
     },
   };
-  const done = (source: MediaSource | undefined): MediaFormResult => ({ ok: true, source, options, displayName: values.display_name });
+  const done = (source: MediaSource | undefined): MediaFormResult => ({
+    ok: true,
+    source,
+    options,
+    displayName: values.display_name,
+  });
 
   if (s3Uris.length === 1) return done({ kind: 's3_uri', uri: s3Uris[0]! });
   if (files.length > 0) {
@@ -87,7 +92,13 @@ export async function readMediaForm(parts: readonly FormPart[], kind: FormKind):
       if (file.bytes.length === 0) return refused(messages.emptyFile(file.filename));
       const sniffed = await sniffMedia(file.bytes, file.filename);
       if (!sniffed.ok) return refused(messages.unsupportedFile(file.filename, sniffed.reason));
-      uploads.push({ name: file.filename, bytes: file.bytes, type: sniffed.type, ext: sniffed.ext, mime: sniffed.mime });
+      uploads.push({
+        name: file.filename,
+        bytes: file.bytes,
+        type: sniffed.type,
+        ext: sniffed.ext,
+        mime: sniffed.mime,
+      });
     }
     return done({ kind: 'files', files: uploads });
   }

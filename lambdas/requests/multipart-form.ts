@@ -4,7 +4,13 @@ import * as messages from '../../core/operations/api-messages';
 /** One part of a multipart/form-data body, in the order it came. */
 export type FormPart =
   | { readonly kind: 'field'; readonly name: string; readonly value: string }
-  | { readonly kind: 'file'; readonly name: string; readonly filename: string; readonly mimeType: string; readonly bytes: Buffer };
+  | {
+      readonly kind: 'file';
+      readonly name: string;
+      readonly filename: string;
+      readonly mimeType: string;
+      readonly bytes: Buffer;
+    };
 
 export interface MultipartLimits {
   /** Parts of any kind. */
@@ -34,7 +40,11 @@ export type FormParseResult =
  * Parses a whole multipart body held in memory with busboy. Anything malformed or over a limit is a client error with a
  * message, never an exception: busboy's errors (bad boundary, truncated body, broken part headers) become 400s.
  */
-export function parseMultipartForm(body: Buffer, contentType: string, limits: MultipartLimits): Promise<FormParseResult> {
+export function parseMultipartForm(
+  body: Buffer,
+  contentType: string,
+  limits: MultipartLimits,
+): Promise<FormParseResult> {
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -69,7 +79,8 @@ export function parseMultipartForm(body: Buffer, contentType: string, limits: Mu
     };
 
     parser.on('field', (name, value, info) => {
-      if (Buffer.byteLength(name) > limits.maxFieldNameBytes) return refuse(failure(400, messages.fieldNameTooLong(limits.maxFieldNameBytes)));
+      if (Buffer.byteLength(name) > limits.maxFieldNameBytes)
+        return refuse(failure(400, messages.fieldNameTooLong(limits.maxFieldNameBytes)));
       if (info.valueTruncated) return refuse(failure(400, messages.fieldTooLong(name, limits.maxFieldBytes)));
       parts.push({ kind: 'field', name, value });
     });
@@ -89,7 +100,14 @@ export function parseMultipartForm(body: Buffer, contentType: string, limits: Mu
           });
           stream.on('end', () => {
             if (truncated) refuse(failure(413, messages.bodyTooLarge(limits.maxFileBytes)));
-            else parts.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, bytes: Buffer.concat(chunks) });
+            else
+              parts.push({
+                kind: 'file',
+                name,
+                filename: info.filename ?? '',
+                mimeType: info.mimeType,
+                bytes: Buffer.concat(chunks),
+              });
             done();
           });
         }),

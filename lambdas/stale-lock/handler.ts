@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
-import { executionStatusEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
 import { recoveryConfig } from '../../core/config/pipeline-config';
-import { type StatusEventOutcome, recoverFromStatusEvent } from '../../core/pipeline/stale-lock-recovery';
+import { executionStatusEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
+import { recoverFromStatusEvent, type StatusEventOutcome } from '../../core/pipeline/stale-lock-recovery';
 
 const config = recoveryConfig();
 const dynamo = createDocumentClient();
@@ -23,6 +23,9 @@ export const handler = async (event: unknown): Promise<StatusEventOutcome> => {
     },
     statusEvent,
   );
-  logger.info(outcome.recovered ? 'Released a stale lock' : 'No lock to release', { execution: statusEvent.detail.executionArn, outcome });
+  logger.info(outcome.recovered ? 'Released a stale lock' : 'No lock to release', {
+    execution: statusEvent.detail.executionArn,
+    outcome,
+  });
   return outcome;
 };

@@ -1,9 +1,13 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
 import { recoveryConfig } from '../../core/config/pipeline-config';
-import { type StaleLockReport, recoverStaleLocks, stepFunctionsExecutionStatus } from '../../core/pipeline/stale-lock-recovery';
+import {
+  recoverStaleLocks,
+  type StaleLockReport,
+  stepFunctionsExecutionStatus,
+} from '../../core/pipeline/stale-lock-recovery';
 
 /** Long enough for the API to start the execution after taking the lock, and for DescribeExecution to see it. */
 export const SWEEPER_GRACE_MS = 15 * 60 * 1000;

@@ -5,12 +5,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BaseFunction, lambdaEntry, type LogLevel } from '../base-function';
+import { API_BASE_PATH, ROUTES, type RouteSpec } from '../../core/routes';
+import { BaseFunction, type LogLevel, lambdaEntry } from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';
 import { ApiAuthorizer } from './authorizer';
 import { addGatewayResponses } from './gateway-responses';
-import { API_BASE_PATH, ROUTES, type RouteSpec } from '../../core/routes';
 
 export interface ApiProps {
   readonly table: dynamodb.ITableV2 | dynamodb.ITable;
@@ -23,7 +23,7 @@ export interface ApiProps {
 }
 
 /** Stage of the deployed API; clients call `<invoke url>/api/v1/...` (the CfnOutput `ApiUrl`). */
-export const STAGE_NAME = 'prod';
+const STAGE_NAME = 'prod';
 
 /**
  * The REST API of API.md: every route under /api/v1, one Lambda per route, all behind
@@ -81,7 +81,9 @@ export class Api extends Construct {
     const functions: Record<string, BaseFunction> = {};
     for (const route of ROUTES) {
       const fn = this.routeFunction(route, props);
-      base.resourceForPath(route.path).addMethod(route.method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }));
+      base
+        .resourceForPath(route.path)
+        .addMethod(route.method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }));
       functions[route.id] = fn;
     }
     this.functions = functions;
@@ -113,7 +115,10 @@ export class Api extends Construct {
     if (route.access === 'reindex') {
       return fn.bindStateMachine(props.reindexStateMachine, 'REINDEX_STATE_MACHINE_ARN');
     }
-    fn.bindBucketWrite(props.bucket, STAGING_PREFIX).bindStateMachine(props.addMediaStateMachine, 'ADD_MEDIA_STATE_MACHINE_ARN');
+    fn.bindBucketWrite(props.bucket, STAGING_PREFIX).bindStateMachine(
+      props.addMediaStateMachine,
+      'ADD_MEDIA_STATE_MACHINE_ARN',
+    );
     fn.addEnvironment('ADD_MEDIA_ENABLED', String(config.addMediaEnabled));
     fn.bindSourceAccess(config);
     fn.addEnvironment('MAX_UPLOAD_BYTES', String(config.maxUploadBytes));

@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BaseFunction, lambdaEntry, type LogLevel } from '../base-function';
+import { BaseFunction, type LogLevel, lambdaEntry } from '../base-function';
 import type { AuthConfig } from '../config';
 
 export interface ApiAuthorizerProps {
@@ -61,7 +61,8 @@ export class ApiAuthorizer extends Construct {
         break;
       case 'generated-secret': {
         const secret = new secretsmanager.Secret(this, 'GeneratedJwtSecret', {
-          description: 'HS256 secret signing the API tokens of this deployment (generated because neither authJwksUrl nor authJwtSecretArn was set)',
+          description:
+            'HS256 secret signing the API tokens of this deployment (generated because neither authJwksUrl nor authJwtSecretArn was set)',
           generateSecretString: { passwordLength: 64, excludePunctuation: true },
         });
         this.jwtSecret = secret;

@@ -1,5 +1,5 @@
 import { Size } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -14,7 +14,7 @@ export interface PipelineComputeProps {
 }
 
 /** Disk of each GPU instance for images, layers and the media a shard decodes (the CUDA image alone is several GiB). */
-export const GPU_INSTANCE_STORAGE = Size.gibibytes(150);
+const GPU_INSTANCE_STORAGE = Size.gibibytes(150);
 
 /**
  * Where the workers run: one ECS cluster (Container Insights on) with four capacity providers — FARGATE and
@@ -41,7 +41,9 @@ export class PipelineCompute extends Construct {
     this.infrastructureRole = new iam.Role(this, 'GpuInfrastructureRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'ECS Managed Instances: launches and terminates the pipeline GPU instances',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForManagedInstances')],
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForManagedInstances'),
+      ],
     });
     acknowledge(
       this.infrastructureRole,
@@ -70,7 +72,7 @@ export class PipelineCompute extends Construct {
   }
 }
 
-export function gpuInstanceRequirements(gpu: GpuInstanceConfig): ec2.InstanceRequirementsConfig {
+function gpuInstanceRequirements(gpu: GpuInstanceConfig): ec2.InstanceRequirementsConfig {
   return {
     vCpuCountMin: gpu.vcpuMin,
     vCpuCountMax: gpu.vcpuMax,
@@ -81,7 +83,9 @@ export function gpuInstanceRequirements(gpu: GpuInstanceConfig): ec2.InstanceReq
     acceleratorTypes: [...gpu.acceleratorTypes],
     acceleratorManufacturers: [...gpu.acceleratorManufacturers],
     acceleratorNames: [...gpu.acceleratorNames],
-    ...(gpu.acceleratorTotalMemoryMinMiB !== undefined ? { acceleratorTotalMemoryMin: Size.mebibytes(gpu.acceleratorTotalMemoryMinMiB) } : {}),
+    ...(gpu.acceleratorTotalMemoryMinMiB !== undefined
+      ? { acceleratorTotalMemoryMin: Size.mebibytes(gpu.acceleratorTotalMemoryMinMiB) }
+      : {}),
     cpuManufacturers: [...gpu.cpuManufacturers],
     ...(gpu.allowedInstanceTypes ? { allowedInstanceTypes: [...gpu.allowedInstanceTypes] } : {}),
   };

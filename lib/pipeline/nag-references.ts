@@ -15,7 +15,12 @@ export function arnReference(construct: IConstruct): string {
  * How cdk-nag prints `stack.formatArn({ service, resource })` (pseudo parameters where the stack is
  * environment-agnostic); `global` for services whose ARNs have no region and account (S3).
  */
-export function formattedArnReference(scope: IConstruct, service: string, resource: string, options: { global?: boolean } = {}): string {
+export function formattedArnReference(
+  scope: IConstruct,
+  service: string,
+  resource: string,
+  options: { global?: boolean } = {},
+): string {
   const stack = Stack.of(scope);
   const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
   const region = options.global ? '' : pseudo(stack.region, 'Region');

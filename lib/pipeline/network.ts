@@ -40,7 +40,10 @@ export class PipelineNetwork extends Construct {
     });
     this.workerSubnets = this.vpc.selectSubnets({ subnetType: workerSubnetType }).subnets;
 
-    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.REJECT,
@@ -51,7 +54,11 @@ export class PipelineNetwork extends Construct {
       description: 'Pipeline workers (ECS tasks and GPU instances): no inbound, HTTPS out',
       allowAllOutbound: false,
     });
-    this.workerSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs, S3 and sources over HTTPS');
+    this.workerSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'AWS APIs, S3 and sources over HTTPS',
+    );
 
     // Endpoints answer the workers only (a CIDR rule would also admit anything else placed in the VPC later).
     const endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -74,7 +81,13 @@ export class PipelineNetwork extends Construct {
       EcsTelemetry: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
     };
     for (const [endpointId, service] of Object.entries(interfaceEndpoints)) {
-      this.vpc.addInterfaceEndpoint(endpointId, { service, subnets, privateDnsEnabled: true, securityGroups: [endpointSecurityGroup], open: false });
+      this.vpc.addInterfaceEndpoint(endpointId, {
+        service,
+        subnets,
+        privateDnsEnabled: true,
+        securityGroups: [endpointSecurityGroup],
+        open: false,
+      });
     }
   }
 }

@@ -35,7 +35,12 @@ export class PipelineFunctions extends Construct {
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
     const { table, bucket, config, compute, tasks } = props;
-    const stepFunction = (fnId: string, name: string, description: string, options: { timeout: Duration; memorySize?: number }) => {
+    const stepFunction = (
+      fnId: string,
+      name: string,
+      description: string,
+      options: { timeout: Duration; memorySize?: number },
+    ) => {
       const fn = new BaseFunction(this, fnId, {
         entry: lambdaEntry(name),
         description,
@@ -49,7 +54,9 @@ export class PipelineFunctions extends Construct {
       return fn;
     };
 
-    this.plan = stepFunction('Plan', 'plan', 'Pipeline step: sizes a batch into shards, device and capacity', { timeout: Duration.seconds(60) });
+    this.plan = stepFunction('Plan', 'plan', 'Pipeline step: sizes a batch into shards, device and capacity', {
+      timeout: Duration.seconds(60),
+    });
     grantObjects(this.plan, bucket, ['s3:GetObject', 's3:PutObject'], DATASETS_PREFIX);
     const planEnvironment: Record<string, string> = {
       GPU_SPOT_CAPACITY_PROVIDER: compute.gpuSpotCapacityProvider.capacityProviderName,
@@ -64,15 +71,24 @@ export class PipelineFunctions extends Construct {
     };
     for (const [name, value] of Object.entries(planEnvironment)) this.plan.addEnvironment(name, value);
 
-    this.finalize = stepFunction('Finalize', 'finalize', 'Pipeline step: commits an added batch', { timeout: Duration.seconds(60) });
+    this.finalize = stepFunction('Finalize', 'finalize', 'Pipeline step: commits an added batch', {
+      timeout: Duration.seconds(60),
+    });
     grantObjects(this.finalize, bucket, ['s3:GetObject'], DATASETS_PREFIX);
 
-    this.finishReindex = stepFunction('FinishReindex', 'finish-reindex', 'Pipeline step: commits a new clustering', { timeout: Duration.seconds(60) });
-
-    this.markFailed = stepFunction('MarkFailed', 'mark-failed', 'Pipeline step: marks a failed operation and removes what it left', {
-      timeout: Duration.minutes(15),
-      memorySize: 1024,
+    this.finishReindex = stepFunction('FinishReindex', 'finish-reindex', 'Pipeline step: commits a new clustering', {
+      timeout: Duration.seconds(60),
     });
+
+    this.markFailed = stepFunction(
+      'MarkFailed',
+      'mark-failed',
+      'Pipeline step: marks a failed operation and removes what it left',
+      {
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+      },
+    );
     grantOperationCleanup(this.markFailed, bucket);
   }
 
@@ -97,7 +113,9 @@ export function grantOperationCleanup(fn: BaseFunction, bucket: s3.IBucket): voi
 }
 
 function grantObjects(fn: BaseFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }),
+  );
   bucket.encryptionKey?.grantEncryptDecrypt(fn);
   for (const prefix of prefixes) {
     acknowledge(
@@ -109,7 +127,7 @@ function grantObjects(fn: BaseFunction, bucket: s3.IBucket, actions: string[], .
 }
 
 /** Findings every pipeline function carries by design. */
-export function acknowledgeStepFunction(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+function acknowledgeStepFunction(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
   acknowledge(
     fn,
     'Serverless-LambdaDLQ',

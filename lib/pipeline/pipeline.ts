@@ -36,9 +36,17 @@ export class Pipeline extends Construct {
     const { table, bucket, config } = props;
     this.node.addValidation({ validate: () => configProblems(config) });
 
-    this.network = new PipelineNetwork(this, 'Network', { natGateways: config.natGateways, logRetention: config.logRetention });
+    this.network = new PipelineNetwork(this, 'Network', {
+      natGateways: config.natGateways,
+      logRetention: config.logRetention,
+    });
     const { vpc, workerSubnets: subnets, workerSecurityGroup: securityGroup } = this.network;
-    this.compute = new PipelineCompute(this, 'Compute', { vpc, subnets, securityGroup, gpuInstance: config.gpuInstance });
+    this.compute = new PipelineCompute(this, 'Compute', {
+      vpc,
+      subnets,
+      securityGroup,
+      gpuInstance: config.gpuInstance,
+    });
     this.tasks = new WorkerTasks(this, 'Tasks', { table, bucket, config });
     this.functions = new PipelineFunctions(this, 'Functions', {
       table,

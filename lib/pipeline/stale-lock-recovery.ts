@@ -23,8 +23,8 @@ export interface StaleLockRecoveryProps {
 }
 
 /** Execution statuses after which nothing will release the lock the operation holds. */
-export const DEAD_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
-export const SWEEP_INTERVAL = Duration.minutes(10);
+const DEAD_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+const SWEEP_INTERVAL = Duration.minutes(10);
 
 /**
  * No dataset stays locked by a dead execution. An EventBridge rule sends every FAILED / TIMED_OUT / ABORTED status
@@ -49,10 +49,15 @@ export class StaleLockRecovery extends Construct {
       retentionPeriod: Duration.days(14),
     });
     for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      acknowledge(this.deadLetterQueue, rule, 'This queue is the dead-letter queue of the recovery rules and functions; it has none of its own.');
+      acknowledge(
+        this.deadLetterQueue,
+        rule,
+        'This queue is the dead-letter queue of the recovery rules and functions; it has none of its own.',
+      );
     }
     new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'A stale-lock recovery event or invocation failed for good: a dataset may stay locked until the next sweep',
+      alarmDescription:
+        'A stale-lock recovery event or invocation failed for good: a dataset may stay locked until the next sweep',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -77,11 +82,20 @@ export class StaleLockRecovery extends Construct {
       fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue), retryAttempts: 2 });
       grantOperationCleanup(fn, bucket);
       acknowledgeLambdaRole(fn, table);
-      acknowledge(fn, 'Serverless-LambdaDLQ', 'Failed asynchronous invocations go to the on-failure destination (the recovery DLQ), which supersedes a function DLQ.');
+      acknowledge(
+        fn,
+        'Serverless-LambdaDLQ',
+        'Failed asynchronous invocations go to the on-failure destination (the recovery DLQ), which supersedes a function DLQ.',
+      );
       return fn;
     };
 
-    this.staleLock = recoveryFunction('StaleLock', 'stale-lock', 'Releases the lock of an operation whose execution died', Duration.minutes(15));
+    this.staleLock = recoveryFunction(
+      'StaleLock',
+      'stale-lock',
+      'Releases the lock of an operation whose execution died',
+      Duration.minutes(15),
+    );
     this.executionClosedRule = new events.Rule(this, 'ExecutionClosed', {
       description: 'Pipeline executions that ended without releasing their lock',
       eventPattern: {
@@ -93,11 +107,20 @@ export class StaleLockRecovery extends Construct {
         },
       },
       targets: [
-        new targets.LambdaFunction(this.staleLock, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+        new targets.LambdaFunction(this.staleLock, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
       ],
     });
 
-    this.sweeper = recoveryFunction('Sweeper', 'sweeper', 'Releases locks whose execution is no longer running', Duration.minutes(5));
+    this.sweeper = recoveryFunction(
+      'Sweeper',
+      'sweeper',
+      'Releases locks whose execution is no longer running',
+      Duration.minutes(5),
+    );
     this.sweeper.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution'],
@@ -108,7 +131,13 @@ export class StaleLockRecovery extends Construct {
     this.sweepRule = new events.Rule(this, 'Sweep', {
       description: 'Periodic check for locks held by executions that are no longer running',
       schedule: events.Schedule.rate(SWEEP_INTERVAL),
-      targets: [new targets.LambdaFunction(this.sweeper, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.minutes(10) })],
+      targets: [
+        new targets.LambdaFunction(this.sweeper, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(10),
+        }),
+      ],
     });
   }
 }

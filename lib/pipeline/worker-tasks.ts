@@ -14,8 +14,8 @@ import { STAGING_PREFIX } from '../media-bucket';
 import { acknowledge, arnReference, formattedArnReference } from './nag-references';
 
 /** The one container of both task definitions; the state machines address their overrides to it by this name. */
-export const WORKER_CONTAINER_NAME = 'worker';
-export const WORKER_DOCKERFILE = 'workers/Dockerfile';
+const WORKER_CONTAINER_NAME = 'worker';
+const WORKER_DOCKERFILE = 'workers/Dockerfile';
 /** Key prefix of everything the pipeline writes (docs/data-model.md). */
 export const DATASETS_PREFIX = 'datasets/';
 
@@ -24,9 +24,10 @@ export const DATASETS_PREFIX = 'datasets/';
  * which BuildKit applies, so the asset hash changes only when the image's inputs do. The Dockerfile and its ignore
  * file stay in the staged copy that `cdk deploy` builds from. Synth only fingerprints these files; it never builds.
  */
-export function workerImageExcludes(): string[] {
+function workerImageExcludes(): string[] {
   const ignoreFile = `${REPO_ROOT}${WORKER_DOCKERFILE}.dockerignore`;
-  if (!existsSync(ignoreFile)) throw new Error(`${ignoreFile} is missing: it defines the worker image's build context.`);
+  if (!existsSync(ignoreFile))
+    throw new Error(`${ignoreFile} is missing: it defines the worker image's build context.`);
   const patterns = readFileSync(ignoreFile, 'utf8')
     .split('\n')
     .map((line) => line.trim())
@@ -38,7 +39,7 @@ export function workerImageExcludes(): string[] {
  * Task-level size of the CPU task definition (what Discover runs with); Assign and Cluster override it per run from
  * STEP_SIZES, embed shards from the plan. All are valid Fargate combinations.
  */
-export const CPU_TASK_SIZE = { cpu: 2048, memoryMiB: 8192 } as const;
+const CPU_TASK_SIZE = { cpu: 2048, memoryMiB: 8192 } as const;
 export const STEP_SIZES = {
   /**
    * Holds the batch's vectors and those of the batches added since the clustering (2 KiB per media at 512 dimensions,
@@ -49,7 +50,7 @@ export const STEP_SIZES = {
   cluster: { cpu: 16384, memoryMiB: 122880 },
 } as const;
 /** Fargate's maximum: archives, manifests and the index files are staged on local disk. */
-export const CPU_EPHEMERAL_STORAGE_GIB = 200;
+const CPU_EPHEMERAL_STORAGE_GIB = 200;
 
 export interface WorkerTasksProps {
   readonly table: dynamodb.ITableV2 | dynamodb.ITable;
@@ -83,7 +84,9 @@ export class WorkerTasks extends Construct {
       exclude: workerImageExcludes(),
       ignoreMode: IgnoreMode.DOCKER,
       platform: ecrAssets.Platform.LINUX_AMD64,
-      ...(config.workerModel ? { buildArgs: { MODEL_URL: config.workerModel.url, MODEL_SHA256: config.workerModel.sha256 } } : {}),
+      ...(config.workerModel
+        ? { buildArgs: { MODEL_URL: config.workerModel.url, MODEL_SHA256: config.workerModel.sha256 } }
+        : {}),
     });
     if (!config.workerModel) {
       // Synth works without them; building the image (cdk deploy) does not.
@@ -92,14 +95,18 @@ export class WorkerTasks extends Construct {
         'workerModelUrl and workerModelSha256 are not set: the worker image build (cdk deploy) needs the ONNX image encoder to bake in.',
       );
     }
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: config.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: config.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'Pulls the pipeline worker image and writes its logs',
     });
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Pipeline workers: datasets/* read/write, staging/* read, the table, allowed source buckets and roles',
+      description:
+        'Pipeline workers: datasets/* read/write, staging/* read, the table, allowed source buckets and roles',
     });
     this.grantWorkerAccess(props);
 
@@ -120,7 +127,10 @@ export class WorkerTasks extends Construct {
       cpu: String(CPU_TASK_SIZE.cpu),
       memoryMiB: String(CPU_TASK_SIZE.memoryMiB),
       ephemeralStorageGiB: CPU_EPHEMERAL_STORAGE_GIB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
       taskRole: this.taskRole,
       executionRole: this.executionRole,
     });
@@ -131,7 +141,10 @@ export class WorkerTasks extends Construct {
       networkMode: ecs.NetworkMode.AWS_VPC,
       cpu: String(TASK_SIZES.gpu.standard.cpu),
       memoryMiB: String(TASK_SIZES.gpu.standard.memory),
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
       taskRole: this.taskRole,
       executionRole: this.executionRole,
     });
@@ -140,7 +153,12 @@ export class WorkerTasks extends Construct {
     acknowledgeExecutionRole(this.executionRole);
   }
 
-  private addWorker(taskDefinition: ecs.TaskDefinition, streamPrefix: string, environment: Record<string, string>, gpuCount?: number): void {
+  private addWorker(
+    taskDefinition: ecs.TaskDefinition,
+    streamPrefix: string,
+    environment: Record<string, string>,
+    gpuCount?: number,
+  ): void {
     taskDefinition.addContainer(WORKER_CONTAINER_NAME, {
       containerName: WORKER_CONTAINER_NAME,
       image: ecs.ContainerImage.fromDockerImageAsset(this.image),
@@ -167,7 +185,13 @@ export class WorkerTasks extends Construct {
         resources: [bucket.arnForObjects(`${DATASETS_PREFIX}*`)],
       }),
     );
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'StagedUploads', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${STAGING_PREFIX}*`)] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StagedUploads',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${STAGING_PREFIX}*`)],
+      }),
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ListOwnPrefixes',
@@ -179,7 +203,10 @@ export class WorkerTasks extends Construct {
     bucket.encryptionKey?.grantEncryptDecrypt(role);
 
     const model = modelObject(config);
-    if (model) role.addToPolicy(new iam.PolicyStatement({ sid: 'ModelObject', actions: ['s3:GetObject'], resources: [this.s3Arn(model)] }));
+    if (model)
+      role.addToPolicy(
+        new iam.PolicyStatement({ sid: 'ModelObject', actions: ['s3:GetObject'], resources: [this.s3Arn(model)] }),
+      );
 
     // Sources in these buckets are read with the task role itself (no assume_role): list and read, never write.
     if (config.sourceBucketNames.length > 0) {
@@ -191,7 +218,11 @@ export class WorkerTasks extends Construct {
         }),
       );
       role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'ListSourceBuckets', actions: ['s3:ListBucket'], resources: config.sourceBucketNames.map((name) => this.s3Arn(name)) }),
+        new iam.PolicyStatement({
+          sid: 'ListSourceBuckets',
+          actions: ['s3:ListBucket'],
+          resources: config.sourceBucketNames.map((name) => this.s3Arn(name)),
+        }),
       );
     }
 
@@ -201,35 +232,64 @@ export class WorkerTasks extends Construct {
           sid: 'AssumeAllowedSourceRoles',
           actions: ['sts:AssumeRole'],
           resources: [...config.allowedAssumeRoleArns],
-          ...(config.assumeRoleExternalId ? { conditions: { StringEquals: { 'sts:ExternalId': config.assumeRoleExternalId } } } : {}),
+          ...(config.assumeRoleExternalId
+            ? { conditions: { StringEquals: { 'sts:ExternalId': config.assumeRoleExternalId } } }
+            : {}),
         }),
       );
       role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'SourceIdentityOnAllowedRoles', actions: ['sts:SetSourceIdentity'], resources: [...config.allowedAssumeRoleArns] }),
+        new iam.PolicyStatement({
+          sid: 'SourceIdentityOnAllowedRoles',
+          actions: ['sts:SetSourceIdentity'],
+          resources: [...config.allowedAssumeRoleArns],
+        }),
       );
     }
     this.acknowledgeTaskRole({ table, bucket, config });
   }
 
   private s3Arn(resource: string): string {
-    return Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    return Stack.of(this).formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
   }
 
   private acknowledgeTaskRole({ table, bucket, config }: WorkerTasksProps): void {
-    const wildcard = (resource: string, reason: string) => acknowledge(this.taskRole, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
+    const wildcard = (resource: string, reason: string) =>
+      acknowledge(this.taskRole, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
     const bucketArn = arnReference(bucket);
-    wildcard(`${bucketArn}/${DATASETS_PREFIX}*`, 'Workers write every artefact of a batch or clustering under datasets/ (keys are generated per dataset, operation and shard).');
-    wildcard(`${bucketArn}/${STAGING_PREFIX}*`, 'Discover reads the uploads staged for its operation under staging/ (read only).');
-    wildcard(`${arnReference(table)}/index/*`, 'Workers query the indexes of this one table only; the index ARN wildcard is how DynamoDB grants index access.');
+    wildcard(
+      `${bucketArn}/${DATASETS_PREFIX}*`,
+      'Workers write every artefact of a batch or clustering under datasets/ (keys are generated per dataset, operation and shard).',
+    );
+    wildcard(
+      `${bucketArn}/${STAGING_PREFIX}*`,
+      'Discover reads the uploads staged for its operation under staging/ (read only).',
+    );
+    wildcard(
+      `${arnReference(table)}/index/*`,
+      'Workers query the indexes of this one table only; the index ARN wildcard is how DynamoDB grants index access.',
+    );
     const model = modelObject(config);
-    if (model?.includes('*')) wildcard(formattedArnReference(this, 's3', model, { global: true }), 'The model object named by the modelUri setting.');
+    if (model?.includes('*'))
+      wildcard(
+        formattedArnReference(this, 's3', model, { global: true }),
+        'The model object named by the modelUri setting.',
+      );
     for (const name of config.sourceBucketNames) {
       const reason = `Media sources in bucket ${name}, which the operator allowed in sourceBucketNames: read and list only.`;
       wildcard(formattedArnReference(this, 's3', `${name}/*`, { global: true }), reason);
       if (name.includes('*')) wildcard(formattedArnReference(this, 's3', name, { global: true }), reason);
     }
     for (const pattern of config.allowedAssumeRoleArns.filter((arn) => arn.includes('*'))) {
-      wildcard(pattern, 'A role pattern the operator allowed in allowedAssumeRoleArns: sources are read only through roles matching it.');
+      wildcard(
+        pattern,
+        'A role pattern the operator allowed in allowedAssumeRoleArns: sources are read only through roles matching it.',
+      );
     }
   }
 }

@@ -19,9 +19,9 @@ export const STATE_MACHINE_FILES = {
 } as const;
 
 /** The rule Step Functions manages to learn when an ECS task of a `.sync` integration stops. */
-export const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
+const ECS_SYNC_RULE = 'StepFunctionsGetEventsForECSTaskRule';
 
-export interface WorkflowResources {
+interface WorkflowResources {
   readonly cluster: ecs.ICluster;
   readonly tasks: WorkerTasks;
   readonly functions: PipelineFunctions;
@@ -30,7 +30,9 @@ export interface WorkflowResources {
 }
 
 /** Values of every `${Placeholder}` of each ASL file, by file (test/synth/placeholders.test.ts keeps both sides equal). */
-export function workflowSubstitutions(resources: WorkflowResources): Record<keyof typeof STATE_MACHINE_FILES, Record<string, string>> {
+function workflowSubstitutions(
+  resources: WorkflowResources,
+): Record<keyof typeof STATE_MACHINE_FILES, Record<string, string>> {
   const { cluster, tasks, functions } = resources;
   const common = {
     ClusterArn: cluster.clusterArn,
@@ -89,7 +91,12 @@ export class Workflows extends Construct {
   private stateMachine(
     id: string,
     props: WorkflowsProps,
-    spec: { file: string; substitutions: Record<string, string>; taskDefinitions: ecs.TaskDefinition[]; functions: lambda.IFunction[] },
+    spec: {
+      file: string;
+      substitutions: Record<string, string>;
+      taskDefinitions: ecs.TaskDefinition[];
+      functions: lambda.IFunction[];
+    },
   ): sfn.StateMachine {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
@@ -97,7 +104,10 @@ export class Workflows extends Construct {
     });
     grantWorkflowAccess(role, props, spec);
 
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const machine = new sfn.StateMachine(this, id, {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(spec.file),
@@ -112,7 +122,10 @@ export class Workflows extends Construct {
       'CloudWatch Logs delivery (logs:CreateLogDelivery and related) and X-Ray tracing actions accept no resource-level permission.',
     );
 
-    for (const [metricId, metric] of Object.entries({ Failed: machine.metricFailed(), TimedOut: machine.metricTimedOut() })) {
+    for (const [metricId, metric] of Object.entries({
+      Failed: machine.metricFailed(),
+      TimedOut: machine.metricTimedOut(),
+    })) {
       new cloudwatch.Alarm(this, `${id}${metricId}Alarm`, {
         alarmDescription: `An execution of the ${id} pipeline ${metricId === 'Failed' ? 'failed' : 'timed out'} (the dataset is in ERROR)`,
         metric: metric.with({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),

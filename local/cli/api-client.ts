@@ -38,7 +38,10 @@ export class ApiClient {
     try {
       response = await fetch(new URL(path, this.baseUrl), { headers: { Authorization: `Bearer ${this.token}` } });
     } catch (error) {
-      throw new ApiError(0, `cannot reach ${this.baseUrl} (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}); is the service running (npm start)?`);
+      throw new ApiError(
+        0,
+        `cannot reach ${this.baseUrl} (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}); is the service running (npm start)?`,
+      );
     }
     if (response.ok) return response;
     const text = await response.text();

@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 
 export type CliCommand =
-  | { readonly operation: 'add_media'; readonly datasetId: string; readonly path: string; readonly autoReindex: boolean }
+  | {
+      readonly operation: 'add_media';
+      readonly datasetId: string;
+      readonly path: string;
+      readonly autoReindex: boolean;
+    }
   | { readonly operation: 'reindex'; readonly datasetId: string }
   | { readonly operation: 'create'; readonly name: string; readonly path: string }
   | { readonly operation: 'status'; readonly datasetId: string }

@@ -2,7 +2,9 @@ import type { DatasetView } from '../../core/datasets/dataset-record';
 import type { ApiClient } from './api-client';
 import type { ProgressBar } from './progress';
 
-export type OperationEnd = { readonly ok: true; readonly dataset: DatasetView } | { readonly ok: false; readonly dataset: DatasetView; readonly error: string };
+export type OperationEnd =
+  | { readonly ok: true; readonly dataset: DatasetView }
+  | { readonly ok: false; readonly dataset: DatasetView; readonly error: string };
 
 /**
  * Polls the dataset until operation `operationId` no longer holds it, then reports how it ended (its `last_operation`).
@@ -28,7 +30,11 @@ export async function waitForOperation(
     }
     if (!holding && last?.operation_id !== operationId) {
       progress.done();
-      return { ok: false, dataset, error: `operation ${operationId} no longer shows on the dataset (another operation replaced it)` };
+      return {
+        ok: false,
+        dataset,
+        error: `operation ${operationId} no longer shows on the dataset (another operation replaced it)`,
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

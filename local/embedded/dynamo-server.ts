@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 export interface RunningDynamoServer {
@@ -15,7 +15,9 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
  * Starts dynalite, a DynamoDB-compatible server in this process (LevelDB), persisted under `path` when given.
  * Latencies are zero so table creation is immediate.
  */
-export async function startEmbeddedDynamo(options: { path?: string; port?: number } = {}): Promise<RunningDynamoServer> {
+export async function startEmbeddedDynamo(
+  options: { path?: string; port?: number } = {},
+): Promise<RunningDynamoServer> {
   const server = dynalite({
     ...(options.path ? { path: options.path } : {}),
     createTableMs: 0,

@@ -11,7 +11,11 @@ export interface RunningS3Server {
 const SCRIPT = fileURLToPath(new URL('./s3rver-process.cjs', import.meta.url));
 
 /** Starts s3rver (S3-compatible) in a child process on `port` (0 = any free port), storing objects under `directory`. */
-export async function startS3Server(options: { directory: string; port?: number; buckets?: readonly string[] }): Promise<RunningS3Server> {
+export async function startS3Server(options: {
+  directory: string;
+  port?: number;
+  buckets?: readonly string[];
+}): Promise<RunningS3Server> {
   const child = spawn(
     process.execPath,
     ['--openssl-legacy-provider', SCRIPT, options.directory, String(options.port ?? 0), ...(options.buckets ?? [])],
@@ -33,7 +37,9 @@ function readyPort(child: ChildProcess): Promise<number> {
     let stderr = '';
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    createInterface({ input: child.stdout! }).once('line', (line) =>
+      resolve((JSON.parse(line) as { port: number }).port),
+    );
   });
 }
 

@@ -1,8 +1,8 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type AuthorizerContext, fromProxyResult, toProxyEvent } from './proxy-event';
 import { readBody } from './read-body';
-import { type RouteKey, matchRoute } from './routes';
+import { matchRoute, type RouteKey } from './routes';
 
 /** A route of the local server: API Gateway would call a Lambda; here `serve` gets the same proxy event. */
 export interface ServedRoute extends RouteKey {
@@ -10,7 +10,7 @@ export interface ServedRoute extends RouteKey {
   serve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 }
 
-export interface Caller {
+interface Caller {
   readonly sub: string;
   readonly authMethod: string;
 }
@@ -69,7 +69,13 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
     sendJson(response, 413, { detail: options.tooLargeDetail });
     return;
   }
-  const raw = { method, url, rawHeaders: request.rawHeaders, body: body.body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' };
+  const raw = {
+    method,
+    url,
+    rawHeaders: request.rawHeaders,
+    body: body.body,
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+  };
   const anonymous = toProxyEvent(raw, match, null);
   let caller: Caller | null;
   try {
@@ -95,8 +101,17 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
   response.end(result.body);
 }
 
-function sendJson(response: ServerResponse, statusCode: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(statusCode, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(statusCode, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -3,7 +3,7 @@ import { bodyTooLarge } from '../../core/operations/api-messages';
 import { authenticateRequest } from '../../lambdas/auth/authenticate-request';
 import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
-import { type ServedRoute, createApiServer } from './api-server';
+import { createApiServer, type ServedRoute } from './api-server';
 import { PROCESS_ROUTES } from './process-routes';
 import { API_ROUTES } from './routes';
 
@@ -18,7 +18,10 @@ export function createLocalApiServer(maxBodyBytes: number, log: (message: string
       ...route,
       name: route.handler,
       serve: async (event: Parameters<ServedRoute['serve']>[0]) =>
-        (await loadLambdaHandler(route.handler))(event, lambdaContext(route.handler, event.requestContext.requestId)) as ReturnType<ServedRoute['serve']>,
+        (await loadLambdaHandler(route.handler))(
+          event,
+          lambdaContext(route.handler, event.requestContext.requestId),
+        ) as ReturnType<ServedRoute['serve']>,
     })),
     ...PROCESS_ROUTES.flatMap((route) =>
       ['GET', 'POST'].map((method) => ({ method, resource: route.resource, name: route.name, serve: route.handler })),
@@ -39,4 +42,3 @@ export function createLocalApiServer(maxBodyBytes: number, log: (message: string
     log,
   });
 }
-

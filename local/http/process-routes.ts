@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createDataset } from '../../core/operations/create-dataset';
+import { DEFAULT_MEDIA_OPTIONS } from '../../core/operations/media-source';
+import { apiContextFromEnv, type OperationContext } from '../../core/operations/operation-context';
+import { requestAddMedia } from '../../core/operations/request-add-media';
+import { requestReindex } from '../../core/operations/request-reindex';
 import { checkCsrf, csrfFailureDetail } from '../../lambdas/auth/csrf';
 import { type ApiHandler, type ApiRequest, apiHandler } from '../../lambdas/http/api-handler';
 import { queryParameter } from '../../lambdas/http/event-input';
 import { outcomeResponse } from '../../lambdas/http/outcome-response';
 import { errorResponse } from '../../lambdas/http/responses';
-import { createDataset } from '../../core/operations/create-dataset';
-import { DEFAULT_MEDIA_OPTIONS } from '../../core/operations/media-source';
-import { type OperationContext, apiContextFromEnv } from '../../core/operations/operation-context';
-import { requestAddMedia } from '../../core/operations/request-add-media';
-import { requestReindex } from '../../core/operations/request-reindex';
 import { parseTextFields } from '../../lambdas/requests/form-fields';
 
 /**
@@ -19,7 +19,11 @@ import { parseTextFields } from '../../lambdas/requests/form-fields';
  *   GET /api/v1/process/create?name=&path=         (extension: a new dataset indexed from a local path; 202 {"id"})
  * (extension) POST is accepted too, with the same query parameters.
  */
-export const PROCESS_ROUTES: readonly { readonly resource: string; readonly name: string; readonly handler: ApiHandler }[] = [
+export const PROCESS_ROUTES: readonly {
+  readonly resource: string;
+  readonly name: string;
+  readonly handler: ApiHandler;
+}[] = [
   { resource: '/api/v1/process/add_media', name: 'process-add-media', handler: processRoute(addMedia) },
   { resource: '/api/v1/process/reindex', name: 'process-reindex', handler: processRoute(reindex) },
   { resource: '/api/v1/process/create', name: 'process-create', handler: processRoute(create) },
@@ -35,7 +39,15 @@ async function addMedia({ event, caller, context, now }: ApiRequest<OperationCon
   const fields = parseTextFields(presentFields(event, { auto_reindex: 'auto_reindex' }));
   if (!fields.ok) return errorResponse(400, fields.detail);
   const options = { ...DEFAULT_MEDIA_OPTIONS, autoReindex: fields.values.auto_reindex ?? false };
-  return outcomeResponse(await requestAddMedia(context, { datasetId, caller: caller.sub, source: { kind: 'local_path', path }, options, now }));
+  return outcomeResponse(
+    await requestAddMedia(context, {
+      datasetId,
+      caller: caller.sub,
+      source: { kind: 'local_path', path },
+      options,
+      now,
+    }),
+  );
 }
 
 async function reindex({ event, caller, context, now }: ApiRequest<OperationContext>): Promise<APIGatewayProxyResult> {

@@ -15,9 +15,9 @@ export interface RawRequest {
 }
 
 /** The API's `binaryMediaTypes` (lib/api/api.ts): these bodies reach the handler base64-encoded, `isBase64Encoded: true`. */
-export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
+const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
 
-export const LOCAL_STAGE = 'local';
+const LOCAL_STAGE = 'local';
 
 /** The authorizer context API Gateway puts under `requestContext.authorizer` (values are strings there). */
 export interface AuthorizerContext {
@@ -40,7 +40,8 @@ export function toProxyEvent(
   const { headers, multiValueHeaders } = headersOf(request.rawHeaders);
   const { single: queryStringParameters, multi: multiValueQueryStringParameters } = queryOf(url.searchParams);
   const binary = isBinary(headerValue(headers, 'content-type'));
-  const body = request.body.length === 0 ? null : binary ? request.body.toString('base64') : request.body.toString('utf8');
+  const body =
+    request.body.length === 0 ? null : binary ? request.body.toString('base64') : request.body.toString('utf8');
   return {
     resource: match.route.resource,
     path: url.pathname,
@@ -115,7 +116,11 @@ function isBinary(contentType: string | undefined): boolean {
 }
 
 /** The HTTP response a Lambda proxy result stands for: merged single/multi-value headers, decoded body. */
-export function fromProxyResult(result: APIGatewayProxyResult): { statusCode: number; headers: Record<string, string[]>; body: Buffer } {
+export function fromProxyResult(result: APIGatewayProxyResult): {
+  statusCode: number;
+  headers: Record<string, string[]>;
+  body: Buffer;
+} {
   const headers: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = [String(value)];
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {

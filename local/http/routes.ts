@@ -19,7 +19,11 @@ export interface RouteMatch<R extends RouteKey> {
 }
 
 /** The route serving `method` + `path` (no query string), with its decoded path parameters; undefined when none does. */
-export function matchRoute<R extends RouteKey>(routes: readonly R[], method: string, path: string): RouteMatch<R> | undefined {
+export function matchRoute<R extends RouteKey>(
+  routes: readonly R[],
+  method: string,
+  path: string,
+): RouteMatch<R> | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const pathParameters = matchResource(route.resource, path);

@@ -3,7 +3,11 @@ import type { ExecutionRecord } from '../sfn/local-step-functions';
 import { lambdaContext, loadLambdaHandler } from './lambda-handlers';
 
 /** The EventBridge "Step Functions Execution Status Change" event, handed to the same stale-lock Lambda as in the cloud. */
-export async function forwardStatusChange(execution: ExecutionRecord, region: string, log: (message: string) => void): Promise<void> {
+export async function forwardStatusChange(
+  execution: ExecutionRecord,
+  region: string,
+  log: (message: string) => void,
+): Promise<void> {
   if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status)) return;
   const id = randomUUID();
   const event = {

@@ -1,8 +1,8 @@
 import '../workflows/promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { ExecutionScope } from '../workflows/execution-scope';
 import { executionFailure } from '../workflows/execution-failure';
+import type { ExecutionScope } from '../workflows/execution-scope';
 import { type LocalServices, localTaskHandlers } from '../workflows/task-handlers';
 
 export interface LocalStateMachine {
@@ -10,7 +10,7 @@ export interface LocalStateMachine {
   readonly definition: StateMachineDefinition;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface ExecutionRecord {
   readonly executionArn: string;
@@ -49,6 +49,7 @@ interface Running {
   readonly done: Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Step Functions refuses control characters in names; so do we.
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
 
 /** StartExecution / DescribeExecution / StopExecution over the ASL files, executed in this process. */
@@ -64,9 +65,16 @@ export class LocalStepFunctions {
   }
 
   /** Same name and input as a known execution → that execution (idempotent); same name, other input → ExecutionAlreadyExists. */
-  startExecution(request: { stateMachineArn?: string; name?: string; input?: string }): { executionArn: string; startDate: Date } {
+  startExecution(request: { stateMachineArn?: string; name?: string; input?: string }): {
+    executionArn: string;
+    startDate: Date;
+  } {
     const machine = this.machines.get(request.stateMachineArn ?? '');
-    if (!machine) throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
+    if (!machine)
+      throw new StepFunctionsError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${request.stateMachineArn}'`,
+      );
     const name = request.name ?? randomUUID();
     if (!EXECUTION_NAME.test(name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input ?? '{}';
@@ -84,7 +92,14 @@ export class LocalStepFunctions {
       }
       throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const record: ExecutionRecord = { executionArn, stateMachineArn: machine.arn, name, input, startDate: new Date(), status: 'RUNNING' };
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: machine.arn,
+      name,
+      input,
+      startDate: new Date(),
+      status: 'RUNNING',
+    };
     const abort = new AbortController();
     const running: Running = { record, abort, done: this.run(machine, record, parsedInput, abort.signal) };
     this.executions.set(executionArn, running);
@@ -115,7 +130,12 @@ export class LocalStepFunctions {
     await Promise.all(executions.map(({ done }) => done));
   }
 
-  private async run(machine: LocalStateMachine, record: ExecutionRecord, input: unknown, signal: AbortSignal): Promise<void> {
+  private async run(
+    machine: LocalStateMachine,
+    record: ExecutionRecord,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<void> {
     const log = (message: string) => this.options.log(`[${record.name}] ${message}`);
     const scope: ExecutionScope = { executionArn: record.executionArn, executionName: record.name, signal, log };
     const stateMachine = new StateMachine(machine.definition, { validationOptions: { checkArn: false } });
@@ -135,7 +155,12 @@ export class LocalStepFunctions {
     const execution = stateMachine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers },
       context: {
-        Execution: { Id: record.executionArn, Name: record.name, Input: input as never, StartTime: record.startDate.toISOString() },
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          Input: input as never,
+          StartTime: record.startDate.toISOString(),
+        },
         StateMachine: { Id: machine.arn, Name: machine.arn.split(':').pop() },
       },
     });
@@ -150,13 +175,21 @@ export class LocalStepFunctions {
     }
     await Promise.allSettled(inFlight);
     record.stopDate = new Date();
-    log(`${record.status}${record.error ? ` ${record.error}: ${truncate(record.cause ?? '', 500)}` : ''} after ${((record.stopDate.getTime() - record.startDate.getTime()) / 1000).toFixed(1)} s`);
-    await this.options.onExecutionClosed?.(record).catch((error: unknown) => log(`status change handling failed: ${String(error)}`));
+    log(
+      `${record.status}${record.error ? ` ${record.error}: ${truncate(record.cause ?? '', 500)}` : ''} after ${((record.stopDate.getTime() - record.startDate.getTime()) / 1000).toFixed(1)} s`,
+    );
+    await this.options
+      .onExecutionClosed?.(record)
+      .catch((error: unknown) => log(`status change handling failed: ${String(error)}`));
   }
 
-  private async logStates(events: AsyncGenerator<{ type: string; state?: { name: string }; index?: number }>, log: (message: string) => void) {
+  private async logStates(
+    events: AsyncGenerator<{ type: string; state?: { name: string }; index?: number }>,
+    log: (message: string) => void,
+  ) {
     for await (const event of events) {
-      if (event.type === 'StateEntered' && event.state) log(`→ ${event.state.name}${event.index !== undefined ? ` [${event.index}]` : ''}`);
+      if (event.type === 'StateEntered' && event.state)
+        log(`→ ${event.state.name}${event.index !== undefined ? ` [${event.index}]` : ''}`);
     }
   }
 }

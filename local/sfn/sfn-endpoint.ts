@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ExecutionRecord, type LocalStepFunctions, StepFunctionsError } from './local-step-functions';
 
@@ -22,14 +22,21 @@ export async function startSfnEndpoint(stepFunctions: LocalStepFunctions, port =
       let status = 200;
       let body: unknown;
       try {
-        body = dispatch(stepFunctions, target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target, parse(Buffer.concat(chunks)));
+        body = dispatch(
+          stepFunctions,
+          target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target,
+          parse(Buffer.concat(chunks)),
+        );
       } catch (error) {
         const known = error instanceof StepFunctionsError;
         status = known ? 400 : 500;
         body = { __type: known ? error.type : 'InternalFailure', message: (error as Error).message };
       }
       const text = JSON.stringify(body);
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
+      response.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': Buffer.byteLength(text),
+      });
       response.end(text);
     });
   });
@@ -52,7 +59,11 @@ function parse(body: Buffer): Record<string, string | undefined> {
   }
 }
 
-function dispatch(stepFunctions: LocalStepFunctions, operation: string, request: Record<string, string | undefined>): unknown {
+function dispatch(
+  stepFunctions: LocalStepFunctions,
+  operation: string,
+  request: Record<string, string | undefined>,
+): unknown {
   switch (operation) {
     case 'StartExecution': {
       const started = stepFunctions.startExecution(request);
@@ -61,9 +72,16 @@ function dispatch(stepFunctions: LocalStepFunctions, operation: string, request:
     case 'DescribeExecution':
       return describe(stepFunctions.describeExecution(request.executionArn));
     case 'StopExecution':
-      return { stopDate: epochSeconds(stepFunctions.stopExecution(request.executionArn, request.error, request.cause).stopDate) };
+      return {
+        stopDate: epochSeconds(
+          stepFunctions.stopExecution(request.executionArn, request.error, request.cause).stopDate,
+        ),
+      };
     default:
-      throw new StepFunctionsError('UnknownOperationException', `Operation ${operation || '(none)'} is not served by the local Step Functions`);
+      throw new StepFunctionsError(
+        'UnknownOperationException',
+        `Operation ${operation || '(none)'} is not served by the local Step Functions`,
+      );
   }
 }
 

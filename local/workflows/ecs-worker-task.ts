@@ -82,7 +82,9 @@ export async function runWorkerTask(
         Name: container?.Name ?? 'worker',
         LastStatus: 'STOPPED',
         ExitCode: exitCode,
-        ...(exitCode !== 0 ? { Reason: errorLine() ?? `${signal ? `killed by ${signal}` : `exit code ${exitCode}`}` } : {}),
+        ...(exitCode !== 0
+          ? { Reason: errorLine() ?? `${signal ? `killed by ${signal}` : `exit code ${exitCode}`}` }
+          : {}),
       },
     ],
     Overrides: parameters.Overrides ?? {},
@@ -100,18 +102,25 @@ const AWSVPC_FIELDS = new Set(['Subnets', 'SecurityGroups', 'AssignPublicIp']);
 
 /** A misspelt field (e.g. the ECS API's camelCase `capacityProvider`) fails the execution, as Step Functions would. */
 function checkParameterNames(parameters: RunTaskParameters): void {
-  const unknown = (fields: Set<string>, object: object | undefined) => Object.keys(object ?? {}).filter((key) => !fields.has(key));
+  const unknown = (fields: Set<string>, object: object | undefined) =>
+    Object.keys(object ?? {}).filter((key) => !fields.has(key));
   const bad = [
     ...(parameters.CapacityProviderStrategy ?? []).flatMap((item) => unknown(STRATEGY_FIELDS, item)),
-    ...unknown(AWSVPC_FIELDS, (parameters as { NetworkConfiguration?: { AwsvpcConfiguration?: object } }).NetworkConfiguration?.AwsvpcConfiguration),
+    ...unknown(
+      AWSVPC_FIELDS,
+      (parameters as { NetworkConfiguration?: { AwsvpcConfiguration?: object } }).NetworkConfiguration
+        ?.AwsvpcConfiguration,
+    ),
   ];
   if (bad.length > 0) {
-    throw new StatesRuntimeError(`The field(s) ${[...new Set(bad)].map((key) => `"${key}"`).join(', ')} are not supported by Step Functions' ECS RunTask integration`);
+    throw new StatesRuntimeError(
+      `The field(s) ${[...new Set(bad)].map((key) => `"${key}"`).join(', ')} are not supported by Step Functions' ECS RunTask integration`,
+    );
   }
 }
 
 /** Which capacity ECS would use: the provider with a base, else the heaviest weight; or the launch type. */
-export function describeCapacity(parameters: RunTaskParameters): { provider?: string; description: string } {
+function describeCapacity(parameters: RunTaskParameters): { provider?: string; description: string } {
   const strategy = [...(parameters.CapacityProviderStrategy ?? [])];
   if (strategy.length === 0) return { description: `launch type ${parameters.LaunchType ?? 'default'}` };
   strategy.sort((a, b) => (b.Base ?? 0) - (a.Base ?? 0) || (b.Weight ?? 0) - (a.Weight ?? 0));

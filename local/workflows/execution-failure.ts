@@ -14,5 +14,9 @@ export function executionFailure(error: unknown): ExecutionFailure {
   // ExecutionError wraps the state's error as `cause`; a Fail state's ErrorPath/CausePath become its name/message.
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof Error) return { status: 'FAILED', error: cause.name, cause: cause.message };
-  return { status: 'FAILED', error: (error as Error).name ?? 'Error', cause: (error as Error).message ?? String(error) };
+  return {
+    status: 'FAILED',
+    error: (error as Error).name ?? 'Error',
+    cause: (error as Error).message ?? String(error),
+  };
 }

@@ -6,7 +6,7 @@ import { type ExecutionScope, TaskError } from './execution-scope';
 export type LambdaResolver = (functionName: string) => Promise<LambdaHandler>;
 
 /** `arn:aws:lambda:region:account:function:name[:qualifier]` or a bare name → `name`. */
-export function functionNameOf(functionNameOrArn: string): string {
+function functionNameOf(functionNameOrArn: string): string {
   const arn = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(functionNameOrArn);
   return arn ? arn[1]! : functionNameOrArn;
 }
@@ -15,7 +15,12 @@ export function functionNameOf(functionNameOrArn: string): string {
  * Invokes a pipeline Lambda in this process the way Step Functions does: the payload and the result cross a JSON
  * boundary, and a thrown error surfaces as Error = errorType, Cause = the Lambda runtime's error JSON.
  */
-export async function invokeLambda(resolve: LambdaResolver, functionNameOrArn: string, payload: unknown, scope: ExecutionScope): Promise<unknown> {
+export async function invokeLambda(
+  resolve: LambdaResolver,
+  functionNameOrArn: string,
+  payload: unknown,
+  scope: ExecutionScope,
+): Promise<unknown> {
   const name = functionNameOf(functionNameOrArn);
   const handler = await resolve(name);
   const requestId = randomUUID();
@@ -27,7 +32,15 @@ export async function invokeLambda(resolve: LambdaResolver, functionNameOrArn: s
     scope.log(`lambda ${name} failed: ${failure.name}: ${failure.message}`);
     throw new TaskError(
       failure.name,
-      JSON.stringify({ errorMessage: failure.message, errorType: failure.name, requestId, stackTrace: (failure.stack ?? '').split('\n').slice(1).map((line) => line.trim()) }),
+      JSON.stringify({
+        errorMessage: failure.message,
+        errorType: failure.name,
+        requestId,
+        stackTrace: (failure.stack ?? '')
+          .split('\n')
+          .slice(1)
+          .map((line) => line.trim()),
+      }),
     );
   }
 }

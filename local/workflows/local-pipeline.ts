@@ -44,9 +44,12 @@ export const LOCAL_TASK_DEFINITION_ENVIRONMENT: Readonly<Record<string, Readonly
 };
 
 /** What the CDK substitutes into the ASL files, with local stand-ins: function ARNs name handler folders. */
-export function localSubstitutions(region: string): Record<string, string> {
+function localSubstitutions(region: string): Record<string, string> {
   const functions = Object.fromEntries(
-    Object.entries(PIPELINE_FUNCTIONS).map(([placeholder, name]) => [placeholder, `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`]),
+    Object.entries(PIPELINE_FUNCTIONS).map(([placeholder, name]) => [
+      placeholder,
+      `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
+    ]),
   );
   return {
     ...functions,
@@ -66,7 +69,13 @@ export function loadLocalStateMachines(repoRoot: string, region: string): LocalS
   const arns = localStateMachineArns(region);
   const substitutions = localSubstitutions(region);
   return [
-    { arn: arns.addMedia, definition: loadStateMachineDefinition(join(repoRoot, 'statemachines', 'add-media.asl.json'), substitutions) },
-    { arn: arns.reindex, definition: loadStateMachineDefinition(join(repoRoot, 'statemachines', 'reindex.asl.json'), substitutions) },
+    {
+      arn: arns.addMedia,
+      definition: loadStateMachineDefinition(join(repoRoot, 'statemachines', 'add-media.asl.json'), substitutions),
+    },
+    {
+      arn: arns.reindex,
+      definition: loadStateMachineDefinition(join(repoRoot, 'statemachines', 'reindex.asl.json'), substitutions),
+    },
   ];
 }

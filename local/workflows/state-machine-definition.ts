@@ -13,7 +13,10 @@ const PLACEHOLDER = /\$\{(\w+)\}/g;
  * Reads an ASL file the way the CDK deploys it (`DefinitionBody.fromFile` + `definitionSubstitutions`): every `${Name}`
  * in a string is replaced; a placeholder without a value is an error, so a new one in the ASL cannot go unnoticed.
  */
-export function loadStateMachineDefinition(file: string, substitutions: Readonly<Record<string, string>>): StateMachineDefinition {
+export function loadStateMachineDefinition(
+  file: string,
+  substitutions: Readonly<Record<string, string>>,
+): StateMachineDefinition {
   const missing = new Set<string>();
   const definition = JSON.parse(readFileSync(file, 'utf8'), (_key, value: unknown) =>
     typeof value === 'string'
@@ -24,7 +27,10 @@ export function loadStateMachineDefinition(file: string, substitutions: Readonly
         })
       : value,
   ) as StateMachineDefinition;
-  if (missing.size > 0) throw new Error(`${file}: no local value for placeholder(s) ${[...missing].map((name) => `\${${name}}`).join(', ')}`);
+  if (missing.size > 0)
+    throw new Error(
+      `${file}: no local value for placeholder(s) ${[...missing].map((name) => `\${${name}}`).join(', ')}`,
+    );
   applyTaskTimeouts(definition.States);
   return definition;
 }
@@ -32,7 +38,10 @@ export function loadStateMachineDefinition(file: string, substitutions: Readonly
 export type AnyState = StateMachineDefinition['States'][string] & Record<string, unknown>;
 
 /** Calls `visit` for every state, nested Map iterators and Parallel branches included (state names are unique machine-wide). */
-export function forEachState(states: StateMachineDefinition['States'], visit: (name: string, state: AnyState) => void): void {
+export function forEachState(
+  states: StateMachineDefinition['States'],
+  visit: (name: string, state: AnyState) => void,
+): void {
   for (const [name, state] of Object.entries(states) as [string, AnyState][]) {
     visit(name, state);
     const nested = [state.ItemProcessor, state.Iterator, ...((state.Branches as unknown[] | undefined) ?? [])];

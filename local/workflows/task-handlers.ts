@@ -1,15 +1,12 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
-import { callDynamoDb, dynamoDbAction } from './dynamodb-task';
-import { type RunTaskParameters, type WorkerRuntime, runWorkerTask } from './ecs-worker-task';
+import { type RunTaskParameters, runWorkerTask, type WorkerRuntime } from './ecs-worker-task';
 import type { ExecutionScope } from './execution-scope';
-import { type LambdaResolver, invokeLambda, lambdaInvokeResult } from './lambda-task';
-import { MAX_LOCAL_TASK_TIMEOUT_SECONDS, forEachState } from './state-machine-definition';
+import { invokeLambda, type LambdaResolver, lambdaInvokeResult } from './lambda-task';
+import { forEachState, MAX_LOCAL_TASK_TIMEOUT_SECONDS } from './state-machine-definition';
 
 export interface LocalServices {
   readonly resolveLambda: LambdaResolver;
   readonly worker: WorkerRuntime;
-  readonly dynamoDb: DynamoDBClient;
 }
 
 /** What aws-local-stepfunctions calls for each overridden Task state (its input is the state's effective Parameters). */
@@ -24,13 +21,19 @@ const ECS_RUN_TASK_SYNC = /^arn:aws[\w-]*:states:::ecs:runTask\.sync$/;
  * `ecs:runTask.sync` → the worker as a child process, `dynamodb:*` → the same call against the local table.
  * A resource without a local counterpart fails here, before anything runs.
  */
-export function localTaskHandlers(definition: StateMachineDefinition, services: LocalServices, scope: ExecutionScope): TaskHandlers {
-  const handlers: Record<string, (input: any) => Promise<unknown>> = {};
+export function localTaskHandlers(
+  definition: StateMachineDefinition,
+  services: LocalServices,
+  scope: ExecutionScope,
+): TaskHandlers {
+  // Each handler names the input its state sends; the library hands it JSON (`never`: any typed parameter fits).
+  const handlers: Record<string, (input: never) => Promise<unknown>> = {};
   forEachState(definition.States, (name, state) => {
     if (state.Type !== 'Task') return;
     const resource = String(state.Resource);
     // The library enforces the state's timeout; the worker is also stopped then (TimeoutSecondsPath: the library's alone).
-    const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : MAX_LOCAL_TASK_TIMEOUT_SECONDS;
+    const timeoutSeconds =
+      typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : MAX_LOCAL_TASK_TIMEOUT_SECONDS;
     if (LAMBDA_INVOKE.test(resource)) {
       handlers[name] = async (input: { FunctionName: string; Payload?: unknown }) =>
         lambdaInvokeResult(await invokeLambda(services.resolveLambda, input.FunctionName, input.Payload, scope));
@@ -39,9 +42,7 @@ export function localTaskHandlers(definition: StateMachineDefinition, services: 
     } else if (ECS_RUN_TASK_SYNC.test(resource)) {
       handlers[name] = (input: RunTaskParameters) => runWorkerTask(services.worker, input, scope, timeoutSeconds);
     } else {
-      const dynamo = dynamoDbAction(resource);
-      if (!dynamo) throw new Error(`Task state ${name}: resource ${resource} has no local implementation`);
-      handlers[name] = (input: unknown) => callDynamoDb(services.dynamoDb, dynamo.action, dynamo.errorPrefix, input);
+      throw new Error(`Task state ${name}: resource ${resource} has no local implementation`);
     }
   });
   return handlers as TaskHandlers;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAddMediaHandler } from '../../lambdas/add-media/handler';
-import type { ApiHandler } from '../../lambdas/http/api-handler';
 import type { OperationContext } from '../../core/operations/operation-context';
 import { idempotencyKey } from '../../core/store/table-schema';
+import { createAddMediaHandler } from '../../lambdas/add-media/handler';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { addMediaEvent, apiEvent, type MultipartPart } from '../support/api-events';
 import { makeImage, makeZip } from '../support/media-fixtures';
 import {
@@ -21,12 +21,12 @@ import {
   putSourceObject,
   READER,
   readDataset,
+  STRANGER,
+  s3rverClient,
   seedDataset,
   sfnMock,
   stagedKeys,
   startedExecutions,
-  s3rverClient,
-  STRANGER,
   stsMock,
   WRITER,
 } from './api-test-bed';
@@ -37,7 +37,12 @@ const NO_OVERRIDES = { batch_n_images: null, batch_n_videos: null, batch_n_objec
 let bed: ApiTestBed;
 let addMedia: ApiHandler;
 let jpeg: Buffer;
-const photo = (filename = 'photo.jpg'): MultipartPart => ({ name: 'files[]', filename, content: jpeg, contentType: 'image/jpeg' });
+const photo = (filename = 'photo.jpg'): MultipartPart => ({
+  name: 'files[]',
+  filename,
+  content: jpeg,
+  contentType: 'image/jpeg',
+});
 const handlerWith = (context: OperationContext) => createAddMediaHandler(() => context);
 
 beforeAll(async () => {
@@ -87,7 +92,9 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
 
   it('passes an S3 folder source and every option through to the execution input (a writer may add media)', async () => {
     const id = await seedDataset(bed);
-    const uri = await putSourceObject(bed, `folder-${id}/a/b.jpg`, jpeg).then(() => `s3://${bed.sourceBucket.bucket}/folder-${id}/`);
+    const uri = await putSourceObject(bed, `folder-${id}/a/b.jpg`, jpeg).then(
+      () => `s3://${bed.sourceBucket.bucket}/folder-${id}/`,
+    );
     const response = await addMedia(
       addMediaEvent(
         id,
@@ -122,7 +129,9 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
 
   it('accepts an S3 source sent as a urlencoded form, as requests.post(url, data={...}) sends it', async () => {
     const id = await seedDataset(bed);
-    const uri = await putSourceObject(bed, `urlencoded-${id}/a.jpg`, jpeg).then(() => `s3://${bed.sourceBucket.bucket}/urlencoded-${id}/`);
+    const uri = await putSourceObject(bed, `urlencoded-${id}/a.jpg`, jpeg).then(
+      () => `s3://${bed.sourceBucket.bucket}/urlencoded-${id}/`,
+    );
     const response = await addMedia(
       apiEvent({
         method: 'POST',
@@ -140,18 +149,25 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
   it('stages an archive and starts the execution on it', async () => {
     const id = await seedDataset(bed);
     const archive = makeZip([{ name: 'photos/a.jpg', data: jpeg }]);
-    const response = await addMedia(addMediaEvent(id, [{ name: 'archive', filename: 'batch 1.zip', content: archive }], OWNER));
+    const response = await addMedia(
+      addMediaEvent(id, [{ name: 'archive', filename: 'batch 1.zip', content: archive }], OWNER),
+    );
     expect(response.statusCode).toBe(202);
     const operationId = response.headers?.['X-Operation-Id'];
     const key = `staging/${id}/${operationId}/archive/batch_1.zip`;
     expect(await stagedKeys(bed, id)).toEqual([key]);
-    expect(startedExecutions()[0]?.input.source).toEqual({ kind: 'staged_archive', uri: `s3://${bed.bucket.bucket}/${key}` });
+    expect(startedExecutions()[0]?.input.source).toEqual({
+      kind: 'staged_archive',
+      uri: `s3://${bed.bucket.bucket}/${key}`,
+    });
   });
 
   it('gives the lock to exactly one of 50 concurrent requests; the 49 others get 409 and leave no staged file', async () => {
     const id = await seedDataset(bed);
     const started = performance.now();
-    const responses = await Promise.all(Array.from({ length: 50 }, () => addMedia(addMediaEvent(id, [photo()], OWNER))));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => addMedia(addMediaEvent(id, [photo()], OWNER))),
+    );
     const wallMs = performance.now() - started;
     console.info(`lock storm: 50 concurrent add_media on one dataset took ${wallMs.toFixed(0)} ms`);
 
@@ -159,7 +175,8 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     const refused = responses.filter((response) => response.statusCode !== 202);
     expect(accepted).toHaveLength(1);
     expect(refused).toHaveLength(49);
-    for (const response of refused) expectError(response, 409, "Operation 'add_media' is blocked while MEDIA_ADDITION task is running");
+    for (const response of refused)
+      expectError(response, 409, "Operation 'add_media' is blocked while MEDIA_ADDITION task is running");
     const operationId = accepted[0]!.headers?.['X-Operation-Id'];
     expect(startedExecutions().map((execution) => execution.name)).toEqual([operationId]);
     expect(await stagedKeys(bed, id)).toEqual([`staging/${id}/${operationId}/files/0-photo.jpg`]);
@@ -183,7 +200,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     it('answers 403 to a caller who can only read', async () => {
       const id = await seedDataset(bed);
       const before = await readDataset(bed, id);
-      expectError(await addMedia(addMediaEvent(id, [photo()], READER)), 403, `User does not have write access to dataset ${id}`);
+      expectError(
+        await addMedia(addMediaEvent(id, [photo()], READER)),
+        403,
+        `User does not have write access to dataset ${id}`,
+      );
       await expectNothingLeft(bed, id, before);
     });
 
@@ -208,30 +229,119 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
 
     it.each<[string, MultipartPart[]]>([
       ['no source', [{ name: 'auto_reindex', value: 'true' }]],
-      ['files[] and s3_uri', [{ name: 's3_uri', value: 's3://bucket-x/a/' }, { name: 'files[]', filename: 'a.jpg', content: Buffer.from('x') }]],
-      ['two archives', [{ name: 'archive', filename: 'a.zip', content: Buffer.from('x') }, { name: 'archive', filename: 'b.zip', content: Buffer.from('x') }]],
-      ['two s3_uri', [{ name: 's3_uri', value: 's3://bucket-x/a/' }, { name: 's3_uri', value: 's3://bucket-x/b/' }]],
+      [
+        'files[] and s3_uri',
+        [
+          { name: 's3_uri', value: 's3://bucket-x/a/' },
+          { name: 'files[]', filename: 'a.jpg', content: Buffer.from('x') },
+        ],
+      ],
+      [
+        'two archives',
+        [
+          { name: 'archive', filename: 'a.zip', content: Buffer.from('x') },
+          { name: 'archive', filename: 'b.zip', content: Buffer.from('x') },
+        ],
+      ],
+      [
+        'two s3_uri',
+        [
+          { name: 's3_uri', value: 's3://bucket-x/a/' },
+          { name: 's3_uri', value: 's3://bucket-x/b/' },
+        ],
+      ],
     ])('answers 400 for %s', async (_, parts) => {
       const id = await seedDataset(bed);
       const before = await readDataset(bed, id);
-      expectError(await addMedia(addMediaEvent(id, parts, OWNER)), 400, 'Exactly one media source must be provided: files[], s3_uri, or archive');
+      expectError(
+        await addMedia(addMediaEvent(id, parts, OWNER)),
+        400,
+        'Exactly one media source must be provided: files[], s3_uri, or archive',
+      );
       await expectNothingLeft(bed, id, before);
     });
 
     it.each<[string, MultipartPart[], string | RegExp]>([
-      ['an HTML page named .jpg', [{ name: 'files[]', filename: 'cat.jpg', content: Buffer.from('<!DOCTYPE html><html><body>hi</body></html>') }], /^File 'cat\.jpg' in files\[\] is not supported media: content is HTML/],
-      ['a zero-byte file', [{ name: 'files[]', filename: 'empty.png', content: Buffer.alloc(0) }], "File 'empty.png' in files[] is empty"],
-      ['an unsupported extension', [{ name: 'files[]', filename: 'notes.txt', content: Buffer.from('hello') }], /^File 'notes\.txt' in files\[\] is not supported media/],
-      ['an unknown field', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'colour', value: 'red' }], "Unknown field 'colour'"],
-      ['a bad boolean', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'auto_reindex', value: 'yes' }], "Field 'auto_reindex' must be true or false (also accepted: 1 or 0)"],
-      ['a negative count', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'batch_n_images', value: '-1' }], /^Field 'batch_n_images' must be a non-negative base-10 integer/],
-      ['a hexadecimal count', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'batch_n_videos', value: '0x10' }], /^Field 'batch_n_videos' must be a non-negative base-10 integer/],
-      ['a malformed role ARN', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'assume_role', value: 'arn:aws:iam::12:role/x' }], /^Field 'assume_role' must be an IAM role ARN/],
-      ['a repeated option', [{ name: 's3_uri', value: 's3://b-x/a/' }, { name: 'use_spot', value: 'true' }, { name: 'use_spot', value: 'false' }], "Field 'use_spot' must be given at most once"],
+      [
+        'an HTML page named .jpg',
+        [{ name: 'files[]', filename: 'cat.jpg', content: Buffer.from('<!DOCTYPE html><html><body>hi</body></html>') }],
+        /^File 'cat\.jpg' in files\[\] is not supported media: content is HTML/,
+      ],
+      [
+        'a zero-byte file',
+        [{ name: 'files[]', filename: 'empty.png', content: Buffer.alloc(0) }],
+        "File 'empty.png' in files[] is empty",
+      ],
+      [
+        'an unsupported extension',
+        [{ name: 'files[]', filename: 'notes.txt', content: Buffer.from('hello') }],
+        /^File 'notes\.txt' in files\[\] is not supported media/,
+      ],
+      [
+        'an unknown field',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'colour', value: 'red' },
+        ],
+        "Unknown field 'colour'",
+      ],
+      [
+        'a bad boolean',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'auto_reindex', value: 'yes' },
+        ],
+        "Field 'auto_reindex' must be true or false (also accepted: 1 or 0)",
+      ],
+      [
+        'a negative count',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'batch_n_images', value: '-1' },
+        ],
+        /^Field 'batch_n_images' must be a non-negative base-10 integer/,
+      ],
+      [
+        'a hexadecimal count',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'batch_n_videos', value: '0x10' },
+        ],
+        /^Field 'batch_n_videos' must be a non-negative base-10 integer/,
+      ],
+      [
+        'a malformed role ARN',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'assume_role', value: 'arn:aws:iam::12:role/x' },
+        ],
+        /^Field 'assume_role' must be an IAM role ARN/,
+      ],
+      [
+        'a repeated option',
+        [
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'use_spot', value: 'true' },
+          { name: 'use_spot', value: 'false' },
+        ],
+        "Field 'use_spot' must be given at most once",
+      ],
       ['files[] sent as text', [{ name: 'files[]', value: 'a.jpg' }], "Field 'files[]' must be a file upload"],
-      ['an archive with a path escaping it', [{ name: 'archive', filename: 'evil.zip', content: makeZip([{ name: '../evil.jpg', data: 'x' }]) }], /^Field 'archive': .*\.\./],
-      ['an archive that is not one', [{ name: 'archive', filename: 'fake.zip', content: Buffer.from('not a zip at all') }], /^Field 'archive': /],
-      ['a malformed S3 URI', [{ name: 's3_uri', value: 'https://example.com/x' }], 'Invalid S3 URI or no media files found at https://example.com/x'],
+      [
+        'an archive with a path escaping it',
+        [{ name: 'archive', filename: 'evil.zip', content: makeZip([{ name: '../evil.jpg', data: 'x' }]) }],
+        /^Field 'archive': .*\.\./,
+      ],
+      [
+        'an archive that is not one',
+        [{ name: 'archive', filename: 'fake.zip', content: Buffer.from('not a zip at all') }],
+        /^Field 'archive': /,
+      ],
+      [
+        'a malformed S3 URI',
+        [{ name: 's3_uri', value: 'https://example.com/x' }],
+        'Invalid S3 URI or no media files found at https://example.com/x',
+      ],
     ])('answers 400 for %s', async (_, parts, detail) => {
       const id = await seedDataset(bed);
       const before = await readDataset(bed, id);
@@ -256,12 +366,16 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const before = await readDataset(bed, id);
       expectError(await addMedia(addMediaEvent(id, [photo()], null)), 401, 'Not authenticated');
       expectError(
-        await addMedia(addMediaEvent(id, [photo()], { sub: OWNER.sub, authMethod: 'cookie' }, { Origin: 'https://evil.example' })),
+        await addMedia(
+          addMediaEvent(id, [photo()], { sub: OWNER.sub, authMethod: 'cookie' }, { Origin: 'https://evil.example' }),
+        ),
         403,
         /^CSRF check failed: origin https:\/\/evil\.example is not allowed$/,
       );
       await expectNothingLeft(bed, id, before);
-      const sameSite = await addMedia(addMediaEvent(id, [photo()], { sub: OWNER.sub, authMethod: 'cookie' }, { Origin: 'https://app.example.com' }));
+      const sameSite = await addMedia(
+        addMediaEvent(id, [photo()], { sub: OWNER.sub, authMethod: 'cookie' }, { Origin: 'https://app.example.com' }),
+      );
       expect(sameSite.statusCode).toBe(202);
     });
   });
@@ -271,7 +385,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const id = await seedDataset(bed, { status: 'PENDING_INDEX' });
       const before = await readDataset(bed, id);
       sfnMock.on(StartExecutionCommand).rejects(new Error('Step Functions is down'));
-      expectError(await addMedia(addMediaEvent(id, [photo()], OWNER)), 500, 'Failed to start media processing pipeline');
+      expectError(
+        await addMedia(addMediaEvent(id, [photo()], OWNER)),
+        500,
+        'Failed to start media processing pipeline',
+      );
       expect(await readDataset(bed, id)).toEqual(before);
       expect(await stagedKeys(bed, id)).toEqual([]);
       expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
@@ -279,7 +397,9 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
 
     it('takes ExecutionAlreadyExists for success: only a retried call of this very request can have used the name', async () => {
       const id = await seedDataset(bed);
-      sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
+      sfnMock
+        .on(StartExecutionCommand)
+        .rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
       const response = await addMedia(addMediaEvent(id, [photo()], OWNER));
       expect(response.statusCode).toBe(202);
       expect((await readDataset(bed, id))?.active_task?.operation_id).toBe(response.headers?.['X-Operation-Id']);
@@ -327,7 +447,10 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const record = await bed.table.client.send(
         new GetCommand({ TableName: bed.table.tableName, Key: idempotencyKey(OWNER.sub, key, id, 'add_media') }),
       );
-      expect(record.Item).toMatchObject({ status: 'COMPLETED', result: { dataset_id: id, operation_id: first.headers?.['X-Operation-Id'] } });
+      expect(record.Item).toMatchObject({
+        status: 'COMPLETED',
+        result: { dataset_id: id, operation_id: first.headers?.['X-Operation-Id'] },
+      });
       const expiresIn = Number(record.Item?.expires_at) - Date.now() / 1000;
       expect(expiresIn).toBeGreaterThan(24 * 3600 - 120);
       expect(expiresIn).toBeLessThanOrEqual(24 * 3600);
@@ -362,11 +485,18 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     it('gives the key back when the attempt fails, so the client can retry with it', async () => {
       const id = await seedDataset(bed);
       const key = randomUUID();
-      sfnMock.on(StartExecutionCommand).rejectsOnce(new Error('throttled')).callsFake((input: { name: string }) => ({
-        executionArn: `arn:aws:states:us-east-1:123456789012:execution:add-media:${input.name}`,
-        startDate: new Date(),
-      }));
-      expectError(await addMedia(addMediaEvent(id, [photo()], OWNER, { 'Idempotency-Key': key })), 500, 'Failed to start media processing pipeline');
+      sfnMock
+        .on(StartExecutionCommand)
+        .rejectsOnce(new Error('throttled'))
+        .callsFake((input: { name: string }) => ({
+          executionArn: `arn:aws:states:us-east-1:123456789012:execution:add-media:${input.name}`,
+          startDate: new Date(),
+        }));
+      expectError(
+        await addMedia(addMediaEvent(id, [photo()], OWNER, { 'Idempotency-Key': key })),
+        500,
+        'Failed to start media processing pipeline',
+      );
       const retry = await addMedia(addMediaEvent(id, [photo()], OWNER, { 'Idempotency-Key': key }));
       expect(retry.statusCode).toBe(202);
       expect(startedExecutions()).toHaveLength(2);
@@ -387,7 +517,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const id = await seedDataset(bed);
       const before = await readDataset(bed, id);
       const uri = `s3://${bed.sourceBucket.bucket}/empty-${id}/`;
-      expectError(await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)), 400, `Invalid S3 URI or no media files found at ${uri}`);
+      expectError(
+        await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)),
+        400,
+        `Invalid S3 URI or no media files found at ${uri}`,
+      );
       await expectNothingLeft(bed, id, before);
     });
 
@@ -395,7 +529,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const id = await seedDataset(bed);
       await putSourceObject(bed, `mixed-${id}/readme.md`, 'hello');
       const uri = `s3://${bed.sourceBucket.bucket}/mixed-${id}/`;
-      expectError(await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)), 400, `Invalid S3 URI or no media files found at ${uri}`);
+      expectError(
+        await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)),
+        400,
+        `Invalid S3 URI or no media files found at ${uri}`,
+      );
       await putSourceObject(bed, `mixed-${id}/deep/down/cat.JPG`, jpeg);
       expect((await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER))).statusCode).toBe(202);
     });
@@ -403,7 +541,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     it('checks that a manifest exists', async () => {
       const id = await seedDataset(bed);
       const missing = `s3://${bed.sourceBucket.bucket}/manifests/${id}.csv`;
-      expectError(await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: missing }], OWNER)), 400, `Invalid S3 URI or no media files found at ${missing}`);
+      expectError(
+        await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: missing }], OWNER)),
+        400,
+        `Invalid S3 URI or no media files found at ${missing}`,
+      );
       const present = await putSourceObject(bed, `manifests/${id}.csv`, 'source_uri\ns3://x-bucket/a.jpg\n');
       expect((await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: present }], OWNER))).statusCode).toBe(202);
       expect(startedExecutions()[0]?.input.source).toEqual({ kind: 's3_uri', uri: present });
@@ -412,7 +554,11 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     it('refuses buckets this deployment may not read with its own role, our own bucket included', async () => {
       const id = await seedDataset(bed);
       for (const uri of [`s3://unlisted-bucket-${id.slice(0, 8)}/photos/`, `s3://${bed.bucket.bucket}/datasets/`]) {
-        expectError(await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)), 400, `Invalid S3 URI or no media files found at ${uri}`);
+        expectError(
+          await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)),
+          400,
+          `Invalid S3 URI or no media files found at ${uri}`,
+        );
       }
       expect(startedExecutions()).toEqual([]);
     });
@@ -423,18 +569,35 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
         () => `s3://${bed.sourceBucket.bucket}/cross-${id}/`,
       );
       const credentialsSeen: string[] = [];
-      const context = bed.withConfig({ sourceBucketNames: [] }, {
-        assumedRoleS3: (credentials) => {
-          credentialsSeen.push(credentials.accessKeyId);
-          return bed.context.assumedRoleS3(credentials);
+      const context = bed.withConfig(
+        { sourceBucketNames: [] },
+        {
+          assumedRoleS3: (credentials) => {
+            credentialsSeen.push(credentials.accessKeyId);
+            return bed.context.assumedRoleS3(credentials);
+          },
         },
-      });
+      );
       const role = 'arn:aws:iam::123456789012:role/vl-reader';
-      const response = await handlerWith(context)(addMediaEvent(id, [{ name: 's3_uri', value: uri }, { name: 'assume_role', value: role }], OWNER));
+      const response = await handlerWith(context)(
+        addMediaEvent(
+          id,
+          [
+            { name: 's3_uri', value: uri },
+            { name: 'assume_role', value: role },
+          ],
+          OWNER,
+        ),
+      );
       expect(response.statusCode).toBe(202);
       const operationId = response.headers?.['X-Operation-Id'];
       expect(stsMock.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
-        { RoleArn: role, RoleSessionName: `precheck-${operationId}`, DurationSeconds: 900, ExternalId: 'external-id-1' },
+        {
+          RoleArn: role,
+          RoleSessionName: `precheck-${operationId}`,
+          DurationSeconds: 900,
+          ExternalId: 'external-id-1',
+        },
       ]);
       expect(credentialsSeen).toEqual(['ASIAASSUMEDROLE']);
       expect(startedExecutions()[0]?.input.assume_role).toBe(role);
@@ -446,20 +609,47 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       const uri = `s3://${bed.sourceBucket.bucket}/anything/`;
       const foreign = 'arn:aws:iam::999999999999:role/other';
       expectError(
-        await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }, { name: 'assume_role', value: foreign }], OWNER)),
+        await addMedia(
+          addMediaEvent(
+            id,
+            [
+              { name: 's3_uri', value: uri },
+              { name: 'assume_role', value: foreign },
+            ],
+            OWNER,
+          ),
+        ),
         400,
         `Field 'assume_role': role ${foreign} is not allowed by this deployment (ALLOWED_ASSUME_ROLE_ARNS)`,
       );
       const noneAllowed = handlerWith(bed.withConfig({ allowedAssumeRoleArns: [] }));
       const allowedShape = 'arn:aws:iam::123456789012:role/vl-reader';
       expectError(
-        await noneAllowed(addMediaEvent(id, [{ name: 's3_uri', value: uri }, { name: 'assume_role', value: allowedShape }], OWNER)),
+        await noneAllowed(
+          addMediaEvent(
+            id,
+            [
+              { name: 's3_uri', value: uri },
+              { name: 'assume_role', value: allowedShape },
+            ],
+            OWNER,
+          ),
+        ),
         400,
         /^Field 'assume_role': role .* is not allowed/,
       );
       stsMock.on(AssumeRoleCommand).rejects(new Error('AccessDenied'));
       expectError(
-        await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }, { name: 'assume_role', value: allowedShape }], OWNER)),
+        await addMedia(
+          addMediaEvent(
+            id,
+            [
+              { name: 's3_uri', value: uri },
+              { name: 'assume_role', value: allowedShape },
+            ],
+            OWNER,
+          ),
+        ),
         400,
         `Invalid S3 URI or no media files found at ${uri}`,
       );

@@ -44,7 +44,12 @@ describe('apiConfigFromEnv', () => {
   });
 
   it('reads a variable only when it is used, and names a missing or bad one', () => {
-    const config = apiConfigFromEnv({ TABLE_NAME: 't', ADD_MEDIA_ENABLED: 'maybe', MAX_UPLOAD_BYTES: '-5', ALLOWED_ASSUME_ROLE_ARNS: 'role/x' });
+    const config = apiConfigFromEnv({
+      TABLE_NAME: 't',
+      ADD_MEDIA_ENABLED: 'maybe',
+      MAX_UPLOAD_BYTES: '-5',
+      ALLOWED_ASSUME_ROLE_ARNS: 'role/x',
+    });
     expect(config.tableName).toBe('t');
     expect(() => config.bucketName).toThrow('Environment variable BUCKET_NAME is required');
     expect(() => config.reindexStateMachineArn).toThrow('Environment variable REINDEX_STATE_MACHINE_ARN is required');

@@ -11,7 +11,14 @@ import type { DatasetRecord } from '../../core/datasets/dataset-record';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
 import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import type { OperationContext } from '../../core/operations/operation-context';
-import { createTestTable, s3Endpoint, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
+import {
+  createTestTable,
+  s3Endpoint,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+  type TestBucket,
+  type TestTable,
+} from '../support/servers';
 
 /**
  * The API's handlers wired to real emulators: DynamoDB Local (table), s3rver (our bucket and a source bucket). Only Step
@@ -19,7 +26,7 @@ import { createTestTable, s3Endpoint, TEST_CREDENTIALS, TEST_REGION, type TestBu
  */
 export const ADD_MEDIA_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:add-media';
 export const REINDEX_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:reindex';
-export const ALLOWED_ROLE_PATTERN = 'arn:aws:iam::123456789012:role/vl-*';
+const ALLOWED_ROLE_PATTERN = 'arn:aws:iam::123456789012:role/vl-*';
 
 export const OWNER = { sub: 'owner-1' } as const;
 export const READER = { sub: 'reader-1' } as const;
@@ -77,7 +84,11 @@ async function createBucket(): Promise<TestBucket> {
 }
 
 export async function createApiTestBed(): Promise<ApiTestBed> {
-  const [table, bucket, sourceBucket] = await Promise.all([createTestTable('dynamodb-local'), createBucket(), createBucket()]);
+  const [table, bucket, sourceBucket] = await Promise.all([
+    createTestTable('dynamodb-local'),
+    createBucket(),
+    createBucket(),
+  ]);
   const config: ApiConfig = {
     tableName: table.tableName,
     bucketName: bucket.bucket,
@@ -114,10 +125,19 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
 export const EMBEDDING_CONFIG = LOCAL_EMBEDDING_CONFIG;
 
 /** A dataset owned by OWNER (READER may read, WRITER may write), indexed once unless overridden. */
-export async function seedDataset(bed: ApiTestBed, overrides: Partial<Record<keyof DatasetRecord, unknown>> = {}): Promise<string> {
+export async function seedDataset(
+  bed: ApiTestBed,
+  overrides: Partial<Record<keyof DatasetRecord, unknown>> = {},
+): Promise<string> {
   const id = randomUUID();
   const record = {
-    ...newDatasetRecord({ id, displayName: `dataset ${id.slice(0, 8)}`, owner: OWNER.sub, now: new Date(), embeddingConfig: EMBEDDING_CONFIG }),
+    ...newDatasetRecord({
+      id,
+      displayName: `dataset ${id.slice(0, 8)}`,
+      owner: OWNER.sub,
+      now: new Date(),
+      embeddingConfig: EMBEDDING_CONFIG,
+    }),
     readers: [READER.sub],
     writers: [WRITER.sub],
     status: 'READY',
@@ -133,7 +153,9 @@ export const readDataset = (bed: ApiTestBed, id: string) => getDataset(bed.table
 
 /** Keys under `staging/{datasetId}/` in our bucket. */
 export async function stagedKeys(bed: ApiTestBed, datasetId: string): Promise<string[]> {
-  const listing = await bed.bucket.client.send(new ListObjectsV2Command({ Bucket: bed.bucket.bucket, Prefix: `staging/${datasetId}/` }));
+  const listing = await bed.bucket.client.send(
+    new ListObjectsV2Command({ Bucket: bed.bucket.bucket, Prefix: `staging/${datasetId}/` }),
+  );
   return (listing.Contents ?? []).map((object) => object.Key!).sort();
 }
 
@@ -142,7 +164,7 @@ export async function putSourceObject(bed: ApiTestBed, key: string, body: Buffer
   return `s3://${bed.sourceBucket.bucket}/${key}`;
 }
 
-export const detailOf = (response: APIGatewayProxyResult): string => (JSON.parse(response.body) as { detail: string }).detail;
+const detailOf = (response: APIGatewayProxyResult): string => (JSON.parse(response.body) as { detail: string }).detail;
 
 export function expectError(response: APIGatewayProxyResult, statusCode: number, detail: string | RegExp): void {
   expect({ statusCode: response.statusCode, detail: detailOf(response) }).toEqual({
@@ -153,7 +175,11 @@ export function expectError(response: APIGatewayProxyResult, statusCode: number,
 }
 
 /** A rejected request left nothing: the dataset item as it was, no staged upload, no execution. */
-export async function expectNothingLeft(bed: ApiTestBed, datasetId: string, before: DatasetRecord | undefined): Promise<void> {
+export async function expectNothingLeft(
+  bed: ApiTestBed,
+  datasetId: string,
+  before: DatasetRecord | undefined,
+): Promise<void> {
   expect(await readDataset(bed, datasetId)).toEqual(before);
   expect(await stagedKeys(bed, datasetId)).toEqual([]);
   expect(startedExecutions()).toEqual([]);

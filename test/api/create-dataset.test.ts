@@ -3,11 +3,11 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
 import { createCreateDatasetHandler } from '../../lambdas/create-dataset/handler';
-import { createListDatasetsHandler } from '../../lambdas/list-datasets/handler';
-import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import type { ApiHandler } from '../../lambdas/http/api-handler';
+import { createListDatasetsHandler } from '../../lambdas/list-datasets/handler';
 import { addMediaEvent, createDatasetEvent, listDatasetsEvent, type MultipartPart } from '../support/api-events';
 import { makeImage } from '../support/media-fixtures';
 import {
@@ -51,7 +51,14 @@ describe('POST /api/v1/datasets', () => {
     expect(response.headers?.Location).toBe(`/api/v1/dataset/${id}`);
     expect(response.headers?.['X-Operation-Id']).toBeUndefined();
     const stored = await readDataset(bed, id);
-    expect(stored).toMatchObject({ id, display_name: 'Holiday photos', owner: caller.sub, status: 'READY', n_images: 0, batches: [] });
+    expect(stored).toMatchObject({
+      id,
+      display_name: 'Holiday photos',
+      owner: caller.sub,
+      status: 'READY',
+      n_images: 0,
+      batches: [],
+    });
     expect(stored?.embedding_config).toBeUndefined();
     expect(stored?.active_task).toBeUndefined();
     expect(startedExecutions()).toEqual([]);
@@ -88,7 +95,10 @@ describe('POST /api/v1/datasets', () => {
       active_task: { type: 'INITIAL_INDEX', operation_id: operationId },
       last_operation: { type: 'INITIAL_INDEX', operation_id: operationId, status: 'RUNNING' },
     });
-    expect(await stagedKeys(bed, id)).toEqual([`staging/${id}/${operationId}/files/0-a.jpg`, `staging/${id}/${operationId}/files/1-b.jpg`]);
+    expect(await stagedKeys(bed, id)).toEqual([
+      `staging/${id}/${operationId}/files/0-a.jpg`,
+      `staging/${id}/${operationId}/files/1-b.jpg`,
+    ]);
     expect(startedExecutions()).toEqual([
       {
         stateMachineArn: ADD_MEDIA_MACHINE,
@@ -114,13 +124,23 @@ describe('POST /api/v1/datasets', () => {
     const caller = newCaller();
     const folder = `create-${randomUUID()}/`;
     const uri = `s3://${bed.sourceBucket.bucket}/${folder}`;
-    const parts: MultipartPart[] = [{ name: 'display_name', value: 'From S3' }, { name: 's3_uri', value: uri }];
-    expectError(await create(createDatasetEvent({ parts }, caller)), 400, `Invalid S3 URI or no media files found at ${uri}`);
+    const parts: MultipartPart[] = [
+      { name: 'display_name', value: 'From S3' },
+      { name: 's3_uri', value: uri },
+    ];
+    expectError(
+      await create(createDatasetEvent({ parts }, caller)),
+      400,
+      `Invalid S3 URI or no media files found at ${uri}`,
+    );
     expect(JSON.parse((await listDatasets(listDatasetsEvent(caller))).body)).toEqual([]);
     await putSourceObject(bed, `${folder}x.jpg`, jpeg);
     const response = await create(createDatasetEvent({ parts }, caller));
     expect(response.statusCode).toBe(202);
-    expect(startedExecutions()[0]?.input).toMatchObject({ dataset_id: idOf(response), source: { kind: 's3_uri', uri } });
+    expect(startedExecutions()[0]?.input).toMatchObject({
+      dataset_id: idOf(response),
+      source: { kind: 's3_uri', uri },
+    });
   });
 
   it('deletes the new dataset and its staged uploads when the execution cannot start', async () => {
@@ -128,7 +148,15 @@ describe('POST /api/v1/datasets', () => {
     const stagingBefore = await allStagedKeys();
     sfnMock.on(StartExecutionCommand).rejects(new Error('ServiceUnavailable'));
     const response = await create(
-      createDatasetEvent({ parts: [{ name: 'display_name', value: 'Doomed' }, { name: 'files[]', filename: 'a.jpg', content: jpeg }] }, caller),
+      createDatasetEvent(
+        {
+          parts: [
+            { name: 'display_name', value: 'Doomed' },
+            { name: 'files[]', filename: 'a.jpg', content: jpeg },
+          ],
+        },
+        caller,
+      ),
     );
     expectError(response, 500, 'Failed to start media processing pipeline');
     expect(JSON.parse((await listDatasets(listDatasetsEvent(caller))).body)).toEqual([]);
@@ -138,20 +166,59 @@ describe('POST /api/v1/datasets', () => {
   it('returns the same dataset for a repeated Idempotency-Key', async () => {
     const caller = newCaller();
     const key = randomUUID();
-    const first = await create(createDatasetEvent({ json: { display_name: 'Once' } }, caller, { 'Idempotency-Key': key }));
-    const second = await create(createDatasetEvent({ json: { display_name: 'Once' } }, caller, { 'Idempotency-Key': key }));
+    const first = await create(
+      createDatasetEvent({ json: { display_name: 'Once' } }, caller, { 'Idempotency-Key': key }),
+    );
+    const second = await create(
+      createDatasetEvent({ json: { display_name: 'Once' } }, caller, { 'Idempotency-Key': key }),
+    );
     expect(idOf(second)).toBe(idOf(first));
     expect(JSON.parse((await listDatasets(listDatasetsEvent(caller))).body)).toHaveLength(1);
   });
 
   it.each<[string, Parameters<typeof createDatasetEvent>[0], string | RegExp]>([
-    ['no display_name', { parts: [{ name: 'files[]', filename: 'a.jpg', content: Buffer.from('x') }] }, "Field 'display_name' is required (1 to 200 characters)"],
-    ['a blank display_name', { json: { display_name: '   ' } }, "Field 'display_name' is required (1 to 200 characters)"],
-    ['a display_name that is not a string', { json: { display_name: 42 } }, "Field 'display_name' is required (1 to 200 characters)"],
-    ['a JSON body with media fields', { json: { display_name: 'x', s3_uri: 's3://b-x/a/' } }, /^Unknown field 's3_uri': a JSON body creates an empty dataset/],
+    [
+      'no display_name',
+      { parts: [{ name: 'files[]', filename: 'a.jpg', content: Buffer.from('x') }] },
+      "Field 'display_name' is required (1 to 200 characters)",
+    ],
+    [
+      'a blank display_name',
+      { json: { display_name: '   ' } },
+      "Field 'display_name' is required (1 to 200 characters)",
+    ],
+    [
+      'a display_name that is not a string',
+      { json: { display_name: 42 } },
+      "Field 'display_name' is required (1 to 200 characters)",
+    ],
+    [
+      'a JSON body with media fields',
+      { json: { display_name: 'x', s3_uri: 's3://b-x/a/' } },
+      /^Unknown field 's3_uri': a JSON body creates an empty dataset/,
+    ],
     ['a JSON array', { json: ['x'] }, 'Malformed JSON body'],
-    ['auto_reindex, which a create does not take', { parts: [{ name: 'display_name', value: 'x' }, { name: 'auto_reindex', value: 'true' }] }, "Unknown field 'auto_reindex'"],
-    ['two sources', { parts: [{ name: 'display_name', value: 'x' }, { name: 's3_uri', value: 's3://b-x/a/' }, { name: 'archive', filename: 'a.zip', content: Buffer.from('x') }] }, 'Exactly one media source must be provided: files[], s3_uri, or archive'],
+    [
+      'auto_reindex, which a create does not take',
+      {
+        parts: [
+          { name: 'display_name', value: 'x' },
+          { name: 'auto_reindex', value: 'true' },
+        ],
+      },
+      "Unknown field 'auto_reindex'",
+    ],
+    [
+      'two sources',
+      {
+        parts: [
+          { name: 'display_name', value: 'x' },
+          { name: 's3_uri', value: 's3://b-x/a/' },
+          { name: 'archive', filename: 'a.zip', content: Buffer.from('x') },
+        ],
+      },
+      'Exactly one media source must be provided: files[], s3_uri, or archive',
+    ],
   ])('answers 400 for %s and creates nothing', async (_, body, detail) => {
     const caller = newCaller();
     expectError(await create(createDatasetEvent(body, caller)), 400, detail);
@@ -161,11 +228,17 @@ describe('POST /api/v1/datasets', () => {
 
   it('answers 400 for a body that is neither multipart nor JSON', async () => {
     const event = createDatasetEvent({ json: { display_name: 'x' } }, newCaller(), { 'Content-Type': 'text/plain' });
-    expectError(await create(event), 400, "Content-Type must be multipart/form-data or application/json (got 'text/plain')");
+    expectError(
+      await create(event),
+      400,
+      "Content-Type must be multipart/form-data or application/json (got 'text/plain')",
+    );
   });
 });
 
 async function allStagedKeys(): Promise<string[]> {
-  const listing = await bed.bucket.client.send(new ListObjectsV2Command({ Bucket: bed.bucket.bucket, Prefix: 'staging/' }));
+  const listing = await bed.bucket.client.send(
+    new ListObjectsV2Command({ Bucket: bed.bucket.bucket, Prefix: 'staging/' }),
+  );
   return (listing.Contents ?? []).map((object) => object.Key!).sort();
 }

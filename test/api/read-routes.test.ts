@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../core/operations/cursor';
+import { clusterKey, mediaKey } from '../../core/store/table-schema';
 import { createGetDatasetHandler } from '../../lambdas/get-dataset/handler';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { createListClustersHandler } from '../../lambdas/list-clusters/handler';
 import { createListDatasetsHandler } from '../../lambdas/list-datasets/handler';
 import { createListMediaHandler } from '../../lambdas/list-media/handler';
-import { encodeCursor } from '../../core/operations/cursor';
-import type { ApiHandler } from '../../lambdas/http/api-handler';
-import { clusterKey, mediaKey } from '../../core/store/table-schema';
 import { getDatasetEvent, listClustersEvent, listDatasetsEvent, listMediaEvent } from '../support/api-events';
-import { type ApiTestBed, createApiTestBed, EMBEDDING_CONFIG, expectError, OWNER, READER, seedDataset, STRANGER } from './api-test-bed';
+import {
+  type ApiTestBed,
+  createApiTestBed,
+  EMBEDDING_CONFIG,
+  expectError,
+  OWNER,
+  READER,
+  STRANGER,
+  seedDataset,
+} from './api-test-bed';
 
 let bed: ApiTestBed;
 let getDataset: ApiHandler;
@@ -36,7 +45,11 @@ interface ClusterPage {
 async function putItems(items: Record<string, unknown>[]): Promise<void> {
   for (let start = 0; start < items.length; start += 25) {
     await bed.table.client.send(
-      new BatchWriteCommand({ RequestItems: { [bed.table.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      new BatchWriteCommand({
+        RequestItems: {
+          [bed.table.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+        },
+      }),
     );
   }
 }
@@ -81,7 +94,11 @@ describe('GET /api/v1/dataset/{id}', () => {
 
   it('answers 404 for a missing dataset, a stranger and a malformed id; 401 without a caller', async () => {
     const id = await seedDataset(bed);
-    for (const [datasetId, caller] of [[randomUUID(), OWNER], [id, STRANGER], ['bad#id', OWNER]] as const) {
+    for (const [datasetId, caller] of [
+      [randomUUID(), OWNER],
+      [id, STRANGER],
+      ['bad#id', OWNER],
+    ] as const) {
       expectError(await getDataset(getDatasetEvent(datasetId, caller)), 404, 'Dataset not found');
     }
     expectError(await getDataset(getDatasetEvent(id, null)), 401, 'Not authenticated');
@@ -108,7 +125,12 @@ describe('GET /api/v1/dataset/{id}/media', () => {
     id = await seedDataset(bed, { batches: ['b2', 'b1'], clustering_id: 'c1' });
     await putItems([
       media(id, 'b1', 'm1'),
-      media(id, 'b1', 'm2', { clustering_id: 'c2', cluster_id: 'k-new', prev_clustering_id: 'c1', prev_cluster_id: 'k-old' }),
+      media(id, 'b1', 'm2', {
+        clustering_id: 'c2',
+        cluster_id: 'k-new',
+        prev_clustering_id: 'c1',
+        prev_cluster_id: 'k-old',
+      }),
       media(id, 'b1', 'm3', { clustering_id: 'c0' }),
       media(id, 'b2', 'm4', { type: 'video', frame_count: 12 }),
       media(id, 'b2', 'm5'),
@@ -121,7 +143,9 @@ describe('GET /api/v1/dataset/{id}/media', () => {
     const pages: MediaPage[] = [];
     let cursor: string | null = null;
     do {
-      const page: MediaPage = bodyOf<MediaPage>(await listMedia(listMediaEvent(id, { limit: '2', ...(cursor ? { cursor } : {}) }, READER)));
+      const page: MediaPage = bodyOf<MediaPage>(
+        await listMedia(listMediaEvent(id, { limit: '2', ...(cursor ? { cursor } : {}) }, READER)),
+      );
       pages.push(page);
       cursor = page.next_cursor;
     } while (cursor);
@@ -149,8 +173,14 @@ describe('GET /api/v1/dataset/{id}/media', () => {
   it('answers the default page of everything visible, and filters by batch', async () => {
     expect(bodyOf<MediaPage>(await listMedia(listMediaEvent(id, {}, OWNER))).items).toHaveLength(5);
     const batch = bodyOf<MediaPage>(await listMedia(listMediaEvent(id, { batch_id: 'b2' }, OWNER)));
-    expect(batch).toEqual({ items: [expect.objectContaining({ media_id: 'm4' }), expect.objectContaining({ media_id: 'm5' })], next_cursor: null });
-    expect(bodyOf<MediaPage>(await listMedia(listMediaEvent(id, { batch_id: 'b3' }, OWNER)))).toEqual({ items: [], next_cursor: null });
+    expect(batch).toEqual({
+      items: [expect.objectContaining({ media_id: 'm4' }), expect.objectContaining({ media_id: 'm5' })],
+      next_cursor: null,
+    });
+    expect(bodyOf<MediaPage>(await listMedia(listMediaEvent(id, { batch_id: 'b3' }, OWNER)))).toEqual({
+      items: [],
+      next_cursor: null,
+    });
   });
 
   it.each<[Record<string, string>, string]>([
@@ -158,7 +188,10 @@ describe('GET /api/v1/dataset/{id}/media', () => {
     [{ limit: '1001' }, "Query parameter 'limit' must be an integer between 1 and 1000"],
     [{ limit: '1e2' }, "Query parameter 'limit' must be an integer between 1 and 1000"],
     [{ cursor: 'not a cursor' }, "Query parameter 'cursor' is not a cursor of this listing"],
-    [{ cursor: Buffer.from('{"pk":1}').toString('base64url') }, "Query parameter 'cursor' is not a cursor of this listing"],
+    [
+      { cursor: Buffer.from('{"pk":1}').toString('base64url') },
+      "Query parameter 'cursor' is not a cursor of this listing",
+    ],
     [{ batch_id: 'b1#x' }, "Query parameter 'batch_id' is not a valid batch id"],
   ])('answers 400 for %j', async (query, detail) => {
     expectError(await listMedia(listMediaEvent(id, query, OWNER)), 400, detail);
@@ -168,7 +201,11 @@ describe('GET /api/v1/dataset/{id}/media', () => {
     const foreign = encodeCursor(mediaKey(randomUUID(), 'b1', 'm1'));
     const uncommitted = encodeCursor(mediaKey(id, 'b3', 'u2'));
     for (const cursor of [foreign, uncommitted]) {
-      expectError(await listMedia(listMediaEvent(id, { cursor }, OWNER)), 400, "Query parameter 'cursor' is not a cursor of this listing");
+      expectError(
+        await listMedia(listMediaEvent(id, { cursor }, OWNER)),
+        400,
+        "Query parameter 'cursor' is not a cursor of this listing",
+      );
     }
   });
 
@@ -188,7 +225,12 @@ describe('GET /api/v1/dataset/{id}/clusters', () => {
       partial,
       clustering_id: clusteringId,
     });
-    await putItems([cluster('c1', 'a', false), cluster('c1', 'bb', false), cluster('c1', 'ccc', true), cluster('c0', 'old', false)]);
+    await putItems([
+      cluster('c1', 'a', false),
+      cluster('c1', 'bb', false),
+      cluster('c1', 'ccc', true),
+      cluster('c0', 'old', false),
+    ]);
 
     const first = bodyOf<ClusterPage>(await listClusters(listClustersEvent(id, { limit: '2' }, READER)));
     expect(first).toMatchObject({ clustering_id: 'c1', clustering_state: 'partial' });
@@ -196,18 +238,33 @@ describe('GET /api/v1/dataset/{id}/clusters', () => {
       { cluster_id: 'a', size: 1, representative_media_id: 'rep-a', partial: false },
       { cluster_id: 'bb', size: 2, representative_media_id: 'rep-bb', partial: false },
     ]);
-    const second = bodyOf<ClusterPage>(await listClusters(listClustersEvent(id, { limit: '2', cursor: first.next_cursor! }, READER)));
+    const second = bodyOf<ClusterPage>(
+      await listClusters(listClustersEvent(id, { limit: '2', cursor: first.next_cursor! }, READER)),
+    );
     expect(second.items).toEqual([{ cluster_id: 'ccc', size: 3, representative_media_id: 'rep-ccc', partial: true }]);
     expect(second.next_cursor).toBeNull();
 
     const stale = encodeCursor(clusterKey(id, 'c0', 'old'));
-    expectError(await listClusters(listClustersEvent(id, { cursor: stale }, READER)), 400, "Query parameter 'cursor' is not a cursor of this listing");
+    expectError(
+      await listClusters(listClustersEvent(id, { cursor: stale }, READER)),
+      400,
+      "Query parameter 'cursor' is not a cursor of this listing",
+    );
     expectError(await listClusters(listClustersEvent(id, {}, STRANGER)), 404, 'Dataset not found');
   });
 
   it('shows the incremental clusters of a dataset never clustered in full', async () => {
     const id = await seedDataset(bed, { clustering_id: undefined, clustering_state: undefined });
-    await putItems([{ ...clusterKey(id, 'initial', 'z'), cluster_id: 'z', size: 4, representative: 'm9', partial: true, clustering_id: 'initial' }]);
+    await putItems([
+      {
+        ...clusterKey(id, 'initial', 'z'),
+        cluster_id: 'z',
+        size: 4,
+        representative: 'm9',
+        partial: true,
+        clustering_id: 'initial',
+      },
+    ]);
     expect(bodyOf<ClusterPage>(await listClusters(listClustersEvent(id, {}, OWNER)))).toEqual({
       items: [{ cluster_id: 'z', size: 4, representative_media_id: 'm9', partial: true }],
       next_cursor: null,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createReindexHandler } from '../../lambdas/reindex/handler';
-import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import type { ApiHandler } from '../../lambdas/http/api-handler';
+import { createReindexHandler } from '../../lambdas/reindex/handler';
 import { reindexEvent } from '../support/api-events';
 import {
   type ApiTestBed,
@@ -14,12 +14,12 @@ import {
   mockPipelines,
   OWNER,
   READER,
-  readDataset,
   REINDEX_MACHINE,
+  readDataset,
+  STRANGER,
   seedDataset,
   sfnMock,
   startedExecutions,
-  STRANGER,
   WRITER,
 } from './api-test-bed';
 
@@ -54,7 +54,10 @@ describe('POST /api/v1/dataset/{id}/reindex', () => {
         },
       },
     ]);
-    expect(await readDataset(bed, id)).toMatchObject({ status: 'INDEXING', active_task: { type: 'REINDEX', operation_id: operationId } });
+    expect(await readDataset(bed, id)).toMatchObject({
+      status: 'INDEXING',
+      active_task: { type: 'REINDEX', operation_id: operationId },
+    });
   });
 
   it('reindexes an ERROR dataset whose initial index never set an embedding config with the deployment default', async () => {

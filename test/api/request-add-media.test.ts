@@ -2,11 +2,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { refusalStatus } from '../../lambdas/http/refusal-status';
 import { DEFAULT_MEDIA_OPTIONS } from '../../core/operations/media-source';
 import { requestAddMedia } from '../../core/operations/request-add-media';
+import { refusalStatus } from '../../lambdas/http/refusal-status';
 import { makeImage } from '../support/media-fixtures';
-import { type ApiTestBed, createApiTestBed, mockPipelines, OWNER, readDataset, seedDataset, startedExecutions } from './api-test-bed';
+import {
+  type ApiTestBed,
+  createApiTestBed,
+  mockPipelines,
+  OWNER,
+  readDataset,
+  seedDataset,
+  startedExecutions,
+} from './api-test-bed';
 
 /** The domain function the on-prem route (GET /api/v1/process/add_media?dataset_id=&path=) shares with the handler. */
 let bed: ApiTestBed;
@@ -42,14 +50,36 @@ describe('requestAddMedia with a local path (on-prem)', () => {
       source: { kind: 'local_path', uri: join(root, 'photos') },
       auto_reindex: true,
     });
-    expect((await readDataset(bed, id))?.active_task).toEqual({ type: 'MEDIA_ADDITION', operation_id: operationId, started_at: '2024-06-01T12:00:00.000Z' });
+    expect((await readDataset(bed, id))?.active_task).toEqual({
+      type: 'MEDIA_ADDITION',
+      operation_id: operationId,
+      started_at: '2024-06-01T12:00:00.000Z',
+    });
   });
 
   it.each<[string, () => string, boolean, number, string]>([
-    ['local paths are disabled', () => join(root, 'photos'), false, 400, "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)"],
+    [
+      'local paths are disabled',
+      () => join(root, 'photos'),
+      false,
+      400,
+      "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)",
+    ],
     ['the path is relative', () => 'photos', true, 400, "Field 'path' must be an absolute path (got 'photos')"],
-    ['the folder is empty', () => join(root, 'empty'), true, 400, `Invalid path or no media files found at ${join(root, 'empty')}`],
-    ['the path does not exist', () => join(root, 'missing'), true, 400, `Invalid path or no media files found at ${join(root, 'missing')}`],
+    [
+      'the folder is empty',
+      () => join(root, 'empty'),
+      true,
+      400,
+      `Invalid path or no media files found at ${join(root, 'empty')}`,
+    ],
+    [
+      'the path does not exist',
+      () => join(root, 'missing'),
+      true,
+      400,
+      `Invalid path or no media files found at ${join(root, 'missing')}`,
+    ],
   ])('refuses when %s, without locking', async (_, path, allowed, statusCode, detail) => {
     const id = await seedDataset(bed);
     const before = await readDataset(bed, id);

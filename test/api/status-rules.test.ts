@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DatasetStatus, STATUS_NEW, type TaskType } from '../../core/datasets/dataset-status';
 import { createAddMediaHandler } from '../../lambdas/add-media/handler';
-import { STATUS_NEW, type DatasetStatus, type TaskType } from '../../core/datasets/dataset-status';
 import type { ApiHandler } from '../../lambdas/http/api-handler';
 import { createReindexHandler } from '../../lambdas/reindex/handler';
 import { addMediaEvent, reindexEvent } from '../support/api-events';
@@ -23,15 +23,25 @@ type Case = [Operation, DatasetStatus, TaskType | null, number, string | null];
 const STATUSES: DatasetStatus[] = ['READY', 'UPDATING', 'PENDING_INDEX', 'INDEXING', 'ERROR'];
 const TASKS: (TaskType | null)[] = [null, 'MEDIA_ADDITION', 'REINDEX', 'INITIAL_INDEX'];
 /** API.md "Dataset status": where each operation may start (ERROR is our extension). */
-const ALLOWED: Record<Operation, DatasetStatus[]> = { add_media: ['READY', 'PENDING_INDEX', 'ERROR'], reindex: ['PENDING_INDEX', 'ERROR'] };
+const ALLOWED: Record<Operation, DatasetStatus[]> = {
+  add_media: ['READY', 'PENDING_INDEX', 'ERROR'],
+  reindex: ['PENDING_INDEX', 'ERROR'],
+};
 
 /** Expected answer of every operation × status × running task: a running task blocks, else the status decides. */
 const CASES: Case[] = (['add_media', 'reindex'] as const).flatMap((operation) =>
   STATUSES.flatMap((status) =>
     TASKS.map((task): Case => {
-      if (task) return [operation, status, task, 409, `Operation '${operation}' is blocked while ${task} task is running`];
+      if (task)
+        return [operation, status, task, 409, `Operation '${operation}' is blocked while ${task} task is running`];
       if (ALLOWED[operation].includes(status)) return [operation, status, null, 202, null];
-      return [operation, status, null, 409, `Operation '${operation}' is not allowed while dataset status is ${STATUS_NEW[status]}`];
+      return [
+        operation,
+        status,
+        null,
+        409,
+        `Operation '${operation}' is not allowed while dataset status is ${STATUS_NEW[status]}`,
+      ];
     }),
   ),
 );
@@ -51,7 +61,9 @@ describe('status rules of add_media and reindex', () => {
   it('covers every combination', () => expect(CASES).toHaveLength(40));
 
   it.each(CASES)('%s on a %s dataset with task %s answers %i', async (operation, status, task, statusCode, detail) => {
-    const activeTask = task ? { type: task, operation_id: 'op-running', started_at: '2024-01-01T00:00:00.000Z' } : undefined;
+    const activeTask = task
+      ? { type: task, operation_id: 'op-running', started_at: '2024-01-01T00:00:00.000Z' }
+      : undefined;
     const id = await seedDataset(bed, { status, active_task: activeTask });
     const before = await readDataset(bed, id);
     const event =

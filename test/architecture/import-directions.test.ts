@@ -67,13 +67,13 @@ describe('import directions (docs/DESIGN.md)', () => {
   });
 
   it('names the imports that break the rule', () => {
-    expect(forbiddenImports('core/operations/list-media.ts', ['lambdas/http/responses', 'core/store/table-schema'])).toEqual([
-      'core/operations/list-media.ts imports lambdas/http/responses',
-    ]);
+    expect(
+      forbiddenImports('core/operations/list-media.ts', ['lambdas/http/responses', 'core/store/table-schema']),
+    ).toEqual(['core/operations/list-media.ts imports lambdas/http/responses']);
     expect(forbiddenImports('local/runtime.ts', ['workers/model/model-source', 'lib/api/api'])).toHaveLength(2);
-    expect(forbiddenImports('lambdas/reindex/handler.ts', ['lambdas/add-media/handler', 'lambdas/http/responses'])).toEqual([
-      'lambdas/reindex/handler.ts imports lambdas/add-media/handler',
-    ]);
+    expect(
+      forbiddenImports('lambdas/reindex/handler.ts', ['lambdas/add-media/handler', 'lambdas/http/responses']),
+    ).toEqual(['lambdas/reindex/handler.ts imports lambdas/add-media/handler']);
   });
 
   it('reads relative imports of a real file as repository paths', () => {

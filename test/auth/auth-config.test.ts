@@ -9,7 +9,7 @@ import {
 } from '../../lambdas/auth/auth-config';
 import { createAuthenticator } from '../../lambdas/auth/authenticate-request';
 import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
-import { AUDIENCE, ISSUER, SECRET, bearer, secretConfig, signHs256, validClaims } from './token-fixtures';
+import { AUDIENCE, bearer, ISSUER, SECRET, secretConfig, signHs256, validClaims } from './token-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:add-media/jwt-AbCdEf';
 const base = { AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
@@ -60,7 +60,9 @@ describe('readAuthConfig', () => {
 
   it('accepts plain http for a JWKS on this machine only', () => {
     expect(readAuthConfig({ ...base, AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks.json' }).keySource.kind).toBe('jwks');
-    expect(configError({ ...base, AUTH_JWKS_URL: 'http://idp.example.com/jwks.json' }).message).toMatch(/must use https/);
+    expect(configError({ ...base, AUTH_JWKS_URL: 'http://idp.example.com/jwks.json' }).message).toMatch(
+      /must use https/,
+    );
   });
 
   it('reports every missing setting at once', () => {
@@ -81,7 +83,11 @@ describe('readAuthConfig', () => {
     ['a malformed secret ARN', { ...base, AUTH_JWT_SECRET_ARN: 'my-secret' }, /not a Secrets Manager secret ARN/],
     ['a JWKS URL that is not a URL', { ...base, AUTH_JWKS_URL: 'jwks.json' }, /is not a URL/],
     ['an audience of blanks', { ...base, AUTH_JWT_SECRET: SECRET, AUTH_AUDIENCE: ' , ' }, /AUTH_AUDIENCE is required/],
-    ['a cookie name with a separator', { ...base, AUTH_JWT_SECRET: SECRET, AUTH_COOKIE_NAME: 'a;b' }, /not a valid cookie name/],
+    [
+      'a cookie name with a separator',
+      { ...base, AUTH_JWT_SECRET: SECRET, AUTH_COOKIE_NAME: 'a;b' },
+      /not a valid cookie name/,
+    ],
   ])('refuses %s', (_name, env, message) => {
     expect(configError(env).message).toMatch(message);
   });

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MissingAuthContextError,
-  authFromEvent,
-  toAuthorizerContext,
-} from '../../lambdas/auth/auth-context';
+import { authFromEvent, MissingAuthContextError, toAuthorizerContext } from '../../lambdas/auth/auth-context';
 
 describe('authFromEvent', () => {
   it('returns the caller the authorizer put in the request context', () => {

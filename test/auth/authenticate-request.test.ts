@@ -7,13 +7,13 @@ import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-erro
 import type { RequestHeaders } from '../../lambdas/auth/request-headers';
 import {
   AUDIENCE,
-  type JwksServer,
-  SECRET,
-  type SigningKey,
   bearer,
   cookie,
   createSigningKey,
+  type JwksServer,
   nowSeconds,
+  SECRET,
+  type SigningKey,
   secretConfig,
   signHs256,
   signWith,
@@ -34,8 +34,16 @@ async function expectNotAuthenticated(auth: Authenticator, headers: RequestHeade
 
 /** Tokens whose claims are wrong: refused whatever the key source. `reason` pins WHY, so a broken fixture cannot pass. */
 const badClaims: ReadonlyArray<readonly [string, () => JWTPayload, RegExp]> = [
-  ['expired beyond the clock tolerance', () => validClaims({ exp: nowSeconds() - CLOCK_TOLERANCE_SECONDS - 5 }), /ERR_JWT_EXPIRED/],
-  ['not valid before a future nbf', () => validClaims({ nbf: nowSeconds() + CLOCK_TOLERANCE_SECONDS + 60 }), /"nbf" claim timestamp/],
+  [
+    'expired beyond the clock tolerance',
+    () => validClaims({ exp: nowSeconds() - CLOCK_TOLERANCE_SECONDS - 5 }),
+    /ERR_JWT_EXPIRED/,
+  ],
+  [
+    'not valid before a future nbf',
+    () => validClaims({ nbf: nowSeconds() + CLOCK_TOLERANCE_SECONDS + 60 }),
+    /"nbf" claim timestamp/,
+  ],
   ['issued by another issuer', () => validClaims({ iss: 'https://evil.test' }), /unexpected "iss"/],
   ['meant for another audience', () => validClaims({ aud: 'other-api' }), /unexpected "aud"/],
   ['without exp', () => withoutClaim('exp'), /missing required "exp"/],
@@ -44,7 +52,11 @@ const badClaims: ReadonlyArray<readonly [string, () => JWTPayload, RegExp]> = [
   ['without sub', () => withoutClaim('sub'), /missing required "sub"/],
   ['with an empty sub', () => validClaims({ sub: '' }), /"sub" claim must be a non-empty string/],
   ['with a numeric sub', () => validClaims({ sub: 42 as unknown as string }), /"sub" claim must be a non-empty string/],
-  ['with an exp that is not a number', () => validClaims({ exp: 'tomorrow' as unknown as number }), /"exp" claim must be a number/],
+  [
+    'with an exp that is not a number',
+    () => validClaims({ exp: 'tomorrow' as unknown as number }),
+    /"exp" claim must be a number/,
+  ],
 ];
 
 describe('shared-secret (HS256) mode', () => {
@@ -66,13 +78,17 @@ describe('shared-secret (HS256) mode', () => {
 
   it('reads header names in any case, the scheme in any case and a quoted cookie value', async () => {
     const token = await signHs256(validClaims());
-    await expect(auth.authenticate({ authorization: `bearer ${token}` })).resolves.toMatchObject({ authMethod: 'bearer' });
+    await expect(auth.authenticate({ authorization: `bearer ${token}` })).resolves.toMatchObject({
+      authMethod: 'bearer',
+    });
     await expect(auth.authenticate({ COOKIE: `session="${token}"` })).resolves.toMatchObject({ authMethod: 'cookie' });
   });
 
   it('finds the cookie among several Cookie headers (multi-value form)', async () => {
     const token = await signHs256(validClaims());
-    await expect(auth.authenticate({ Cookie: ['a=1', `b=2; session=${token}`] })).resolves.toMatchObject({ sub: 'alice' });
+    await expect(auth.authenticate({ Cookie: ['a=1', `b=2; session=${token}`] })).resolves.toMatchObject({
+      sub: 'alice',
+    });
   });
 
   it('uses the configured cookie name', async () => {
@@ -101,8 +117,16 @@ describe('shared-secret (HS256) mode', () => {
   const badSignature = /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/;
   it.each([
     ['alg none (unsigned)', async () => unsignedToken(validClaims()), /ERR_JOSE_ALG_NOT_ALLOWED/],
-    ['signed with another secret', () => signHs256(validClaims(), 'another-secret-that-is-also-32-bytes-long'), badSignature],
-    ['with a tampered payload', async () => swapPayload(await signHs256(validClaims()), validClaims({ sub: 'mallory' })), badSignature],
+    [
+      'signed with another secret',
+      () => signHs256(validClaims(), 'another-secret-that-is-also-32-bytes-long'),
+      badSignature,
+    ],
+    [
+      'with a tampered payload',
+      async () => swapPayload(await signHs256(validClaims()), validClaims({ sub: 'mallory' })),
+      badSignature,
+    ],
     ['with a truncated signature', async () => (await signHs256(validClaims())).slice(0, -4), badSignature],
   ] as const)('refuses a token %s', async (_name, token, reason) => {
     await expectNotAuthenticated(auth, bearer(await token()), reason);
@@ -125,7 +149,11 @@ describe('credentials on the request', () => {
     ['an empty Authorization header', { Authorization: '  ' }, /empty Authorization header/],
     ['another scheme', { Authorization: 'Basic YWxpY2U6cGFzcw==' }, /scheme is not Bearer/],
     ['two tokens in one header', { Authorization: 'Bearer a.b.c d.e.f' }, /more than one token/],
-    ['two Authorization headers', { authorization: ['Bearer a.b.c', 'Bearer d.e.f'] }, /more than one Authorization header/],
+    [
+      'two Authorization headers',
+      { authorization: ['Bearer a.b.c', 'Bearer d.e.f'] },
+      /more than one Authorization header/,
+    ],
     ['a malformed bearer token', bearer('not-a-jwt'), /ERR_JWS_INVALID|ERR_JWT_INVALID/],
     ['a bearer token with garbage segments', bearer('a.b.c'), /ERR_JWS_INVALID|ERR_JWT_INVALID/],
     ['a cookie with garbage', { Cookie: 'session=%%%garbage%%%' }, /cookie token rejected/],
@@ -137,7 +165,10 @@ describe('credentials on the request', () => {
 
   describe('when both a bearer header and a cookie are sent, the header decides alone', () => {
     it('uses the bearer identity, not the cookie one', async () => {
-      const headers = { ...bearer(await signHs256(validClaims({ sub: 'bob' }))), ...cookie(await signHs256(validClaims())) };
+      const headers = {
+        ...bearer(await signHs256(validClaims({ sub: 'bob' }))),
+        ...cookie(await signHs256(validClaims())),
+      };
       await expect(auth.authenticate(headers)).resolves.toEqual({ sub: 'bob', authMethod: 'bearer' });
     });
 
@@ -223,7 +254,11 @@ describe('JWKS mode', () => {
   });
 
   it('refuses a token signed by another key under a published kid (bad signature)', async () => {
-    await expectNotAuthenticated(auth, bearer(await signWith(impostor, validClaims())), /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+    await expectNotAuthenticated(
+      auth,
+      bearer(await signWith(impostor, validClaims())),
+      /ERR_JWS_SIGNATURE_VERIFICATION_FAILED/,
+    );
   });
 
   it('refuses a token with a tampered payload', async () => {

@@ -1,7 +1,7 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../lambdas/authorizer/handler';
-import { AUDIENCE, ISSUER, SECRET, nowSeconds, signHs256, unsignedToken, validClaims } from './token-fixtures';
+import { AUDIENCE, ISSUER, nowSeconds, SECRET, signHs256, unsignedToken, validClaims } from './token-fixtures';
 
 // The handler reads the environment once, on its first request.
 Object.assign(process.env, { AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
@@ -76,8 +76,14 @@ describe('authorizer handler', () => {
     ['no credentials', async () => ({})],
     ['an empty bearer', async () => ({ Authorization: 'Bearer ' })],
     ['alg none', async () => ({ Authorization: `Bearer ${unsignedToken(validClaims())}` })],
-    ['an expired token', async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ exp: nowSeconds() - 120 }))}` })],
-    ['a token for another audience', async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ aud: 'x' }))}` })],
+    [
+      'an expired token',
+      async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ exp: nowSeconds() - 120 }))}` }),
+    ],
+    [
+      'a token for another audience',
+      async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ aud: 'x' }))}` }),
+    ],
     ['a garbage cookie', async () => ({ Cookie: 'session=garbage' })],
   ])('throws Unauthorized for %s', async (_name, headers) => {
     await expect(handler(authorizerEvent(await headers()))).rejects.toThrow(new Error('Unauthorized'));

@@ -12,14 +12,20 @@ describe('checkCsrf', () => {
     expect(cookieRequest(method, {})).toEqual({ ok: true });
   });
 
-  it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'post'])('exempts a bearer-authenticated %s from a foreign origin', (method) => {
-    const headers = { Origin: 'https://evil.example' };
-    expect(checkCsrf({ method, headers, authMethod: 'bearer', allowedOrigins })).toEqual({ ok: true });
-  });
+  it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'post'])(
+    'exempts a bearer-authenticated %s from a foreign origin',
+    (method) => {
+      const headers = { Origin: 'https://evil.example' };
+      expect(checkCsrf({ method, headers, authMethod: 'bearer', allowedOrigins })).toEqual({ ok: true });
+    },
+  );
 
-  it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('lets a cookie-authenticated %s from an allowed Origin through', (method) => {
-    expect(cookieRequest(method, { Origin: 'https://app.example.com' })).toEqual({ ok: true });
-  });
+  it.each(['POST', 'PUT', 'PATCH', 'DELETE'])(
+    'lets a cookie-authenticated %s from an allowed Origin through',
+    (method) => {
+      expect(cookieRequest(method, { Origin: 'https://app.example.com' })).toEqual({ ok: true });
+    },
+  );
 
   it('compares origins normalised (case of the host, default port)', () => {
     expect(cookieRequest('POST', { origin: 'https://APP.example.com:443' })).toEqual({ ok: true });
@@ -37,12 +43,15 @@ describe('checkCsrf', () => {
     expect(cookieRequest('POST', { 'X-Requested-With': 'XMLHttpRequest' })).toEqual({ ok: true });
   });
 
-  it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'PROPPATCH'])('refuses a cookie-authenticated %s with neither origin nor marker', (method) => {
-    expect(cookieRequest(method, { 'Content-Type': 'multipart/form-data' })).toEqual({
-      ok: false,
-      reason: `cookie-authenticated ${method} needs an allowed Origin or X-Requested-With: XMLHttpRequest`,
-    });
-  });
+  it.each(['POST', 'PUT', 'PATCH', 'DELETE', 'PROPPATCH'])(
+    'refuses a cookie-authenticated %s with neither origin nor marker',
+    (method) => {
+      expect(cookieRequest(method, { 'Content-Type': 'multipart/form-data' })).toEqual({
+        ok: false,
+        reason: `cookie-authenticated ${method} needs an allowed Origin or X-Requested-With: XMLHttpRequest`,
+      });
+    },
+  );
 
   it('refuses a cookie-authenticated POST from a foreign Origin', () => {
     expect(cookieRequest('POST', { Origin: 'https://evil.example' })).toEqual({
@@ -58,7 +67,10 @@ describe('checkCsrf', () => {
 
   it('refuses an opaque origin (Origin: null) and an unreadable Referer', () => {
     expect(cookieRequest('POST', { Origin: 'null' })).toEqual({ ok: false, reason: 'origin null is not allowed' });
-    expect(cookieRequest('POST', { Referer: 'not a url' })).toEqual({ ok: false, reason: 'origin null is not allowed' });
+    expect(cookieRequest('POST', { Referer: 'not a url' })).toEqual({
+      ok: false,
+      reason: 'origin null is not allowed',
+    });
   });
 
   it('refuses an X-Requested-With of another value', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readAuthConfig } from '../../lambdas/auth/auth-config';
 import { createAuthenticator } from '../../lambdas/auth/authenticate-request';
 import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
-import { DEFAULT_SUBJECT, LOCAL_AUTH_DEFAULTS, devTokenOptions, mintDevToken } from '../../local/token';
+import { DEFAULT_SUBJECT, devTokenOptions, LOCAL_AUTH_DEFAULTS, mintDevToken } from '../../local/token';
 import { nowSeconds } from './token-fixtures';
 
 const run = promisify(execFile);
@@ -34,14 +34,18 @@ describe('npm run token (local/token.ts)', () => {
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.sub).toBe('alice');
     expect(payload.exp! - payload.iat!).toBe(12 * 3600);
-    await expect(createAuthenticator(defaultSettings).authenticate({ Authorization: `Bearer ${token}` })).resolves.toEqual({
+    await expect(
+      createAuthenticator(defaultSettings).authenticate({ Authorization: `Bearer ${token}` }),
+    ).resolves.toEqual({
       sub: 'alice',
       authMethod: 'bearer',
     });
   });
 
   it('exits 2 with the usage on an unknown flag and prints no token', async () => {
-    const failure = await run(TSX, ['local/token.ts', '--user', 'alice'], { env: envWithoutAuth }).catch((error) => error);
+    const failure = await run(TSX, ['local/token.ts', '--user', 'alice'], { env: envWithoutAuth }).catch(
+      (error) => error,
+    );
     expect(failure.code).toBe(2);
     expect(failure.stdout).toBe('');
     expect(failure.stderr).toContain("Unknown option '--user'");
@@ -62,7 +66,11 @@ describe('devTokenOptions and mintDevToken', () => {
 
   it('follows the AUTH_* variables of a customised local server, and flags over them', () => {
     const env = { AUTH_JWT_SECRET: 'x'.repeat(40), AUTH_ISSUER: 'https://my-idp', AUTH_AUDIENCE: 'api-a,api-b' };
-    expect(devTokenOptions([], env)).toMatchObject({ secret: 'x'.repeat(40), issuer: 'https://my-idp', audience: 'api-a' });
+    expect(devTokenOptions([], env)).toMatchObject({
+      secret: 'x'.repeat(40),
+      issuer: 'https://my-idp',
+      audience: 'api-a',
+    });
     expect(devTokenOptions(['--iss', 'i', '--aud', 'a', '--sub', 'bob', '--ttl', '90'], env)).toMatchObject({
       sub: 'bob',
       issuer: 'i',

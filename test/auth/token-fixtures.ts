@@ -1,6 +1,6 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CryptoKey, type JWK, type JWTPayload, SignJWT, base64url, exportJWK, generateKeyPair } from 'jose';
+import { base64url, type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { type AuthConfig, CLOCK_TOLERANCE_SECONDS } from '../../lambdas/auth/auth-config';
 
 export const ISSUER = 'https://issuer.test';
@@ -57,7 +57,11 @@ export async function createSigningKey(alg: 'RS256' | 'ES256' | 'PS256', kid: st
   return { kid, alg, privateKey, publicKey, publicJwk };
 }
 
-export function signWith(key: SigningKey, claims: JWTPayload, header: { kid?: string; alg?: string } = {}): Promise<string> {
+export function signWith(
+  key: SigningKey,
+  claims: JWTPayload,
+  header: { kid?: string; alg?: string } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: header.alg ?? key.alg, typ: 'JWT', kid: header.kid ?? key.kid })
     .sign(key.privateKey);

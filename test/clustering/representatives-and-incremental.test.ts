@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { partialClusterId } from '../../core/clustering/cluster-ids';
 import { assignIncrementally } from '../../core/clustering/incremental-assignment';
-import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
+import { emptyKnnGraph, type KnnGraph } from '../../core/clustering/knn-graph';
 import { representatives } from '../../core/clustering/representatives';
 import { meanDirection, normaliseRows } from '../../core/clustering/vector-math';
 
@@ -9,12 +9,12 @@ const unit = (...rows: number[][]) => normaliseRows(Float32Array.from(rows.flat(
 
 function graphOf(rows: readonly (readonly [number, number])[][], k = 2): KnnGraph {
   const graph = emptyKnnGraph(rows.length, k);
-  rows.forEach((list, i) =>
+  rows.forEach((list, i) => {
     list.forEach(([j, similarity], slot) => {
       graph.neighbours[i * k + slot] = j;
       graph.similarities[i * k + slot] = similarity;
-    }),
-  );
+    });
+  });
   return graph;
 }
 
@@ -48,7 +48,10 @@ describe('assignIncrementally', () => {
       batchId: 'b2',
       vectors: vectors.subarray(0, 2 * 2),
       dimension: 2,
-      existing: [{ clusterId: 'c00000003', similarity: 0.97 }, { clusterId: 'c00000001', similarity: 0.4 }],
+      existing: [
+        { clusterId: 'c00000003', similarity: 0.97 },
+        { clusterId: 'c00000001', similarity: 0.4 },
+      ],
       batchGraph: graphOf([[], []]),
       threshold: 0.9,
     });
@@ -79,7 +82,14 @@ describe('assignIncrementally', () => {
       vectors: vectors.subarray(0, 3 * 2),
       dimension: 2,
       existing: [{ clusterId: 'c00000001', similarity: 0.91 }, null, { clusterId: 'c00000002', similarity: 0.99 }],
-      batchGraph: graphOf([[[1, 0.95]], [[0, 0.95], [2, 0.95]], [[1, 0.95]]]),
+      batchGraph: graphOf([
+        [[1, 0.95]],
+        [
+          [0, 0.95],
+          [2, 0.95],
+        ],
+        [[1, 0.95]],
+      ]),
       threshold: 0.9,
     });
     // 0 and 2 keep their own neighbours' clusters; 1 follows the strongest link of its group (0.99 → c00000002)

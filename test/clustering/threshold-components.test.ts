@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
+import { emptyKnnGraph, type KnnGraph } from '../../core/clustering/knn-graph';
 import { outlierScores } from '../../core/clustering/outlier-scores';
 import { thresholdComponents } from '../../core/clustering/threshold-components';
 import { UnionFind } from '../../core/clustering/union-find';
@@ -8,12 +8,12 @@ import { UnionFind } from '../../core/clustering/union-find';
 /** A graph from explicit neighbour lists: row i → [[j, similarity], …]. */
 function graphOf(rows: readonly (readonly [number, number])[][], k: number): KnnGraph {
   const graph = emptyKnnGraph(rows.length, k);
-  rows.forEach((list, i) =>
+  rows.forEach((list, i) => {
     list.forEach(([j, similarity], slot) => {
       graph.neighbours[i * k + slot] = j;
       graph.similarities[i * k + slot] = similarity;
-    }),
-  );
+    });
+  });
   return graph;
 }
 
@@ -59,10 +59,15 @@ describe('thresholdComponents', () => {
         fc.integer({ min: 1, max: 25 }).chain((n) =>
           fc.tuple(
             fc.constant(n),
-            fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 3 }), {
-              minLength: n,
-              maxLength: n,
-            }),
+            fc.array(
+              fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.double({ min: 0, max: 1, noNaN: true })), {
+                maxLength: 3,
+              }),
+              {
+                minLength: n,
+                maxLength: n,
+              },
+            ),
             fc.double({ min: 0, max: 1, noNaN: true }),
           ),
         ),
@@ -81,7 +86,12 @@ describe('thresholdComponents', () => {
           for (let i = 0; i < n; i++) {
             const reached = new Set([i]);
             const queue = [i];
-            while (queue.length) for (const j of adjacency[queue.pop()!]) if (!reached.has(j)) reached.add(j), queue.push(j);
+            while (queue.length)
+              for (const j of adjacency[queue.pop()!])
+                if (!reached.has(j)) {
+                  reached.add(j);
+                  queue.push(j);
+                }
             for (let j = 0; j < n; j++) expect(labels[i] === labels[j]).toBe(reached.has(j));
           }
         },
@@ -93,7 +103,17 @@ describe('thresholdComponents', () => {
 
 describe('outlierScores', () => {
   it('is 1 − mean similarity to the neighbours that exist, and 1 for an item with none', () => {
-    const graph = graphOf([[[1, 0.9], [2, 0.7]], [[0, 0.9]], []], 2);
+    const graph = graphOf(
+      [
+        [
+          [1, 0.9],
+          [2, 0.7],
+        ],
+        [[0, 0.9]],
+        [],
+      ],
+      2,
+    );
     const scores = outlierScores(graph);
     expect(scores[0]).toBeCloseTo(0.2, 6);
     expect(scores[1]).toBeCloseTo(0.1, 6);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { acquireDatasetLock, fencedDatasetUpdate, rollbackDatasetLock } from '../../core/datasets/dataset-lock';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
-import { OPERATIONS, type DatasetStatus } from '../../core/datasets/dataset-status';
+import { type DatasetStatus, OPERATIONS } from '../../core/datasets/dataset-status';
 import { createTestTable, type DynamoKind, type TestTable } from '../support/servers';
 
 const embeddingConfig = { model_id: 'test-model', dimension: 8 };
@@ -34,7 +34,9 @@ describe.each<DynamoKind>(['dynamodb-local', 'dynalite'])('dataset lock on %s', 
 
   it('gives the lock to exactly one of 50 concurrent callers', async () => {
     const id = await seedDataset(table);
-    const results = await Promise.all(Array.from({ length: 50 }, () => acquireDatasetLock(table.client, table.tableName, addMediaLock(id))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => acquireDatasetLock(table.client, table.tableName, addMediaLock(id))),
+    );
     expect(results.filter((r) => r.acquired)).toHaveLength(1);
     const refusals = results.filter((r) => !r.acquired);
     expect(refusals).toHaveLength(49);
@@ -65,7 +67,11 @@ describe.each<DynamoKind>(['dynamodb-local', 'dynalite'])('dataset lock on %s', 
 
   it('refuses add_media on a dataset without embedding_config', async () => {
     const id = randomUUID();
-    await putNewDataset(table.client, table.tableName, newDatasetRecord({ id, displayName: 'd', owner: 'alice', now: new Date() }));
+    await putNewDataset(
+      table.client,
+      table.tableName,
+      newDatasetRecord({ id, displayName: 'd', owner: 'alice', now: new Date() }),
+    );
     const result = await acquireDatasetLock(table.client, table.tableName, addMediaLock(id));
     expect(result).toMatchObject({ acquired: false, reason: 'no_embedding_config' });
   });

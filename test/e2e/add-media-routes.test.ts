@@ -29,7 +29,12 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-routes-'));
   service = await startLocalService(join(work, 'data'));
   api = new E2eApi(service.url, await mintToken('e2e-owner'));
-  s3 = new S3Client({ endpoint: service.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  s3 = new S3Client({
+    endpoint: service.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+  });
   await s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
 });
 
@@ -54,8 +59,15 @@ async function addMedia(start: () => Promise<{ status: number; headers: Headers;
 
 const postAddMedia = (form: FormData) => api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, form);
 
-function expectPartialIndex(result: { before: DatasetView; after: DatasetView; seen: string[] }, images: number, videos = 0) {
-  expect(result.after.last_operation, JSON.stringify(result.after)).toMatchObject({ status: 'SUCCEEDED', n_added: images + videos });
+function expectPartialIndex(
+  result: { before: DatasetView; after: DatasetView; seen: string[] },
+  images: number,
+  videos = 0,
+) {
+  expect(result.after.last_operation, JSON.stringify(result.after)).toMatchObject({
+    status: 'SUCCEEDED',
+    n_added: images + videos,
+  });
   expect(result.seen[0]).toBe('READ ONLY');
   expect(result.seen.at(-1)).toBe('PARTIAL INDEX');
   expect(result.after.n_images).toBe(result.before.n_images + images);
@@ -98,8 +110,14 @@ describe('local service end to end: add media by every route', { timeout: 120_00
       const accepted = await postAddMedia(form);
       const busyAdd = await postAddMedia(second);
       const busyReindex = await api.request('POST', `/api/v1/dataset/${datasetId}/reindex`);
-      expect([busyAdd.status, busyAdd.json()]).toEqual([409, { detail: "Operation 'add_media' is blocked while MEDIA_ADDITION task is running" }]);
-      expect([busyReindex.status, busyReindex.json()]).toEqual([409, { detail: "Operation 'reindex' is blocked while MEDIA_ADDITION task is running" }]);
+      expect([busyAdd.status, busyAdd.json()]).toEqual([
+        409,
+        { detail: "Operation 'add_media' is blocked while MEDIA_ADDITION task is running" },
+      ]);
+      expect([busyReindex.status, busyReindex.json()]).toEqual([
+        409,
+        { detail: "Operation 'reindex' is blocked while MEDIA_ADDITION task is running" },
+      ]);
       return accepted;
     });
 
@@ -143,12 +161,16 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     ['txt', (keys: string[]) => Buffer.from(`# media\n${keys.join('\n')}\n`)],
     [
       'parquet',
-      (keys: string[]) => Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'path', data: keys, type: 'STRING' }] })),
+      (keys: string[]) =>
+        Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'path', data: keys, type: 'STRING' }] })),
     ],
   ])('adds the media a %s manifest lists (keys relative to the manifest)', async (format, manifest) => {
     const keys = [`${format}/m1.jpg`, `${format}/sub/m2.jpg`];
-    for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: `manifests/${key}`, Body: await image() }));
-    await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: `manifests/list.${format}`, Body: manifest(keys) }));
+    for (const key of keys)
+      await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: `manifests/${key}`, Body: await image() }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: `manifests/list.${format}`, Body: manifest(keys) }),
+    );
     const form = new FormData();
     form.append('s3_uri', `s3://${SOURCE_BUCKET}/manifests/list.${format}`);
 
@@ -164,7 +186,9 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     writeFileSync(join(folder, 'p1.jpg'), await image());
     writeFileSync(join(folder, 'nested', 'p2.jpg'), await image());
 
-    const result = await addMedia(() => api.request('GET', `/api/v1/process/add_media?${new URLSearchParams({ dataset_id: datasetId, path: folder })}`));
+    const result = await addMedia(() =>
+      api.request('GET', `/api/v1/process/add_media?${new URLSearchParams({ dataset_id: datasetId, path: folder })}`),
+    );
 
     expectPartialIndex(result, 2);
     await expectBatchVisible(result.operationId, 2);

@@ -3,7 +3,13 @@ import type { DatasetView } from '../../core/datasets/dataset-record';
 export type { DatasetView };
 
 export interface MediaPage {
-  readonly items: readonly { media_id: string; type: string; source_uri: string; batch_id: string; cluster_id: string | null }[];
+  readonly items: readonly {
+    media_id: string;
+    type: string;
+    source_uri: string;
+    batch_id: string;
+    cluster_id: string | null;
+  }[];
   readonly next_cursor: string | null;
 }
 
@@ -21,8 +27,17 @@ export class E2eApi {
     private readonly token: string,
   ) {}
 
-  async request(method: string, path: string, body?: FormData | string, headers: Record<string, string> = {}): Promise<Answer> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method, body, headers: { Authorization: `Bearer ${this.token}`, ...headers } });
+  async request(
+    method: string,
+    path: string,
+    body?: FormData | string,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      body,
+      headers: { Authorization: `Bearer ${this.token}`, ...headers },
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
   }
@@ -37,7 +52,11 @@ export class E2eApi {
     const items: MediaPage['items'][number][] = [];
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams({ limit: '1000', ...(batchId ? { batch_id: batchId } : {}), ...(cursor ? { cursor } : {}) });
+      const query = new URLSearchParams({
+        limit: '1000',
+        ...(batchId ? { batch_id: batchId } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       const answer = await this.request('GET', `/api/v1/dataset/${id}/media?${query}`);
       if (answer.status !== 200) throw new Error(`GET media: ${answer.status} ${answer.text}`);
       const page = answer.json<MediaPage>();
@@ -55,7 +74,8 @@ export class E2eApi {
       const dataset = await this.dataset(id);
       if (seen.at(-1) !== dataset.status_new) seen.push(dataset.status_new);
       if (!dataset.active_task) return { dataset, seen };
-      if (Date.now() > deadline) throw new Error(`dataset ${id} still busy after ${timeoutMs} ms: ${JSON.stringify(dataset)}`);
+      if (Date.now() > deadline)
+        throw new Error(`dataset ${id} still busy after ${timeoutMs} ms: ${JSON.stringify(dataset)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/environment';
 import { makeImage } from '../support/media-fixtures';
 import { E2eApi } from './api';
-import { E2E_AUTH, type LocalServiceProcess, REPO_ROOT, mintToken, printServiceLogOnFailure, startLocalService } from './local-service';
+import {
+  E2E_AUTH,
+  type LocalServiceProcess,
+  mintToken,
+  printServiceLogOnFailure,
+  REPO_ROOT,
+  startLocalService,
+} from './local-service';
 
 /** The clients a user meets first: run_profiler.sh (the on-prem CLI) and the Python example of the source document. */
 const run = promisify(execFile);
@@ -23,7 +30,8 @@ let seed = 900;
 async function mediaFolder(name: string, count: number): Promise<string> {
   const folder = join(work, name);
   mkdirSync(folder, { recursive: true });
-  for (let i = 0; i < count; i++) writeFileSync(join(folder, `${name}-${i}.jpg`), await makeImage({ seed: seed++, width: 64, height: 64 }));
+  for (let i = 0; i < count; i++)
+    writeFileSync(join(folder, `${name}-${i}.jpg`), await makeImage({ seed: seed++, width: 64, height: 64 }));
   return folder;
 }
 
@@ -62,7 +70,11 @@ describe('run_profiler.sh and the Python example against the local service', { t
 
     expect(result.code, result.stderr).toBe(0);
     datasetId = result.stdout.trim();
-    expect(await api.dataset(datasetId)).toMatchObject({ display_name: 'cli dataset', status_new: 'READY', n_images: 3 });
+    expect(await api.dataset(datasetId)).toMatchObject({
+      display_name: 'cli dataset',
+      status_new: 'READY',
+      n_images: 3,
+    });
     expect(result.stderr).toMatch(/\[#+\.*\] +\d+%/);
   });
 
@@ -87,10 +99,16 @@ describe('run_profiler.sh and the Python example against the local service', { t
     expect([missing.code, missing.stderr.trim()]).toEqual([1, 'Error: Dataset not found (HTTP 404)']);
 
     const nothing = await profiler(['-o', 'add_media', '-d', datasetId, '-p', join(work, 'does-not-exist')]);
-    expect([nothing.code, nothing.stderr.trim()]).toEqual([1, `Error: Invalid path or no media files found at ${join(work, 'does-not-exist')} (HTTP 400)`]);
+    expect([nothing.code, nothing.stderr.trim()]).toEqual([
+      1,
+      `Error: Invalid path or no media files found at ${join(work, 'does-not-exist')} (HTTP 400)`,
+    ]);
 
     const notAllowed = await profiler(['-o', 'reindex', '-d', datasetId]);
-    expect([notAllowed.code, notAllowed.stderr.trim()]).toEqual([1, "Error: Operation 'reindex' is not allowed while dataset status is READY (HTTP 409)"]);
+    expect([notAllowed.code, notAllowed.stderr.trim()]).toEqual([
+      1,
+      "Error: Operation 'reindex' is not allowed while dataset status is READY (HTTP 409)",
+    ]);
 
     const corrupt = join(work, 'corrupt');
     mkdirSync(corrupt);
@@ -109,16 +127,33 @@ describe('run_profiler.sh and the Python example against the local service', { t
   });
 
   it('runs the Python example of the source document to "Final status: PARTIAL INDEX"', async () => {
-    const s3 = new S3Client({ endpoint: service.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    const s3 = new S3Client({
+      endpoint: service.s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+    });
     await s3.send(new CreateBucketCommand({ Bucket: 'python-example' }));
     for (let i = 0; i < 2; i++) {
-      await s3.send(new PutObjectCommand({ Bucket: 'python-example', Key: `new/py-${i}.jpg`, Body: await makeImage({ seed: seed++, width: 64, height: 64 }) }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'python-example',
+          Key: `new/py-${i}.jpg`,
+          Body: await makeImage({ seed: seed++, width: 64, height: 64 }),
+        }),
+      );
     }
     const reindexed = await profiler(['-o', 'reindex', '-d', datasetId]);
     expect(reindexed.code, reindexed.stderr).toBe(0);
 
     const { stdout } = await run('python3', [join(REPO_ROOT, 'examples', 'add_media.py')], {
-      env: { PATH: process.env.PATH!, VL_BASE_URL: service.url, VL_TOKEN: token, DATASET_ID: datasetId, S3_URI: 's3://python-example/new/' },
+      env: {
+        PATH: process.env.PATH!,
+        VL_BASE_URL: service.url,
+        VL_TOKEN: token,
+        DATASET_ID: datasetId,
+        S3_URI: 's3://python-example/new/',
+      },
     }).catch((error: { message: string; stdout: string }) => {
       throw new Error(`${error.message}\n${error.stdout}`);
     });

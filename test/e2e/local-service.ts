@@ -9,7 +9,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
 
 /** The secret the e2e services run with (≥ 32 bytes for HS256); tokens are minted with it. */
-export const E2E_AUTH = { AUTH_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123', AUTH_ISSUER: 'e2e-issuer', AUTH_AUDIENCE: 'e2e-api' };
+export const E2E_AUTH = {
+  AUTH_JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-0123',
+  AUTH_ISSUER: 'e2e-issuer',
+  AUTH_AUDIENCE: 'e2e-api',
+};
 
 export interface LocalServiceProcess {
   readonly url: string;
@@ -30,7 +34,10 @@ export function mintToken(sub: string): Promise<string> {
 }
 
 /** `tsx local/main.ts` on free ports with `dataDir`, in its own process group; resolves once it serves. */
-export async function startLocalService(dataDir: string, env: Record<string, string> = {}): Promise<LocalServiceProcess> {
+export async function startLocalService(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<LocalServiceProcess> {
   const [port, s3Port] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', TSX_LOADER, 'local/main.ts'], {
     cwd: REPO_ROOT,
@@ -48,7 +55,8 @@ export async function startLocalService(dataDir: string, env: Record<string, str
     },
   });
   let output = '';
-  const lines = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => (output += `${line}\n`));
+  const lines = (stream: NodeJS.ReadableStream) =>
+    createInterface({ input: stream }).on('line', (line) => (output += `${line}\n`));
   lines(child.stdout!);
   lines(child.stderr!);
   const readySeconds = await waitUntilReady(child, () => output);

@@ -16,7 +16,12 @@ let seed = 500;
 
 const images = async (count: number, name: string) => {
   const form = new FormData();
-  for (let i = 0; i < count; i++) form.append('files[]', new Blob([new Uint8Array(await makeImage({ seed: seed++, width: 64, height: 64 }))]), `${name}-${i}.jpg`);
+  for (let i = 0; i < count; i++)
+    form.append(
+      'files[]',
+      new Blob([new Uint8Array(await makeImage({ seed: seed++, width: 64, height: 64 }))]),
+      `${name}-${i}.jpg`,
+    );
   return form;
 };
 
@@ -70,7 +75,11 @@ describe('local service restart', { timeout: 240_000 }, () => {
 
     const add = await api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, await images(2, 'after'));
     expect(add.status, add.text).toBe(202);
-    expect((await api.waitUntilIdle(datasetId)).dataset).toMatchObject({ status_new: 'PARTIAL INDEX', n_images: 5, error: null });
+    expect((await api.waitUntilIdle(datasetId)).dataset).toMatchObject({
+      status_new: 'PARTIAL INDEX',
+      n_images: 5,
+      error: null,
+    });
     const reindex = await api.request('POST', `/api/v1/dataset/${datasetId}/reindex`);
     expect(reindex.status, reindex.text).toBe(202);
     expect((await api.waitUntilIdle(datasetId)).dataset).toMatchObject({ status_new: 'READY', n_images: 5 });

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServedRoute, createApiServer } from '../../local/http/api-server';
+import { createApiServer, type ServedRoute } from '../../local/http/api-server';
 
 const TOKEN = 'good-token';
 const MAX_BODY = 1024;
@@ -76,7 +76,10 @@ describe('local API server (API Gateway in front of the handlers)', () => {
       multiValueQueryStringParameters: { limit: ['5'], tag: ['a', 'b'] },
       body: null,
       isBase64Encoded: false,
-      requestContext: { authorizer: { sub: 'alice', auth_method: 'bearer', principalId: 'alice' }, resourcePath: '/api/v1/dataset/{dataset_id}' },
+      requestContext: {
+        authorizer: { sub: 'alice', auth_method: 'bearer', principalId: 'alice' },
+        resourcePath: '/api/v1/dataset/{dataset_id}',
+      },
     });
     expect(event.headers['X-Trace']).toBe('one'); // names keep the client's spelling, as on API Gateway
     expect(event.multiValueHeaders['X-Trace']).toEqual(['one']);
@@ -141,7 +144,12 @@ describe('local API server (API Gateway in front of the handlers)', () => {
     const expectContinue = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const request = httpRequest(`${base}/api/v1/dataset/ds1/add_media`, {
         method: 'POST',
-        headers: { ...auth, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': big.length, Expect: '100-continue' },
+        headers: {
+          ...auth,
+          'Content-Type': 'multipart/form-data; boundary=x',
+          'Content-Length': big.length,
+          Expect: '100-continue',
+        },
       });
       request.on('continue', () => request.end(big));
       request.on('response', (response) => {

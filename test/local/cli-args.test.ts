@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseCliArgs } from '../../local/cli/args';
+import { parseCliArgs, UsageError } from '../../local/cli/args';
 import { progressLine } from '../../local/cli/progress';
 
 describe('run_profiler.sh arguments', () => {
   it.each([
-    [['-o', 'add_media', '-d', 'ds', '-p', '/media/new'], { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: false }],
-    [['-o', 'add_media', '-d', 'ds', '-p', '/media/new', '-a'], { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: true }],
+    [
+      ['-o', 'add_media', '-d', 'ds', '-p', '/media/new'],
+      { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: false },
+    ],
+    [
+      ['-o', 'add_media', '-d', 'ds', '-p', '/media/new', '-a'],
+      { operation: 'add_media', datasetId: 'ds', path: '/media/new', autoReindex: true },
+    ],
     [['-o', 'reindex', '-d', 'ds'], { operation: 'reindex', datasetId: 'ds' }],
     [['-o', 'create', '-n', 'My set', '-p', 'folder'], { operation: 'create', name: 'My set', path: 'folder' }],
     [['-o', 'status', '-d', 'ds'], { operation: 'status', datasetId: 'ds' }],

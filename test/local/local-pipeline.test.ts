@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../local/runtime';
 import { loadLocalStateMachines } from '../../local/workflows/local-pipeline';
-import { MAX_LOCAL_TASK_TIMEOUT_SECONDS, forEachState, loadStateMachineDefinition } from '../../local/workflows/state-machine-definition';
+import {
+  forEachState,
+  loadStateMachineDefinition,
+  MAX_LOCAL_TASK_TIMEOUT_SECONDS,
+} from '../../local/workflows/state-machine-definition';
 import { localTaskHandlers } from '../../local/workflows/task-handlers';
 
 const scratch = mkdtempSync(join(tmpdir(), 'asl-'));
@@ -21,10 +24,19 @@ describe('state machine definitions, as the local runtime loads them', () => {
   it('substitutes every ${placeholder} like the CDK and refuses one without a value', () => {
     const file = writeAsl({
       StartAt: 'A',
-      States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: '${Fn}', Other: 'x-${Missing}-${Gone}' }, End: true } },
+      States: {
+        A: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: '${Fn}', Other: 'x-${Missing}-${Gone}' },
+          End: true,
+        },
+      },
     });
 
-    expect(() => loadStateMachineDefinition(file, { Fn: 'f' })).toThrow('no local value for placeholder(s) ${Missing}, ${Gone}');
+    expect(() => loadStateMachineDefinition(file, { Fn: 'f' })).toThrow(
+      'no local value for placeholder(s) ${Missing}, ${Gone}',
+    );
     const definition = loadStateMachineDefinition(file, { Fn: 'arn:fn', Missing: 'm', Gone: 'g' });
     expect(definition.States.A).toMatchObject({ Parameters: { FunctionName: 'arn:fn', Other: 'x-m-g' } });
   });
@@ -35,7 +47,10 @@ describe('state machine definitions, as the local runtime loads them', () => {
       States: {
         M: {
           Type: 'Map',
-          ItemProcessor: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', End: true } } },
+          ItemProcessor: {
+            StartAt: 'Inner',
+            States: { Inner: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', End: true } },
+          },
           Next: 'Short',
         },
         Short: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSeconds: 300, End: true },
@@ -51,8 +66,16 @@ describe('state machine definitions, as the local runtime loads them', () => {
 
   it('loads the real ASL files with local values for every placeholder and a local implementation for every Task', () => {
     const machines = loadLocalStateMachines(REPO_ROOT, 'us-east-1');
-    const scope = { executionArn: 'arn', executionName: 'n', signal: new AbortController().signal, log: () => undefined };
-    const services = { resolveLambda: async () => async () => null, worker: { repoRoot: REPO_ROOT, baseEnvironment: {} }, dynamoDb: new DynamoDBClient({}) };
+    const scope = {
+      executionArn: 'arn',
+      executionName: 'n',
+      signal: new AbortController().signal,
+      log: () => undefined,
+    };
+    const services = {
+      resolveLambda: async () => async () => null,
+      worker: { repoRoot: REPO_ROOT, baseEnvironment: {} },
+    };
 
     for (const machine of machines) {
       const tasks: string[] = [];

@@ -1,15 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readableFailure } from '../../core/pipeline/failure-message';
 import { LocalStepFunctions } from '../../local/sfn/local-step-functions';
 import { type RunningSfnEndpoint, startSfnEndpoint } from '../../local/sfn/sfn-endpoint';
-import { TEST_CREDENTIALS, TEST_REGION, dynamoEndpoint } from '../support/servers';
+import { TEST_CREDENTIALS, TEST_REGION } from '../support/servers';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:add-media';
 const STRATEGY_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:strategy';
@@ -23,7 +21,17 @@ const STRATEGY_DEFINITION = {
       Resource: 'arn:aws:states:::ecs:runTask.sync',
       Parameters: {
         'CapacityProviderStrategy.$': '$.strategy',
-        Overrides: { ContainerOverrides: [{ Name: 'worker', Environment: [{ Name: 'TASK', Value: 'embed' }, { Name: 'SHARD_INDEX', Value: '5' }] }] },
+        Overrides: {
+          ContainerOverrides: [
+            {
+              Name: 'worker',
+              Environment: [
+                { Name: 'TASK', Value: 'embed' },
+                { Name: 'SHARD_INDEX', Value: '5' },
+              ],
+            },
+          ],
+        },
       },
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }],
       End: true,
@@ -46,7 +54,7 @@ if (shard === process.env.FAIL_SHARD) { console.error('some noise'); console.err
 if (shard === process.env.SLOW_SHARD) setTimeout(() => undefined, 60_000);
 `;
 
-function definition(tableName: string): StateMachineDefinition {
+function definition(): StateMachineDefinition {
   return {
     StartAt: 'Plan',
     States: {
@@ -95,8 +103,8 @@ function definition(tableName: string): StateMachineDefinition {
       },
       Record: {
         Type: 'Task',
-        Resource: 'arn:aws:states:::dynamodb:putItem',
-        Parameters: { TableName: tableName, Item: { pk: { 'S.$': '$$.Execution.Name' }, sk: { S: 'DONE' } } },
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'record', 'Payload.$': '$$.Execution.Name' },
         ResultPath: null,
         End: true,
       },
@@ -116,8 +124,7 @@ let outDir: string;
 let endpoint: RunningSfnEndpoint;
 let stepFunctions: LocalStepFunctions;
 let sfn: SFNClient;
-let dynamo: DynamoDBClient;
-let tableName: string;
+const recorded: unknown[] = [];
 const markFailedEvents: unknown[] = [];
 const closed: string[] = [];
 
@@ -127,45 +134,44 @@ beforeAll(async () => {
   mkdirSync(join(repoRoot, 'workers'));
   mkdirSync(outDir);
   writeFileSync(join(repoRoot, 'workers', 'main.ts'), WORKER);
-  dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint('dynalite'), region: TEST_REGION, credentials: TEST_CREDENTIALS });
-  tableName = `t-${randomUUID()}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
   const handlers: Record<string, (event: unknown) => Promise<unknown>> = {
     plan: async (event) => ({ shards: (event as { shards: number[] }).shards }),
+    record: async (event) => {
+      recorded.push(event);
+      return {};
+    },
     'mark-failed': async (event) => {
       markFailedEvents.push(event);
       return { released: true };
     },
   };
-  stepFunctions = new LocalStepFunctions([
-    { arn: MACHINE_ARN, definition: definition(tableName) },
-    { arn: STRATEGY_MACHINE_ARN, definition: STRATEGY_DEFINITION },
-  ], {
-    services: {
-      resolveLambda: async (name) => handlers[name]!,
-      worker: {
-        repoRoot,
-        baseEnvironment: { PATH: process.env.PATH!, OUT_DIR: outDir, FAIL_SHARD: '7', SLOW_SHARD: '9', BUCKET_NAME: 'b' },
-        taskDefinitionEnvironment: { 'local-gpu': { EXECUTION_PROVIDER: 'cuda', TASK: 'overridden' }, 'local-cpu': { EXECUTION_PROVIDER: 'cpu' } },
+  stepFunctions = new LocalStepFunctions(
+    [
+      { arn: MACHINE_ARN, definition: definition() },
+      { arn: STRATEGY_MACHINE_ARN, definition: STRATEGY_DEFINITION },
+    ],
+    {
+      services: {
+        resolveLambda: async (name) => handlers[name]!,
+        worker: {
+          repoRoot,
+          baseEnvironment: {
+            PATH: process.env.PATH!,
+            OUT_DIR: outDir,
+            FAIL_SHARD: '7',
+            SLOW_SHARD: '9',
+            BUCKET_NAME: 'b',
+          },
+          taskDefinitionEnvironment: {
+            'local-gpu': { EXECUTION_PROVIDER: 'cuda', TASK: 'overridden' },
+            'local-cpu': { EXECUTION_PROVIDER: 'cpu' },
+          },
+        },
       },
-      dynamoDb: dynamo,
+      log: () => undefined,
+      onExecutionClosed: async (execution) => void closed.push(`${execution.name}:${execution.status}`),
     },
-    log: () => undefined,
-    onExecutionClosed: async (execution) => void closed.push(`${execution.name}:${execution.status}`),
-  });
+  );
   endpoint = await startSfnEndpoint(stepFunctions);
   sfn = new SFNClient({ endpoint: endpoint.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
 });
@@ -185,11 +191,21 @@ async function waitForEnd(executionArn: string) {
 }
 
 const workerRecord = (shard: number) =>
-  JSON.parse(readFileSync(join(outDir, `${shard}.json`), 'utf8')) as { argv: string[]; env: Record<string, string>; pid: number };
+  JSON.parse(readFileSync(join(outDir, `${shard}.json`), 'utf8')) as {
+    argv: string[];
+    env: Record<string, string>;
+    pid: number;
+  };
 
 describe('local Step Functions (SDK endpoint + ASL executed in process)', () => {
-  it('runs Lambda, ECS and DynamoDB tasks; workers get exactly the container environment (task definition + overrides)', async () => {
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'op-ok', input: JSON.stringify({ shards: [0, 1, 2] }) }));
+  it('runs Lambda and ECS tasks; workers get exactly the container environment (task definition + overrides)', async () => {
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MACHINE_ARN,
+        name: 'op-ok',
+        input: JSON.stringify({ shards: [0, 1, 2] }),
+      }),
+    );
     expect(started.executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:add-media:op-ok');
 
     const execution = await waitForEnd(started.executionArn!);
@@ -205,8 +221,7 @@ describe('local Step Functions (SDK endpoint + ASL executed in process)', () => 
         SHARD_INDEX: String(shard),
       });
     }
-    const item = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'op-ok' }, sk: { S: 'DONE' } } }));
-    expect(item.Item).toBeDefined();
+    expect(recorded).toContain('op-ok');
     expect(closed).toContain('op-ok:SUCCEEDED');
   });
 
@@ -216,31 +231,59 @@ describe('local Step Functions (SDK endpoint + ASL executed in process)', () => 
     const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'op-same', input }));
     expect(again.executionArn).toBe(first.executionArn);
     await expect(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'op-same', input: JSON.stringify({ shards: [4] }) })),
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: MACHINE_ARN,
+          name: 'op-same',
+          input: JSON.stringify({ shards: [4] }),
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     await waitForEnd(first.executionArn!);
   });
 
   it('fails a worker that exits non-zero with an ECS-like cause carrying its error line, caught by the ASL', async () => {
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'op-fail', input: JSON.stringify({ shards: [7] }) }));
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MACHINE_ARN,
+        name: 'op-fail',
+        input: JSON.stringify({ shards: [7] }),
+      }),
+    );
 
     const execution = await waitForEnd(started.executionArn!);
 
     expect(execution).toMatchObject({ status: 'FAILED', error: 'PipelineFailed', cause: 'see mark-failed' });
     const event = markFailedEvents.at(-1) as { error: { Error: string; Cause: string } };
     expect(event.error.Error).toBe('States.TaskFailed');
-    const task = JSON.parse(event.error.Cause) as { StopCode: string; Containers: { ExitCode: number }[]; CapacityProviderName: string };
-    expect(task).toMatchObject({ StopCode: 'EssentialContainerExited', CapacityProviderName: 'local-gpu-spot', Containers: [{ ExitCode: 1 }] });
+    const task = JSON.parse(event.error.Cause) as {
+      StopCode: string;
+      Containers: { ExitCode: number }[];
+      CapacityProviderName: string;
+    };
+    expect(task).toMatchObject({
+      StopCode: 'EssentialContainerExited',
+      CapacityProviderName: 'local-gpu-spot',
+      Containers: [{ ExitCode: 1 }],
+    });
     expect(readableFailure(event.error)).toBe('shard 7 is corrupt');
     expect(closed).toContain('op-fail:FAILED');
   });
 
   it('StopExecution aborts the execution and stops its running worker', async () => {
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'op-stop', input: JSON.stringify({ shards: [9] }) }));
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MACHINE_ARN,
+        name: 'op-stop',
+        input: JSON.stringify({ shards: [9] }),
+      }),
+    );
     while (!readdirSync(outDir).includes('9.json')) await new Promise((resolve) => setTimeout(resolve, 50));
     const { pid } = workerRecord(9);
 
-    await sfn.send(new StopExecutionCommand({ executionArn: started.executionArn, error: 'Stopped', cause: 'by test' }));
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: started.executionArn, error: 'Stopped', cause: 'by test' }),
+    );
     const execution = await waitForEnd(started.executionArn!);
 
     expect(execution).toMatchObject({ status: 'ABORTED', error: 'Stopped', cause: 'by test' });
@@ -251,12 +294,20 @@ describe('local Step Functions (SDK endpoint + ASL executed in process)', () => 
   it('fails the execution, past any Catch, on ECS parameters Step Functions does not accept (camelCase strategy)', async () => {
     const before = markFailedEvents.length;
     const ok = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: STRATEGY_MACHINE_ARN, name: 'pascal', input: JSON.stringify({ strategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] }) }),
+      new StartExecutionCommand({
+        stateMachineArn: STRATEGY_MACHINE_ARN,
+        name: 'pascal',
+        input: JSON.stringify({ strategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] }),
+      }),
     );
     expect((await waitForEnd(ok.executionArn!)).status).toBe('SUCCEEDED');
 
     const bad = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: STRATEGY_MACHINE_ARN, name: 'camel', input: JSON.stringify({ strategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }) }),
+      new StartExecutionCommand({
+        stateMachineArn: STRATEGY_MACHINE_ARN,
+        name: 'camel',
+        input: JSON.stringify({ strategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }),
+      }),
     );
     const execution = await waitForEnd(bad.executionArn!);
 
@@ -271,7 +322,9 @@ describe('local Step Functions (SDK endpoint + ASL executed in process)', () => 
       sfn.send(new StartExecutionCommand({ stateMachineArn: `${MACHINE_ARN}-nope`, name: 'x', input: '{}' })),
     ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     await expect(
-      sfn.send(new DescribeExecutionCommand({ executionArn: `${MACHINE_ARN.replace('stateMachine', 'execution')}:missing` })),
+      sfn.send(
+        new DescribeExecutionCommand({ executionArn: `${MACHINE_ARN.replace('stateMachine', 'execution')}:missing` }),
+      ),
     ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
 });

@@ -10,7 +10,11 @@ import { type ArchiveLimits, ArchiveRejectedError, DEFAULT_ARCHIVE_LIMITS } from
 import { type ArchiveEntrySpec, makeTar, makeTgz, makeZip } from '../support/media-fixtures';
 
 type Format = 'zip' | 'tar' | 'tar.gz';
-const BUILDERS: Record<Format, (entries: ArchiveEntrySpec[]) => Buffer> = { zip: makeZip, tar: makeTar, 'tar.gz': makeTgz };
+const BUILDERS: Record<Format, (entries: ArchiveEntrySpec[]) => Buffer> = {
+  zip: makeZip,
+  tar: makeTar,
+  'tar.gz': makeTgz,
+};
 const FORMATS: Format[] = ['zip', 'tar', 'tar.gz'];
 
 const HONEST: ArchiveEntrySpec[] = [
@@ -30,7 +34,10 @@ async function collect(source: ArchiveSource, limits: ArchiveLimits = DEFAULT_AR
   return { files, unreadable };
 }
 
-async function rejection(source: ArchiveSource, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveRejectedError> {
+async function rejection(
+  source: ArchiveSource,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Promise<ArchiveRejectedError> {
   const error = await collect(source, limits).then(
     () => undefined,
     (caught: unknown) => caught,
@@ -73,7 +80,8 @@ describe('archiveEntries', () => {
 
     it('drains an entry the consumer did not read', async () => {
       const paths: string[] = [];
-      for await (const entry of archiveEntries({ bytes: build(HONEST) }, { name: 'x', limits: DEFAULT_ARCHIVE_LIMITS })) paths.push(entry.path);
+      for await (const entry of archiveEntries({ bytes: build(HONEST) }, { name: 'x', limits: DEFAULT_ARCHIVE_LIMITS }))
+        paths.push(entry.path);
       expect(paths).toEqual(['photos/a.jpg', 'photos/deeper/b.png', 'notes.txt']);
     });
 
@@ -84,7 +92,12 @@ describe('archiveEntries', () => {
       ['photos\\..\\evil.jpg', 'has a backslash in its name'],
       ['C:/Windows/evil.jpg', 'has a drive letter'],
     ])('refuses the whole archive when an entry is named %s', async (name, problem) => {
-      const error = await rejection({ bytes: build([{ name: 'ok.jpg', data: 'fine' }, { name, data: 'evil' }]) });
+      const error = await rejection({
+        bytes: build([
+          { name: 'ok.jpg', data: 'fine' },
+          { name, data: 'evil' },
+        ]),
+      });
       expect(error.problem).toBe('unsafe');
       expect(error.message).toBe(`Unsafe archive upload.bin: entry '${name}' ${problem}`);
     });
@@ -95,7 +108,8 @@ describe('archiveEntries', () => {
       ['block-device', 'is a device'],
       ['fifo', 'is a FIFO'],
     ] as const)('refuses the whole archive when it holds a %s', async (type, problem) => {
-      const special: ArchiveEntrySpec = type === 'symlink' ? { name: 'link.jpg', type, target: '/etc/passwd' } : { name: 'dev.jpg', type };
+      const special: ArchiveEntrySpec =
+        type === 'symlink' ? { name: 'link.jpg', type, target: '/etc/passwd' } : { name: 'dev.jpg', type };
       const error = await rejection({ bytes: build([{ name: 'ok.jpg', data: 'fine' }, special]) });
       expect(error.message).toBe(`Unsafe archive upload.bin: entry '${special.name}' ${problem}`);
     });
@@ -107,7 +121,10 @@ describe('archiveEntries', () => {
     });
 
     it('refuses an entry larger than the per-entry cap, counting bytes as they stream', async () => {
-      const error = await rejection({ bytes: build([{ name: 'big.jpg', data: Buffer.alloc(300_000, 1) }]) }, { ...DEFAULT_ARCHIVE_LIMITS, maxEntryBytes: 100_000 });
+      const error = await rejection(
+        { bytes: build([{ name: 'big.jpg', data: Buffer.alloc(300_000, 1) }]) },
+        { ...DEFAULT_ARCHIVE_LIMITS, maxEntryBytes: 100_000 },
+      );
       expect(error.message).toBe("Unsafe archive upload.bin: entry 'big.jpg' expands beyond 100000 bytes");
     });
 
@@ -126,12 +143,19 @@ describe('archiveEntries', () => {
   });
 
   it('refuses a tar holding a hard link', async () => {
-    const error = await rejection({ bytes: makeTar([{ name: 'a.jpg', data: 'x' }, { name: 'b.jpg', type: 'hardlink', target: 'a.jpg' }]) });
+    const error = await rejection({
+      bytes: makeTar([
+        { name: 'a.jpg', data: 'x' },
+        { name: 'b.jpg', type: 'hardlink', target: 'a.jpg' },
+      ]),
+    });
     expect(error.message).toBe("Unsafe archive upload.bin: entry 'b.jpg' is a hard link");
   });
 
   it.each(['zip', 'tar.gz'] as const)('refuses a %s compression bomb by its ratio', async (format) => {
-    const error = await rejection({ bytes: BUILDERS[format]([{ name: 'zeros.bmp', data: Buffer.alloc(20 * 1024 ** 2) }]) });
+    const error = await rejection({
+      bytes: BUILDERS[format]([{ name: 'zeros.bmp', data: Buffer.alloc(20 * 1024 ** 2) }]),
+    });
     expect(error.message).toBe('Unsafe archive upload.bin: expands more than 200 times its size (a compression bomb?)');
   });
 
@@ -139,18 +163,27 @@ describe('archiveEntries', () => {
     const bytes = makeZip([{ name: 'small.jpg', data: Buffer.alloc(2 * 1024 ** 2, 1), declaredSize: 1000 }]);
     const error = await rejection({ bytes });
     expect(error.problem).toBe('unsafe');
-    expect(error.message).toMatch(/^Unsafe archive upload\.bin: entry 'small\.jpg' does not match the size its header declares/);
+    expect(error.message).toMatch(
+      /^Unsafe archive upload\.bin: entry 'small\.jpg' does not match the size its header declares/,
+    );
   });
 
   it('stops at the byte cap even when the gzip trailer claims a tiny size', async () => {
-    const tgz = Buffer.from(makeTgz([{ name: 'a.jpg', data: Buffer.alloc(3 * 1024 ** 2).map((_, i) => (i * 31) % 253) }]));
+    const tgz = Buffer.from(
+      makeTgz([{ name: 'a.jpg', data: Buffer.alloc(3 * 1024 ** 2).map((_, i) => (i * 31) % 253) }]),
+    );
     tgz.writeUInt32LE(1024, tgz.length - 4);
     const error = await rejection({ bytes: tgz }, { ...DEFAULT_ARCHIVE_LIMITS, maxTotalBytes: 1024 ** 2 });
     expect(error.message).toBe(`Unsafe archive upload.bin: expands beyond ${1024 ** 2} bytes`);
   });
 
   it('reports an encrypted zip entry as unreadable and still reads the others', async () => {
-    const { files, unreadable } = await collect({ bytes: makeZip([{ name: 'secret.jpg', data: 'x', encrypted: true }, { name: 'open.jpg', data: 'y' }]) });
+    const { files, unreadable } = await collect({
+      bytes: makeZip([
+        { name: 'secret.jpg', data: 'x', encrypted: true },
+        { name: 'open.jpg', data: 'y' },
+      ]),
+    });
     expect(unreadable).toEqual([{ path: 'secret.jpg', reason: 'is encrypted' }]);
     expect(files.map((file) => file.path)).toEqual(['open.jpg']);
   });
@@ -186,11 +219,16 @@ describe('detectArchiveFormat', () => {
 
 describe('inspectArchive', () => {
   it('counts the readable files of a safe archive', async () => {
-    expect(await inspectArchive(makeZip(HONEST), 'photos.zip', DEFAULT_ARCHIVE_LIMITS)).toEqual({ ok: true, entries: 3 });
+    expect(await inspectArchive(makeZip(HONEST), 'photos.zip', DEFAULT_ARCHIVE_LIMITS)).toEqual({
+      ok: true,
+      entries: 3,
+    });
   });
 
   it('answers the reason for an unsafe one', async () => {
-    expect(await inspectArchive(makeTgz([{ name: '../x.jpg', data: 'x' }]), 'photos.tgz', DEFAULT_ARCHIVE_LIMITS)).toEqual({
+    expect(
+      await inspectArchive(makeTgz([{ name: '../x.jpg', data: 'x' }]), 'photos.tgz', DEFAULT_ARCHIVE_LIMITS),
+    ).toEqual({
       ok: false,
       reason: "Unsafe archive photos.tgz: entry '../x.jpg' has a '..' segment that escapes the archive",
     });

@@ -16,9 +16,18 @@ describe('parseS3Uri', () => {
     ['https://bucket/key', 'it must start with s3://'],
     ['s3://ab/key', 'the bucket name must be 3 to 63 characters long'],
     [`s3://${'a'.repeat(64)}/key`, 'the bucket name must be 3 to 63 characters long'],
-    ['s3://My-Bucket/key', 'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit'],
-    ['s3://bucket_/key', 'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit'],
-    ['s3://-bucket/key', 'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit'],
+    [
+      's3://My-Bucket/key',
+      'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit',
+    ],
+    [
+      's3://bucket_/key',
+      'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit',
+    ],
+    [
+      's3://-bucket/key',
+      'the bucket name may contain only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit',
+    ],
     ['s3://my..bucket/key', 'the bucket name has adjacent dots or hyphens'],
     ['s3://my.-bucket/key', 'the bucket name has adjacent dots or hyphens'],
     ['s3://192.168.1.10/key', 'the bucket name must not be an IP address'],

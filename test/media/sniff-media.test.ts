@@ -9,16 +9,29 @@ import { type ImageFormat, makeImage, makeVideo } from '../support/media-fixture
 
 describe('mediaTypeOfName', () => {
   it.each([
-    ['a.jpg', 'image'], ['a.JPEG', 'image'], ['dir/b.png', 'image'], ['c.webp', 'image'], ['d.bmp', 'image'],
-    ['e.tif', 'image'], ['f.TIFF', 'image'], ['g.gif', 'image'], ['h.mp4', 'video'], ['i.MOV', 'video'],
-    ['j.avi', 'video'], ['k.mkv', 'video'], ['l.webm', 'video'],
+    ['a.jpg', 'image'],
+    ['a.JPEG', 'image'],
+    ['dir/b.png', 'image'],
+    ['c.webp', 'image'],
+    ['d.bmp', 'image'],
+    ['e.tif', 'image'],
+    ['f.TIFF', 'image'],
+    ['g.gif', 'image'],
+    ['h.mp4', 'video'],
+    ['i.MOV', 'video'],
+    ['j.avi', 'video'],
+    ['k.mkv', 'video'],
+    ['l.webm', 'video'],
   ])('%s is a supported %s', (name, type) => {
     expect(mediaTypeOfName(name)).toBe(type);
   });
 
-  it.each(['notes.txt', 'archive.zip', 'README', '.jpg', 'photo.jpg.exe', 'dir.jpg/file'])('%s is not supported media', (name) => {
-    expect(mediaTypeOfName(name)).toBeUndefined();
-  });
+  it.each(['notes.txt', 'archive.zip', 'README', '.jpg', 'photo.jpg.exe', 'dir.jpg/file'])(
+    '%s is not supported media',
+    (name) => {
+      expect(mediaTypeOfName(name)).toBeUndefined();
+    },
+  );
 
   it('takes the extension of the last path segment only', () => {
     expect(extensionOf('a.b/c')).toBe('');
@@ -55,7 +68,12 @@ describe('sniffMedia', () => {
     ['avi', 'video/x-msvideo'],
   ])('accepts a %s video by its first %s bytes', async (ext, mime) => {
     const bytes = await readFile(await makeVideo(join(videoDir, `clip.${ext}`)));
-    expect(await sniffMedia(bytes.subarray(0, SNIFF_BYTES), `clip.${ext}`)).toEqual({ ok: true, type: 'video', ext, mime });
+    expect(await sniffMedia(bytes.subarray(0, SNIFF_BYTES), `clip.${ext}`)).toEqual({
+      ok: true,
+      type: 'video',
+      ext,
+      mime,
+    });
   });
 
   it('lets the content win when the name says another supported type (PNG bytes named .jpg are stored as .png)', async () => {
@@ -74,7 +92,10 @@ describe('sniffMedia', () => {
   });
 
   it('refuses plain text named .png', async () => {
-    expect(await sniffMedia(Buffer.from('just some words\n'), 'x.png')).toEqual({ ok: false, reason: 'content is text, not an image or video' });
+    expect(await sniffMedia(Buffer.from('just some words\n'), 'x.png')).toEqual({
+      ok: false,
+      reason: 'content is text, not an image or video',
+    });
   });
 
   it('refuses a zero-byte file as empty', async () => {
@@ -88,7 +109,10 @@ describe('sniffMedia', () => {
 
   it('refuses a known but unsupported format and names it', async () => {
     const pdf = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
-    expect(await sniffMedia(pdf, 'scan.jpg')).toEqual({ ok: false, reason: 'content is application/pdf (.pdf), not a supported image or video' });
+    expect(await sniffMedia(pdf, 'scan.jpg')).toEqual({
+      ok: false,
+      reason: 'content is application/pdf (.pdf), not a supported image or video',
+    });
   });
 
   it('refuses a supported image hidden behind an unsupported extension', async () => {
@@ -108,12 +132,19 @@ describe('sniffMedia', () => {
   });
 
   it('never throws on mangled media (real headers, random tails)', async () => {
-    const seeds = await Promise.all((['jpeg', 'png', 'gif', 'webp', 'tiff'] as const).map((format) => makeImage({ seed: 5, format })));
+    const seeds = await Promise.all(
+      (['jpeg', 'png', 'gif', 'webp', 'tiff'] as const).map((format) => makeImage({ seed: 5, format })),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...seeds), fc.nat({ max: 64 }), fc.uint8Array({ maxLength: 64 }), async (image, cut, tail) => {
-        const mangled = Buffer.concat([image.subarray(0, cut), tail]);
-        await expect(sniffMedia(mangled, 'x.jpg')).resolves.toHaveProperty('ok');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...seeds),
+        fc.nat({ max: 64 }),
+        fc.uint8Array({ maxLength: 64 }),
+        async (image, cut, tail) => {
+          const mangled = Buffer.concat([image.subarray(0, cut), tail]);
+          await expect(sniffMedia(mangled, 'x.jpg')).resolves.toHaveProperty('ok');
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -8,7 +8,9 @@ const ecsTask = (overrides: Record<string, unknown>) =>
     Containers: [{ Name: 'worker', ExitCode: 1, LastStatus: 'STOPPED' }],
     LastStatus: 'STOPPED',
     Overrides: {
-      ContainerOverrides: [{ Name: 'worker', Environment: [{ Name: 'EMBEDDING_CONFIG', Value: '{"model_id":"m","dimension":8}' }] }],
+      ContainerOverrides: [
+        { Name: 'worker', Environment: [{ Name: 'EMBEDDING_CONFIG', Value: '{"model_id":"m","dimension":8}' }] },
+      ],
     },
     StopCode: 'EssentialContainerExited',
     StoppedReason: 'Essential container in task exited',
@@ -47,19 +49,32 @@ describe('readableFailure', () => {
   });
 
   it('reports why ECS could not place the task', () => {
-    const cause = JSON.stringify({ Failures: [{ Arn: 'arn:x', Reason: 'RESOURCE:GPU' }, { Reason: 'RESOURCE:GPU' }], Tasks: [] });
-    expect(readableFailure({ Error: 'ECS.AmazonECSException', Cause: cause })).toBe('ECS could not start the task: RESOURCE:GPU');
+    const cause = JSON.stringify({
+      Failures: [{ Arn: 'arn:x', Reason: 'RESOURCE:GPU' }, { Reason: 'RESOURCE:GPU' }],
+      Tasks: [],
+    });
+    expect(readableFailure({ Error: 'ECS.AmazonECSException', Cause: cause })).toBe(
+      'ECS could not start the task: RESOURCE:GPU',
+    );
   });
 
-  it("prefers the worker's {\"error\"} line wherever the cause carries it", () => {
+  it('prefers the worker\'s {"error"} line wherever the cause carries it', () => {
     const stderr = 'decoding…\n{"error": "Invalid S3 URI or no media files found at s3://b/x/"}\n';
-    expect(readableFailure({ Error: 'WorkerFailed', Cause: stderr })).toBe('Invalid S3 URI or no media files found at s3://b/x/');
-    const wrapped = ecsTask({ Containers: [{ Name: 'worker', ExitCode: 1, Reason: '{"error":"Archive entry ../x escapes"}' }] });
+    expect(readableFailure({ Error: 'WorkerFailed', Cause: stderr })).toBe(
+      'Invalid S3 URI or no media files found at s3://b/x/',
+    );
+    const wrapped = ecsTask({
+      Containers: [{ Name: 'worker', ExitCode: 1, Reason: '{"error":"Archive entry ../x escapes"}' }],
+    });
     expect(readableFailure({ Error: 'States.TaskFailed', Cause: wrapped })).toBe('Archive entry ../x escapes');
   });
 
   it("uses a Lambda error's errorMessage", () => {
-    const cause = JSON.stringify({ errorType: 'MissingArtifact', errorMessage: 's3://b/k does not exist', trace: ['at x', 'at y'] });
+    const cause = JSON.stringify({
+      errorType: 'MissingArtifact',
+      errorMessage: 's3://b/k does not exist',
+      trace: ['at x', 'at y'],
+    });
     expect(readableFailure({ Error: 'MissingArtifact', Cause: cause })).toBe('s3://b/k does not exist');
   });
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
-  type Seeded,
   dataset,
   discovery,
   executionInput,
   putObject,
+  type Seeded,
   seedDataset,
   startPipelineServers,
 } from './pipeline-fixtures';
@@ -101,7 +101,11 @@ describe('finalize Lambda', () => {
   it('keeps only the first 100 skipped media on the dataset', async () => {
     const seeded = await batchWithArtefacts();
     const skipped = Array.from({ length: 150 }, (_, i) => ({ name: `f${i}.txt`, reason: 'unsupported type' }));
-    await putObject(bucket, `datasets/${seeded.datasetId}/batches/${seeded.operationId}/discovery.json`, discovery({ n_skipped: 1500, skipped }));
+    await putObject(
+      bucket,
+      `datasets/${seeded.datasetId}/batches/${seeded.operationId}/discovery.json`,
+      discovery({ n_skipped: 1500, skipped }),
+    );
 
     await handler({ input: executionInput(seeded) });
 

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestTable } from '../support/servers';
-import {
-  EMBEDDING_CONFIG,
-  dataset,
-  executionInput,
-  seedDataset,
-  startPipelineServers,
-} from './pipeline-fixtures';
+import { dataset, EMBEDDING_CONFIG, executionInput, seedDataset, startPipelineServers } from './pipeline-fixtures';
 
 let table: TestTable;
 let handler: typeof import('../../lambdas/finish-reindex/handler').handler;
@@ -28,9 +22,15 @@ const reindexInput = (seeded: { datasetId: string; operationId: string }) => ({
 
 describe('finish-reindex Lambda', () => {
   it('commits the new clustering and ends the operation in READY', async () => {
-    const seeded = await seedDataset(table, { record: { status: 'PENDING_INDEX', clustering_state: 'partial' }, lock: { taskType: 'REINDEX' } });
+    const seeded = await seedDataset(table, {
+      record: { status: 'PENDING_INDEX', clustering_state: 'partial' },
+      lock: { taskType: 'REINDEX' },
+    });
 
-    expect(await handler({ input: reindexInput(seeded) })).toEqual({ status: 'READY', clustering_id: seeded.operationId });
+    expect(await handler({ input: reindexInput(seeded) })).toEqual({
+      status: 'READY',
+      clustering_id: seeded.operationId,
+    });
 
     const stored = await dataset(table, seeded.datasetId);
     expect(stored).toMatchObject({
@@ -44,12 +44,16 @@ describe('finish-reindex Lambda', () => {
     expect(stored?.active_task).toBeUndefined();
   });
 
-  it("sets the embedding config of an initial indexing from the execution input", async () => {
+  it('sets the embedding config of an initial indexing from the execution input', async () => {
     const seeded = await seedDataset(table, {
       record: { embedding_config: undefined, batches: [], clustering_id: undefined, n_images: 0, n_videos: 0 },
       lock: { taskType: 'INITIAL_INDEX' },
     });
-    const input = executionInput(seeded, { operation: 'initial_index', task_type: 'INITIAL_INDEX', auto_reindex: true });
+    const input = executionInput(seeded, {
+      operation: 'initial_index',
+      task_type: 'INITIAL_INDEX',
+      auto_reindex: true,
+    });
 
     await handler({ input });
 
@@ -62,7 +66,9 @@ describe('finish-reindex Lambda', () => {
 
   it('keeps an existing embedding config', async () => {
     const seeded = await seedDataset(table, { lock: { taskType: 'MEDIA_ADDITION' } });
-    await handler({ input: executionInput(seeded, { auto_reindex: true, embedding_config: { model_id: 'other', dimension: 3 } }) });
+    await handler({
+      input: executionInput(seeded, { auto_reindex: true, embedding_config: { model_id: 'other', dimension: 3 } }),
+    });
     expect((await dataset(table, seeded.datasetId))?.embedding_config).toEqual(EMBEDDING_CONFIG);
   });
 
@@ -71,7 +77,10 @@ describe('finish-reindex Lambda', () => {
     await handler({ input: reindexInput(seeded) });
     const committed = await dataset(table, seeded.datasetId);
 
-    expect(await handler({ input: reindexInput(seeded) })).toEqual({ status: 'READY', clustering_id: seeded.operationId });
+    expect(await handler({ input: reindexInput(seeded) })).toEqual({
+      status: 'READY',
+      clustering_id: seeded.operationId,
+    });
     expect(await dataset(table, seeded.datasetId)).toEqual(committed);
   });
 

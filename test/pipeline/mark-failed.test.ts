@@ -4,7 +4,6 @@ import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
 import { workerErrorKey } from '../../core/pipeline/worker-error-report';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
-  type Seeded,
   cluster,
   clusterIds,
   dataset,
@@ -14,6 +13,7 @@ import {
   putCluster,
   putMedia,
   putObject,
+  type Seeded,
   seedDataset,
   startPipelineServers,
 } from './pipeline-fixtures';
@@ -31,7 +31,9 @@ beforeAll(async () => {
 const ecsFailure = {
   Error: 'States.TaskFailed',
   Cause: JSON.stringify({
-    Containers: [{ Name: 'worker', ExitCode: 1, Reason: '{"error": "Cannot read s3://src/prefix/a.jpg: Access Denied"}' }],
+    Containers: [
+      { Name: 'worker', ExitCode: 1, Reason: '{"error": "Cannot read s3://src/prefix/a.jpg: Access Denied"}' },
+    ],
     StopCode: 'EssentialContainerExited',
     StoppedReason: 'Essential container in task exited',
   }),
@@ -47,7 +49,12 @@ async function seedWorld(seeded: Seeded) {
   await putCluster(table, ds, 'c0', 'k2', { size: 3, added_by_batch: { b0: 1 } });
   await putCluster(table, ds, 'c0', 'b0-new', { partial: true, batch_id: 'b0' });
   // More than one BatchWriteItem (25) worth of media.
-  await putMedia(table, ds, op, Array.from({ length: 30 }, (_, i) => `n${i}`));
+  await putMedia(
+    table,
+    ds,
+    op,
+    Array.from({ length: 30 }, (_, i) => `n${i}`),
+  );
   await putCluster(table, ds, 'c0', `${op}-new`, { partial: true, batch_id: op });
   await putCluster(table, ds, op, 'f1');
   for (const key of [
@@ -69,7 +76,8 @@ const earlierObjects = (ds: string) => [
   `staging/${ds}/other-op/files/0-x.jpg`,
 ];
 
-const allKeys = async (ds: string) => [...(await objectKeys(bucket, `datasets/${ds}/`)), ...(await objectKeys(bucket, `staging/${ds}/`))].sort();
+const allKeys = async (ds: string) =>
+  [...(await objectKeys(bucket, `datasets/${ds}/`)), ...(await objectKeys(bucket, `staging/${ds}/`))].sort();
 
 describe('mark-failed Lambda', () => {
   it('ends a failed add in ERROR with a readable message, releases the lock and removes only the failed batch', async () => {
@@ -92,7 +100,13 @@ describe('mark-failed Lambda', () => {
       n_videos: 1,
       batches: ['b0'],
       clustering_id: 'c0',
-      last_operation: { type: 'MEDIA_ADDITION', operation_id: seeded.operationId, status: 'FAILED', error: READABLE, finished_at: expect.any(String) },
+      last_operation: {
+        type: 'MEDIA_ADDITION',
+        operation_id: seeded.operationId,
+        status: 'FAILED',
+        error: READABLE,
+        finished_at: expect.any(String),
+      },
     });
     expect(stored?.active_task).toBeUndefined();
     expect(await mediaSortKeys(table, ds)).toEqual(['b0#m1', 'b0#m2', 'b0#m3']);
@@ -109,7 +123,11 @@ describe('mark-failed Lambda', () => {
     await putObject(
       bucket,
       workerErrorKey(ds, seeded.operationId, 'embed', '3'),
-      JSON.stringify({ error: 'Model checksum mismatch for s3://models/clip.onnx', task: 'embed', at: new Date().toISOString() }),
+      JSON.stringify({
+        error: 'Model checksum mismatch for s3://models/clip.onnx',
+        task: 'embed',
+        at: new Date().toISOString(),
+      }),
     );
     const bareEcsFailure = {
       Error: 'States.TaskFailed',
@@ -119,7 +137,10 @@ describe('mark-failed Lambda', () => {
     const result = await handler({ input: executionInput(seeded), error: bareEcsFailure });
 
     expect(result).toMatchObject({ released: true, error: 'Model checksum mismatch for s3://models/clip.onnx' });
-    expect(await dataset(table, ds)).toMatchObject({ status: 'ERROR', error: 'Model checksum mismatch for s3://models/clip.onnx' });
+    expect(await dataset(table, ds)).toMatchObject({
+      status: 'ERROR',
+      error: 'Model checksum mismatch for s3://models/clip.onnx',
+    });
     expect(await objectKeys(bucket, `datasets/${ds}/batches/${seeded.operationId}/`)).toEqual([]);
   });
 
@@ -128,7 +149,9 @@ describe('mark-failed Lambda', () => {
     await handler({ input: executionInput(seeded), error: ecsFailure });
     const after = await dataset(table, seeded.datasetId);
 
-    expect(await handler({ input: executionInput(seeded), error: { Error: 'States.Runtime', Cause: 'other' } })).toEqual({ released: false });
+    expect(
+      await handler({ input: executionInput(seeded), error: { Error: 'States.Runtime', Cause: 'other' } }),
+    ).toEqual({ released: false });
     expect(await dataset(table, seeded.datasetId)).toEqual(after);
   });
 
@@ -173,8 +196,16 @@ describe('mark-failed Lambda', () => {
       released: true,
       cleanup: { media_items: 0, cluster_items: 1, cluster_sizes_restored: 0, objects: 1, errors: [] },
     });
-    expect(await cluster(table, ds, 'c0', 'k1')).toMatchObject({ size: 5, added_by_batch: { b0: 1, [operationId]: 3 } });
-    expect(await dataset(table, ds)).toMatchObject({ status: 'ERROR', batches: ['b0', operationId], n_images: 4, clustering_id: 'c0' });
+    expect(await cluster(table, ds, 'c0', 'k1')).toMatchObject({
+      size: 5,
+      added_by_batch: { b0: 1, [operationId]: 3 },
+    });
+    expect(await dataset(table, ds)).toMatchObject({
+      status: 'ERROR',
+      batches: ['b0', operationId],
+      n_images: 4,
+      clustering_id: 'c0',
+    });
     expect(await mediaSortKeys(table, ds)).toHaveLength(33);
     expect(await clusterIds(table, ds, 'c0')).toEqual(['b0-new', 'k1', 'k2', `${operationId}-new`].sort());
     expect(await clusterIds(table, ds, operationId)).toEqual([]);
@@ -191,7 +222,14 @@ describe('mark-failed Lambda', () => {
     await putCluster(table, ds, seeded.operationId, 'f2');
     await putObject(bucket, `datasets/${ds}/clusterings/${seeded.operationId}/ids.json`, '[]');
     await putObject(bucket, `datasets/${ds}/clusterings/c0/ids.json`, '[]');
-    const input = { dataset_id: ds, operation_id: seeded.operationId, operation: 'reindex', task_type: 'REINDEX', caller: 'alice', use_spot: null };
+    const input = {
+      dataset_id: ds,
+      operation_id: seeded.operationId,
+      operation: 'reindex',
+      task_type: 'REINDEX',
+      caller: 'alice',
+      use_spot: null,
+    };
 
     const result = await handler({ input, error: { Error: 'States.Timeout' } });
 

@@ -35,7 +35,14 @@ describe('pipeline Lambda configuration', () => {
   });
 
   it('names every missing or malformed variable in one error', () => {
-    const env = { ...planEnv, BUCKET_NAME: '', DEFAULT_USE_SPOT: 'yes', MAX_SHARDS: '0', SUBNET_IDS: ' , ', MAX_CONCURRENCY: undefined };
+    const env = {
+      ...planEnv,
+      BUCKET_NAME: '',
+      DEFAULT_USE_SPOT: 'yes',
+      MAX_SHARDS: '0',
+      SUBNET_IDS: ' , ',
+      MAX_CONCURRENCY: undefined,
+    };
     expect(() => planConfig(env)).toThrow(
       'Invalid Lambda environment: BUCKET_NAME is not set; SUBNET_IDS must list at least one id, got " , "; ' +
         'DEFAULT_USE_SPOT must be "true" or "false", got "yes"; MAX_SHARDS must be a positive integer, got "0"; MAX_CONCURRENCY is not set',
@@ -55,8 +62,8 @@ describe('pipeline Lambda configuration', () => {
       REINDEX_STATE_MACHINE_ARN: 'Reindex',
     };
     expect(() => recoveryConfig(env)).toThrow(/REINDEX_STATE_MACHINE_ARN must be a state machine ARN .* got "Reindex"/);
-    expect(recoveryConfig({ ...env, REINDEX_STATE_MACHINE_ARN: env.ADD_MEDIA_STATE_MACHINE_ARN }).reindexStateMachineArn).toBe(
-      env.ADD_MEDIA_STATE_MACHINE_ARN,
-    );
+    expect(
+      recoveryConfig({ ...env, REINDEX_STATE_MACHINE_ARN: env.ADD_MEDIA_STATE_MACHINE_ARN }).reindexStateMachineArn,
+    ).toBe(env.ADD_MEDIA_STATE_MACHINE_ARN);
   });
 });

@@ -6,7 +6,15 @@ import type { DatasetRecord } from '../../core/datasets/dataset-record';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
 import { OPERATIONS, type TaskType } from '../../core/datasets/dataset-status';
 import { clusterKey, clusterPartition, mediaKey, mediaPartition } from '../../core/store/table-schema';
-import { createTestBucket, createTestTable, type DynamoKind, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
+import {
+  createTestBucket,
+  createTestTable,
+  type DynamoKind,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+  type TestBucket,
+  type TestTable,
+} from '../support/servers';
 
 /** Shared set-up of the pipeline Lambda tests: environment, seeded datasets, media, clusters and S3 objects. */
 export const ADD_MEDIA_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:AddMedia';
@@ -14,14 +22,14 @@ export const REINDEX_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachi
 export const EMBEDDING_CONFIG = { model_id: 'clip-vit-b32', dimension: 512, input_size: 224, version: '1' };
 
 /** The handlers read one credential from the environment for both services: the one the test servers accept. */
-export const CREDENTIALS = TEST_CREDENTIALS;
+const CREDENTIALS = TEST_CREDENTIALS;
 
 export const createPipelineTable = (kind: DynamoKind = 'dynamodb-local'): Promise<TestTable> => createTestTable(kind);
 
-export const createPipelineBucket = (): Promise<TestBucket> => createTestBucket();
+const createPipelineBucket = (): Promise<TestBucket> => createTestBucket();
 
 /** Everything the pipeline Lambdas read from the environment, pointed at the test servers. Set before importing a handler. */
-export function setPipelineEnv(table: TestTable, bucket: TestBucket): void {
+function setPipelineEnv(table: TestTable, bucket: TestBucket): void {
   Object.assign(process.env, {
     AWS_REGION: TEST_REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -68,7 +76,13 @@ export interface Seeded {
 export async function seedDataset(table: TestTable, options: SeedOptions = {}): Promise<Seeded> {
   const datasetId = randomUUID();
   const operationId = options.lock?.operationId ?? randomUUID();
-  const base = newDatasetRecord({ id: datasetId, displayName: 'd', owner: 'alice', now: new Date(), embeddingConfig: EMBEDDING_CONFIG });
+  const base = newDatasetRecord({
+    id: datasetId,
+    displayName: 'd',
+    owner: 'alice',
+    now: new Date(),
+    embeddingConfig: EMBEDDING_CONFIG,
+  });
   await putNewDataset(table.client, table.tableName, {
     ...base,
     status: 'READY',
@@ -115,13 +129,24 @@ export function executionInput(seeded: Seeded, extra: Record<string, unknown> = 
   };
 }
 
-export async function putMedia(table: TestTable, datasetId: string, batchId: string, mediaIds: readonly string[]): Promise<void> {
+export async function putMedia(
+  table: TestTable,
+  datasetId: string,
+  batchId: string,
+  mediaIds: readonly string[],
+): Promise<void> {
   await Promise.all(
     mediaIds.map((mediaId) =>
       table.client.send(
         new PutCommand({
           TableName: table.tableName,
-          Item: { ...mediaKey(datasetId, batchId, mediaId), dataset_id: datasetId, media_id: mediaId, batch_id: batchId, type: 'image' },
+          Item: {
+            ...mediaKey(datasetId, batchId, mediaId),
+            dataset_id: datasetId,
+            media_id: mediaId,
+            batch_id: batchId,
+            type: 'image',
+          },
         }),
       ),
     ),
@@ -153,12 +178,16 @@ export async function putCluster(
 
 export async function cluster(table: TestTable, datasetId: string, clusteringId: string, clusterId: string) {
   const result = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: clusterKey(datasetId, clusteringId, clusterId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: table.tableName,
+      Key: clusterKey(datasetId, clusteringId, clusterId),
+      ConsistentRead: true,
+    }),
   );
   return result.Item;
 }
 
-export async function sortKeys(table: TestTable, partition: string): Promise<string[]> {
+async function sortKeys(table: TestTable, partition: string): Promise<string[]> {
   const result = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
@@ -176,7 +205,11 @@ export const clusterIds = (table: TestTable, datasetId: string, clusteringId: st
 
 export async function putObject(bucket: TestBucket, key: string, body: unknown): Promise<void> {
   await bucket.client.send(
-    new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    new PutObjectCommand({
+      Bucket: bucket.bucket,
+      Key: key,
+      Body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
   );
 }
 

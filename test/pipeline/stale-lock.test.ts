@@ -4,14 +4,14 @@ import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
 import type { TestBucket, TestTable } from '../support/servers';
 import {
   ADD_MEDIA_MACHINE,
-  REINDEX_MACHINE,
-  type Seeded,
   dataset,
   executionInput,
   mediaSortKeys,
   objectKeys,
   putMedia,
   putObject,
+  REINDEX_MACHINE,
+  type Seeded,
   seedDataset,
   startPipelineServers,
 } from './pipeline-fixtures';
@@ -75,7 +75,11 @@ describe('stale-lock Lambda', () => {
 
     expect(outcome).toMatchObject({ recovered: true, dataset_id: seeded.datasetId, operation_id: seeded.operationId });
     const stored = await dataset(table, seeded.datasetId);
-    expect(stored).toMatchObject({ status: 'ERROR', error: message, last_operation: { status: 'FAILED', error: message } });
+    expect(stored).toMatchObject({
+      status: 'ERROR',
+      error: message,
+      last_operation: { status: 'FAILED', error: message },
+    });
     expect(stored?.active_task).toBeUndefined();
     expect(await mediaSortKeys(table, seeded.datasetId)).toEqual([]);
     expect(await objectKeys(bucket, `datasets/${seeded.datasetId}/`)).toEqual([]);
@@ -83,8 +87,13 @@ describe('stale-lock Lambda', () => {
 
   it('records the error the execution ended with', async () => {
     const seeded = await lockedWithBatch();
-    await handler(statusEvent(seeded, 'FAILED', { error: 'States.TaskFailed', cause: '{"error": "Archive is not a valid zip"}' }));
-    expect(await dataset(table, seeded.datasetId)).toMatchObject({ status: 'ERROR', error: 'Archive is not a valid zip' });
+    await handler(
+      statusEvent(seeded, 'FAILED', { error: 'States.TaskFailed', cause: '{"error": "Archive is not a valid zip"}' }),
+    );
+    expect(await dataset(table, seeded.datasetId)).toMatchObject({
+      status: 'ERROR',
+      error: 'Archive is not a valid zip',
+    });
   });
 
   it('recovers reindex executions too', async () => {
@@ -129,17 +138,26 @@ describe('stale-lock Lambda', () => {
   });
 
   it.each([
-    ['an execution of another state machine', { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Other' }, 'FAILED'],
+    [
+      'an execution of another state machine',
+      { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Other' },
+      'FAILED',
+    ],
     ['a SUCCEEDED execution', {}, 'SUCCEEDED'],
     ['an event without the execution input', { input: null }, 'FAILED'],
   ])('ignores %s', async (_what, detail, status) => {
     const seeded = await lockedWithBatch();
     const before = await dataset(table, seeded.datasetId);
-    expect(await handler(statusEvent(seeded, status, detail))).toMatchObject({ recovered: false, reason: expect.any(String) });
+    expect(await handler(statusEvent(seeded, status, detail))).toMatchObject({
+      recovered: false,
+      reason: expect.any(String),
+    });
     expect(await dataset(table, seeded.datasetId)).toEqual(before);
   });
 
   it('rejects an event that is not an execution status change', async () => {
-    await expect(handler({ 'detail-type': 'Scheduled Event', detail: {} })).rejects.toMatchObject({ name: 'InvalidPipelineEvent' });
+    await expect(handler({ 'detail-type': 'Scheduled Event', detail: {} })).rejects.toMatchObject({
+      name: 'InvalidPipelineEvent',
+    });
   });
 });

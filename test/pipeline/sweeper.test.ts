@@ -3,16 +3,20 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireDatasetLock, fencedDatasetUpdate } from '../../core/datasets/dataset-lock';
-import { RESTART_MESSAGE, recoverInterruptedOperations, recoverStaleLocks } from '../../core/pipeline/stale-lock-recovery';
+import {
+  RESTART_MESSAGE,
+  recoverInterruptedOperations,
+  recoverStaleLocks,
+} from '../../core/pipeline/stale-lock-recovery';
 import type { DynamoKind, TestBucket, TestTable } from '../support/servers';
 import {
-  type Seeded,
   createPipelineTable,
   dataset,
   mediaSortKeys,
   objectKeys,
   putMedia,
   putObject,
+  type Seeded,
   seedDataset,
   startPipelineServers,
 } from './pipeline-fixtures';
@@ -39,7 +43,9 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const seeded of stillLocked.splice(0))
-    await fencedDatasetUpdate(table.client, table.tableName, seeded.datasetId, seeded.operationId, { remove: ['active_task'] });
+    await fencedDatasetUpdate(table.client, table.tableName, seeded.datasetId, seeded.operationId, {
+      remove: ['active_task'],
+    });
 });
 
 const lockedMinutesAgo = (minutes: number, taskType: 'MEDIA_ADDITION' | 'REINDEX' = 'MEDIA_ADDITION') =>
@@ -82,8 +88,14 @@ describe('sweeper Lambda', () => {
         { executionArn: reindexExecution(abortedReindex.operationId) },
       ]),
     );
-    expect(await dataset(table, failedAdd.datasetId)).toMatchObject({ status: 'ERROR', error: 'The pipeline execution failed' });
-    expect(await dataset(table, abortedReindex.datasetId)).toMatchObject({ status: 'ERROR', error: 'The pipeline execution was aborted' });
+    expect(await dataset(table, failedAdd.datasetId)).toMatchObject({
+      status: 'ERROR',
+      error: 'The pipeline execution failed',
+    });
+    expect(await dataset(table, abortedReindex.datasetId)).toMatchObject({
+      status: 'ERROR',
+      error: 'The pipeline execution was aborted',
+    });
     expect((await dataset(table, failedAdd.datasetId))?.active_task).toBeUndefined();
     expect(await mediaSortKeys(table, failedAdd.datasetId)).toEqual([]);
     expect(await objectKeys(bucket, `datasets/${failedAdd.datasetId}/`)).toEqual([]);
@@ -91,13 +103,21 @@ describe('sweeper Lambda', () => {
 
   it('recovers a lock whose execution never started once the grace period has passed', async () => {
     const seeded = await lockedMinutesAgo(16);
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
 
     const report = await handler();
 
-    expect(report).toMatchObject({ checked: 1, recovered: [{ dataset_id: seeded.datasetId, execution_status: 'MISSING' }] });
+    expect(report).toMatchObject({
+      checked: 1,
+      recovered: [{ dataset_id: seeded.datasetId, execution_status: 'MISSING' }],
+    });
     expect(describedArns()).toEqual([{ executionArn: addMediaExecution(seeded.operationId) }]);
-    expect(await dataset(table, seeded.datasetId)).toMatchObject({ status: 'ERROR', error: 'The pipeline execution never started' });
+    expect(await dataset(table, seeded.datasetId)).toMatchObject({
+      status: 'ERROR',
+      error: 'The pipeline execution never started',
+    });
   });
 
   it('does not look at a lock younger than the grace period', async () => {
@@ -118,7 +138,11 @@ describe('sweeper Lambda', () => {
 
     const report = await handler();
 
-    expect(report).toMatchObject({ checked: 1, recovered: [], errors: [{ dataset_id: seeded.datasetId, error: 'Error: Rate exceeded' }] });
+    expect(report).toMatchObject({
+      checked: 1,
+      recovered: [],
+      errors: [{ dataset_id: seeded.datasetId, error: 'Error: Rate exceeded' }],
+    });
     expect(await dataset(table, seeded.datasetId)).toEqual(before);
   });
 });
@@ -126,7 +150,9 @@ describe('sweeper Lambda', () => {
 describe('recoverStaleLocks', () => {
   it('changes nothing when the lock changed hands while the execution was being described', async () => {
     const ownTable = await createPipelineTable();
-    const stale = await seedDataset(ownTable, { lock: { taskType: 'MEDIA_ADDITION', startedAt: new Date(Date.now() - 60 * MINUTE) } });
+    const stale = await seedDataset(ownTable, {
+      lock: { taskType: 'MEDIA_ADDITION', startedAt: new Date(Date.now() - 60 * MINUTE) },
+    });
     const newer = randomUUID();
     await putMedia(ownTable, stale.datasetId, stale.operationId, ['n1']);
 
@@ -154,31 +180,49 @@ describe('recoverStaleLocks', () => {
     });
 
     expect(report.recovered).toEqual([
-      { dataset_id: stale.datasetId, operation_id: stale.operationId, execution_status: 'FAILED', result: { released: false } },
+      {
+        dataset_id: stale.datasetId,
+        operation_id: stale.operationId,
+        execution_status: 'FAILED',
+        result: { released: false },
+      },
     ]);
-    expect(await dataset(ownTable, stale.datasetId)).toMatchObject({ status: 'INDEXING', active_task: { operation_id: newer } });
+    expect(await dataset(ownTable, stale.datasetId)).toMatchObject({
+      status: 'INDEXING',
+      active_task: { operation_id: newer },
+    });
     expect(await mediaSortKeys(ownTable, stale.datasetId)).toEqual([`${stale.operationId}#n1`]);
   });
 });
 
 describe('recoverInterruptedOperations (local runtime start)', () => {
-  it.each<DynamoKind>(['dynamodb-local', 'dynalite'])('on %s: fails every locked operation, leaves idle datasets alone', async (kind) => {
-    const localTable = await createPipelineTable(kind);
-    const justStarted = await seedDataset(localTable, { lock: { taskType: 'MEDIA_ADDITION' } });
-    const reindexing = await seedDataset(localTable, { record: { status: 'PENDING_INDEX' }, lock: { taskType: 'REINDEX' } });
-    const idle = await seedDataset(localTable);
-    await putMedia(localTable, justStarted.datasetId, justStarted.operationId, ['n1']);
-    const idleBefore = await dataset(localTable, idle.datasetId);
+  it.each<DynamoKind>(['dynamodb-local', 'dynalite'])(
+    'on %s: fails every locked operation, leaves idle datasets alone',
+    async (kind) => {
+      const localTable = await createPipelineTable(kind);
+      const justStarted = await seedDataset(localTable, { lock: { taskType: 'MEDIA_ADDITION' } });
+      const reindexing = await seedDataset(localTable, {
+        record: { status: 'PENDING_INDEX' },
+        lock: { taskType: 'REINDEX' },
+      });
+      const idle = await seedDataset(localTable);
+      await putMedia(localTable, justStarted.datasetId, justStarted.operationId, ['n1']);
+      const idleBefore = await dataset(localTable, idle.datasetId);
 
-    const report = await recoverInterruptedOperations({ client: localTable.client, tableName: localTable.tableName, now: new Date() });
+      const report = await recoverInterruptedOperations({
+        client: localTable.client,
+        tableName: localTable.tableName,
+        now: new Date(),
+      });
 
-    expect(report).toMatchObject({ checked: 2, running: 0, errors: [] });
-    for (const seeded of [justStarted, reindexing]) {
-      const stored = await dataset(localTable, seeded.datasetId);
-      expect(stored).toMatchObject({ status: 'ERROR', error: RESTART_MESSAGE, last_operation: { status: 'FAILED' } });
-      expect(stored?.active_task).toBeUndefined();
-    }
-    expect(await mediaSortKeys(localTable, justStarted.datasetId)).toEqual([]);
-    expect(await dataset(localTable, idle.datasetId)).toEqual(idleBefore);
-  });
+      expect(report).toMatchObject({ checked: 2, running: 0, errors: [] });
+      for (const seeded of [justStarted, reindexing]) {
+        const stored = await dataset(localTable, seeded.datasetId);
+        expect(stored).toMatchObject({ status: 'ERROR', error: RESTART_MESSAGE, last_operation: { status: 'FAILED' } });
+        expect(stored?.active_task).toBeUndefined();
+      }
+      expect(await mediaSortKeys(localTable, justStarted.datasetId)).toEqual([]);
+      expect(await dataset(localTable, idle.datasetId)).toEqual(idleBefore);
+    },
+  );
 });

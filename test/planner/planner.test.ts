@@ -60,7 +60,13 @@ describe('planCompute', () => {
         fallback: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
       },
       task_definition: deployment.cpuTaskDefinitionArn,
-      network: { AwsvpcConfiguration: { Subnets: ['subnet-a', 'subnet-b'], SecurityGroups: ['sg-1'], AssignPublicIp: 'DISABLED' } },
+      network: {
+        AwsvpcConfiguration: {
+          Subnets: ['subnet-a', 'subnet-b'],
+          SecurityGroups: ['sg-1'],
+          AssignPublicIp: 'DISABLED',
+        },
+      },
       sizing: { n_images: 1, n_videos: 0, n_objects: 0, image_equivalents: 1, heavy: false },
     });
   });
@@ -78,7 +84,10 @@ describe('planCompute', () => {
   });
 
   it('caps the shard count at maxShards and still covers every part', () => {
-    const plan = planCompute({ counted: batch({ n_images: 10_000_000 }), deployment: { ...deployment, maxShards: 64 } });
+    const plan = planCompute({
+      counted: batch({ n_images: 10_000_000 }),
+      deployment: { ...deployment, maxShards: 64 },
+    });
     expect(plan.shards).toHaveLength(64);
     expect(plan.shards[0].part_start).toBe(0);
     expect(plan.shards.at(-1)?.part_end).toBe(10_000);
@@ -86,13 +95,25 @@ describe('planCompute', () => {
   });
 
   it('sizes for an override larger than the real count but shards only the real parts', () => {
-    const plan = planCompute({ counted: batch({ n_images: 10 }), overrides: { batch_n_images: 1_000_000 }, deployment });
-    expect(plan).toMatchObject({ device: 'gpu', shards: [{ index: 0, part_start: 0, part_end: 1 }], max_concurrency: 1 });
+    const plan = planCompute({
+      counted: batch({ n_images: 10 }),
+      overrides: { batch_n_images: 1_000_000 },
+      deployment,
+    });
+    expect(plan).toMatchObject({
+      device: 'gpu',
+      shards: [{ index: 0, part_start: 0, part_end: 1 }],
+      max_concurrency: 1,
+    });
     expect(plan.sizing.image_equivalents).toBe(1_000_000);
   });
 
   it('sizes for an override smaller than the real count: one CPU task over all real parts', () => {
-    const plan = planCompute({ counted: batch({ n_images: 1_000_000 }), overrides: { batch_n_images: 50 }, deployment });
+    const plan = planCompute({
+      counted: batch({ n_images: 1_000_000 }),
+      overrides: { batch_n_images: 50 },
+      deployment,
+    });
     expect(plan).toMatchObject({ device: 'cpu', shards: [{ index: 0, part_start: 0, part_end: 1000 }] });
   });
 
@@ -120,7 +141,12 @@ describe('planCompute', () => {
     [5000, 'gpu', '8192', '28672'],
   ])('weighs videos as 20 images: %i videos only → %s, %s CPU units, %s MiB', (n_videos, device, cpu, memory) => {
     const plan = planCompute({ counted: batch({ n_videos }), deployment });
-    expect(plan).toMatchObject({ device, cpu, memory_mib: memory, sizing: { image_equivalents: n_videos * 20, heavy: true } });
+    expect(plan).toMatchObject({
+      device,
+      cpu,
+      memory_mib: memory,
+      sizing: { image_equivalents: n_videos * 20, heavy: true },
+    });
   });
 
   it('counts objects as images', () => {
@@ -143,16 +169,19 @@ describe('planCompute', () => {
     [false, true, 'cpu', 'FARGATE', 'FARGATE'],
     [null, true, 'cpu', 'FARGATE_SPOT', 'FARGATE'],
     [null, false, 'cpu', 'FARGATE', 'FARGATE'],
-  ])('use_spot=%s with default %s on %s → primary %s, fallback %s', (useSpot, defaultUseSpot, device, primary, fallback) => {
-    const counted = batch({ n_images: device === 'gpu' ? 5000 : 5 });
-    const plan = planCompute({ counted, useSpot, deployment: { ...deployment, defaultUseSpot } });
-    expect(plan.device).toBe(device);
-    expect(plan.use_spot).toBe(useSpot ?? defaultUseSpot);
-    expect(plan.capacity).toEqual({
-      primary: [{ CapacityProvider: primary, Weight: 1 }],
-      fallback: [{ CapacityProvider: fallback, Weight: 1 }],
-    });
-  });
+  ])(
+    'use_spot=%s with default %s on %s → primary %s, fallback %s',
+    (useSpot, defaultUseSpot, device, primary, fallback) => {
+      const counted = batch({ n_images: device === 'gpu' ? 5000 : 5 });
+      const plan = planCompute({ counted, useSpot, deployment: { ...deployment, defaultUseSpot } });
+      expect(plan.device).toBe(device);
+      expect(plan.use_spot).toBe(useSpot ?? defaultUseSpot);
+      expect(plan.capacity).toEqual({
+        primary: [{ CapacityProvider: primary, Weight: 1 }],
+        fallback: [{ CapacityProvider: fallback, Weight: 1 }],
+      });
+    },
+  );
 
   it('rejects negative or fractional counts and non-positive limits with every problem named', () => {
     expect(() =>
@@ -161,7 +190,9 @@ describe('planCompute', () => {
         overrides: { batch_n_videos: 1.5 },
         deployment: { ...deployment, maxShards: 0 },
       }),
-    ).toThrow(/n_images must be a non-negative integer, got -1; .*batch_n_videos .* got 1.5; maxShards must be a positive integer, got 0/);
+    ).toThrow(
+      /n_images must be a non-negative integer, got -1; .*batch_n_videos .* got 1.5; maxShards must be a positive integer, got 0/,
+    );
   });
 
   it('always produces covering, non-empty, bounded shards and valid Fargate sizes', () => {

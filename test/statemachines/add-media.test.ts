@@ -3,16 +3,16 @@ import { planCompute } from '../../core/pipeline/planner';
 import { aslProblems, loadAsl, runAsl } from '../support/asl-runner';
 import {
   ADD_MEDIA_ASL,
-  DEPLOYMENT,
-  EMBEDDING_CONFIG,
-  FUNCTIONS,
-  type RunTaskRequest,
-  SUBSTITUTIONS,
   addMediaInput,
   callsOf,
+  DEPLOYMENT,
+  EMBEDDING_CONFIG,
   environmentOf,
+  FUNCTIONS,
   fakePipeline,
   imageBatch,
+  type RunTaskRequest,
+  SUBSTITUTIONS,
   stoppedTaskCause,
 } from './fake-pipeline';
 
@@ -20,7 +20,10 @@ const definition = loadAsl(ADD_MEDIA_ASL, SUBSTITUTIONS);
 /** 120k images: a GPU plan of 3 shards over 120 manifest parts. */
 const GPU_BATCH = imageBatch(120_000);
 
-function run(input: Record<string, unknown>, options: Omit<Parameters<typeof fakePipeline>[0], 'discovery'> & { discovery?: ReturnType<typeof imageBatch> } = {}) {
+function run(
+  input: Record<string, unknown>,
+  options: Omit<Parameters<typeof fakePipeline>[0], 'discovery'> & { discovery?: ReturnType<typeof imageBatch> } = {},
+) {
   const fake = fakePipeline({ discovery: GPU_BATCH, ...options });
   return runAsl({ definition, input, resources: fake.resources }).then((result) => ({ ...result, fake }));
 }
@@ -60,7 +63,9 @@ describe('add-media.asl.json', () => {
     expect(callsOf(calls, 'Plan')[0]!.input).toEqual({ FunctionName: FUNCTIONS.plan, Payload: input });
 
     const plan = planCompute({ counted: GPU_BATCH, overrides: input.overrides, useSpot: null, deployment: DEPLOYMENT });
-    const shards = embedRequests(calls).sort((a, b) => Number(environmentOf(a).SHARD_INDEX) - Number(environmentOf(b).SHARD_INDEX));
+    const shards = embedRequests(calls).sort(
+      (a, b) => Number(environmentOf(a).SHARD_INDEX) - Number(environmentOf(b).SHARD_INDEX),
+    );
     expect(shards.map((request) => environmentOf(request))).toEqual(
       plan.shards.map((shard) => ({
         TASK: 'embed',
@@ -88,7 +93,10 @@ describe('add-media.asl.json', () => {
       OPERATION_ID: 'op-1',
       EMBEDDING_CONFIG: JSON.stringify(EMBEDDING_CONFIG),
     });
-    expect(callsOf(calls, 'Assign')[0]!.input.Overrides).toMatchObject({ Cpu: SUBSTITUTIONS.AssignCpu, Memory: SUBSTITUTIONS.AssignMemory });
+    expect(callsOf(calls, 'Assign')[0]!.input.Overrides).toMatchObject({
+      Cpu: SUBSTITUTIONS.AssignCpu,
+      Memory: SUBSTITUTIONS.AssignMemory,
+    });
     expect(callsOf(calls, 'Finalize')[0]!.input).toEqual({ FunctionName: FUNCTIONS.finalize, Payload: { input } });
   });
 
@@ -106,8 +114,14 @@ describe('add-media.asl.json', () => {
       NEW_CLUSTERING_ID: 'op-1',
       EMBEDDING_CONFIG: JSON.stringify(EMBEDDING_CONFIG),
     });
-    expect(cluster!.input.Overrides).toMatchObject({ Cpu: SUBSTITUTIONS.ClusterCpu, Memory: SUBSTITUTIONS.ClusterMemory });
-    expect(callsOf(calls, 'FinishReindex')[0]!.input).toEqual({ FunctionName: FUNCTIONS.finishReindex, Payload: { input } });
+    expect(cluster!.input.Overrides).toMatchObject({
+      Cpu: SUBSTITUTIONS.ClusterCpu,
+      Memory: SUBSTITUTIONS.ClusterMemory,
+    });
+    expect(callsOf(calls, 'FinishReindex')[0]!.input).toEqual({
+      FunctionName: FUNCTIONS.finishReindex,
+      Payload: { input },
+    });
   });
 
   it('passes an empty ASSUME_ROLE_ARN to the workers when the request names no role', async () => {
@@ -141,14 +155,24 @@ describe('add-media.asl.json', () => {
   });
 
   it.each([
-    { why: 'a spot interruption', outcome: { stopCode: 'SpotInterruption', stoppedReason: 'Your Spot Task was interrupted.' } },
-    { why: 'a managed instance reclaimed', outcome: { stopCode: 'TerminationNotice', stoppedReason: 'Instance is being terminated' } },
+    {
+      why: 'a spot interruption',
+      outcome: { stopCode: 'SpotInterruption', stoppedReason: 'Your Spot Task was interrupted.' },
+    },
+    {
+      why: 'a managed instance reclaimed',
+      outcome: { stopCode: 'TerminationNotice', stoppedReason: 'Instance is being terminated' },
+    },
     { why: 'no GPU capacity to place the task', outcome: { failures: ['RESOURCE:GPU'] } },
-    { why: 'no spot capacity', outcome: { stopCode: 'TaskFailedToStart', stoppedReason: 'Capacity is unavailable at this time.' } },
+    {
+      why: 'no spot capacity',
+      outcome: { stopCode: 'TaskFailedToStart', stoppedReason: 'Capacity is unavailable at this time.' },
+    },
   ])('reruns a shard on on-demand capacity after $why, and the batch succeeds', async ({ outcome }) => {
     const { status, calls } = await run(addMediaInput({ use_spot: true }), {
       ecs: (env, request) =>
-        env.SHARD_INDEX === '1' && request.CapacityProviderStrategy[0]!.CapacityProvider === DEPLOYMENT.gpuSpotCapacityProvider
+        env.SHARD_INDEX === '1' &&
+        request.CapacityProviderStrategy[0]!.CapacityProvider === DEPLOYMENT.gpuSpotCapacityProvider
           ? outcome
           : 'ok',
     });
@@ -157,8 +181,12 @@ describe('add-media.asl.json', () => {
     const retried = embedRequests(calls, 'EmbedShardOnFallback');
     expect(retried).toHaveLength(1);
     expect(environmentOf(retried[0]!).SHARD_INDEX).toBe('1');
-    expect(retried[0]!.CapacityProviderStrategy).toEqual([{ CapacityProvider: DEPLOYMENT.gpuOnDemandCapacityProvider, Weight: 1 }]);
-    expect(retried[0]!.Overrides).toEqual(embedRequests(calls).find((request) => environmentOf(request).SHARD_INDEX === '1')!.Overrides);
+    expect(retried[0]!.CapacityProviderStrategy).toEqual([
+      { CapacityProvider: DEPLOYMENT.gpuOnDemandCapacityProvider, Weight: 1 },
+    ]);
+    expect(retried[0]!.Overrides).toEqual(
+      embedRequests(calls).find((request) => environmentOf(request).SHARD_INDEX === '1')!.Overrides,
+    );
     expect(callsOf(calls, 'EmbedShard')).toHaveLength(3);
     expect(callsOf(calls, 'MarkFailed')).toHaveLength(0);
     expect(callsOf(calls, 'Finalize')).toHaveLength(1);
@@ -166,7 +194,11 @@ describe('add-media.asl.json', () => {
 
   it('fails the batch when a shard fails for its own reasons: no rerun, mark-failed gets the input and the error', async () => {
     const input = addMediaInput();
-    const failure = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 1 };
+    const failure = {
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      exitCode: 1,
+    };
     const { status, error, calls } = await run(input, { ecs: (env) => (env.SHARD_INDEX === '2' ? failure : 'ok') });
 
     expect(status).toBe('FAILED');
@@ -175,17 +207,25 @@ describe('add-media.asl.json', () => {
     expect(callsOf(calls, 'Finalize')).toHaveLength(0);
     const failedShard = embedRequests(calls).find((request) => environmentOf(request).SHARD_INDEX === '2')!;
     const caught = { Error: 'States.TaskFailed', Cause: stoppedTaskCause(failedShard, failure) };
-    expect(callsOf(calls, 'MarkFailed').map((call) => call.input)).toEqual([{ FunctionName: FUNCTIONS.markFailed, Payload: { input, error: caught } }]);
+    expect(callsOf(calls, 'MarkFailed').map((call) => call.input)).toEqual([
+      { FunctionName: FUNCTIONS.markFailed, Payload: { input, error: caught } },
+    ]);
     expect(error).toEqual(caught);
   });
 
   it('fails the batch when the on-demand rerun fails too', async () => {
     const interrupted = { stopCode: 'SpotInterruption', stoppedReason: 'Your Spot Task was interrupted.' };
-    const crashed = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 137 };
+    const crashed = {
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+      exitCode: 137,
+    };
     const { status, calls } = await run(addMediaInput({ use_spot: true }), {
       ecs: (env, request) => {
         if (env.SHARD_INDEX !== '0') return 'ok';
-        return request.CapacityProviderStrategy[0]!.CapacityProvider === DEPLOYMENT.gpuSpotCapacityProvider ? interrupted : crashed;
+        return request.CapacityProviderStrategy[0]!.CapacityProvider === DEPLOYMENT.gpuSpotCapacityProvider
+          ? interrupted
+          : crashed;
       },
     });
 
@@ -197,10 +237,29 @@ describe('add-media.asl.json', () => {
   });
 
   it.each([
-    { step: 'Discover', options: { ecs: (env: Record<string, string>) => (env.TASK === 'discover' ? { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' } : 'ok' as const) } },
+    {
+      step: 'Discover',
+      options: {
+        ecs: (env: Record<string, string>) =>
+          env.TASK === 'discover'
+            ? { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
+            : ('ok' as const),
+      },
+    },
     { step: 'Plan', options: { lambdaFailures: { plan: { name: 'RangeError', message: 'Cannot plan this batch' } } } },
-    { step: 'Assign', options: { ecs: (env: Record<string, string>) => (env.TASK === 'assign' ? { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' } : 'ok' as const) } },
-    { step: 'Finalize', options: { lambdaFailures: { finalize: { name: 'OperationSuperseded', message: 'lock lost' } } } },
+    {
+      step: 'Assign',
+      options: {
+        ecs: (env: Record<string, string>) =>
+          env.TASK === 'assign'
+            ? { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }
+            : ('ok' as const),
+      },
+    },
+    {
+      step: 'Finalize',
+      options: { lambdaFailures: { finalize: { name: 'OperationSuperseded', message: 'lock lost' } } },
+    },
   ])('marks the operation failed when $step fails, and runs nothing after it', async ({ step, options }) => {
     const input = addMediaInput({ auto_reindex: true });
     const { status, calls } = await run(input, options as never);
@@ -225,7 +284,9 @@ describe('add-media.asl.json', () => {
         ...fake.resources,
         'arn:aws:states:::ecs:runTask.sync': (request, call) => {
           if (call.state === 'Discover' && throttled++ < 2) {
-            const error = new Error('Rate exceeded (Service: AmazonECS; Status Code: 400; Error Code: ThrottlingException)');
+            const error = new Error(
+              'Rate exceeded (Service: AmazonECS; Status Code: 400; Error Code: ThrottlingException)',
+            );
             error.name = 'ECS.AmazonECSException';
             throw error;
           }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type CountedBatch, type PlannerDeployment, planCompute } from '../../core/pipeline/planner';
-import { type RecordedCall, type TaskHandler, TaskFailure } from '../support/asl-runner';
+import { type RecordedCall, TaskFailure, type TaskHandler } from '../support/asl-runner';
 
 /**
  * Stand-ins for what the state machines call, for executing the ASL locally: the pipeline Lambdas answer like the
@@ -11,8 +11,8 @@ import { type RecordedCall, type TaskHandler, TaskFailure } from '../support/asl
 export const ADD_MEDIA_ASL = fileURLToPath(new URL('../../statemachines/add-media.asl.json', import.meta.url));
 export const REINDEX_ASL = fileURLToPath(new URL('../../statemachines/reindex.asl.json', import.meta.url));
 
-export const ECS_RUN_TASK_SYNC = 'arn:aws:states:::ecs:runTask.sync';
-export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const ECS_RUN_TASK_SYNC = 'arn:aws:states:::ecs:runTask.sync';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 const ARN = 'arn:aws:%s:eu-west-1:123456789012:%s';
 const arn = (service: string, resource: string) => ARN.replace('%s', service).replace('%s', resource);
@@ -94,14 +94,22 @@ export function reindexInput(overrides: Record<string, unknown> = {}) {
 /** A batch of `nImages` images in manifest parts of 1000 (what discover writes). */
 export function imageBatch(nImages: number, nVideos = 0): CountedBatch {
   const media = nImages + nVideos;
-  return { n_images: nImages, n_videos: nVideos, n_objects: 0, n_parts: Math.ceil(media / 1000), total_bytes: media * 2 * 1024 * 1024 };
+  return {
+    n_images: nImages,
+    n_videos: nVideos,
+    n_objects: 0,
+    n_parts: Math.ceil(media / 1000),
+    total_bytes: media * 2 * 1024 * 1024,
+  };
 }
 
 export interface RunTaskRequest {
   readonly Cluster: string;
   readonly TaskDefinition: string;
   readonly CapacityProviderStrategy: readonly { CapacityProvider: string; Weight?: number; Base?: number }[];
-  readonly NetworkConfiguration: { AwsvpcConfiguration: { Subnets: string[]; SecurityGroups: string[]; AssignPublicIp?: string } };
+  readonly NetworkConfiguration: {
+    AwsvpcConfiguration: { Subnets: string[]; SecurityGroups: string[]; AssignPublicIp?: string };
+  };
   readonly Overrides: {
     readonly Cpu?: string;
     readonly Memory?: string;
@@ -116,7 +124,10 @@ export function environmentOf(request: RunTaskRequest): Record<string, string> {
 }
 
 /** What the fake ECS does with a started task: nothing (exit 0), or stop it with a DescribeTasks-like cause. */
-export type TaskOutcome = 'ok' | { readonly stopCode: string; readonly stoppedReason: string; readonly exitCode?: number } | { readonly failures: string[] };
+export type TaskOutcome =
+  | 'ok'
+  | { readonly stopCode: string; readonly stoppedReason: string; readonly exitCode?: number }
+  | { readonly failures: string[] };
 
 export interface FakePipelineOptions {
   readonly discovery: CountedBatch;
@@ -136,7 +147,11 @@ export interface FakePipeline {
 
 /** Stopped tasks as Step Functions reports them in the Cause of a failed `runTask.sync` (DescribeTasks, PascalCase). */
 export function stoppedTaskCause(request: RunTaskRequest, outcome: Exclude<TaskOutcome, 'ok'>): string {
-  if ('failures' in outcome) return JSON.stringify({ Failures: outcome.failures.map((Reason) => ({ Arn: request.TaskDefinition, Reason })), Tasks: [] });
+  if ('failures' in outcome)
+    return JSON.stringify({
+      Failures: outcome.failures.map((Reason) => ({ Arn: request.TaskDefinition, Reason })),
+      Tasks: [],
+    });
   return JSON.stringify({
     TaskArn: arn('ecs', 'task/pipeline/0123456789abcdef'),
     LastStatus: 'STOPPED',
@@ -171,15 +186,21 @@ export function fakePipeline(options: FakePipelineOptions): FakePipeline {
     running -= 1;
     const outcome = options.ecs?.(environmentOf(request), request) ?? 'ok';
     if (outcome !== 'ok') throw new TaskFailure('States.TaskFailed', stoppedTaskCause(request, outcome));
-    return { TaskArn: arn('ecs', 'task/pipeline/fedcba9876543210'), LastStatus: 'STOPPED', Containers: [{ Name: 'worker', ExitCode: 0 }] };
+    return {
+      TaskArn: arn('ecs', 'task/pipeline/fedcba9876543210'),
+      LastStatus: 'STOPPED',
+      Containers: [{ Name: 'worker', ExitCode: 0 }],
+    };
   };
 
   const invoke: TaskHandler = async ({ FunctionName, Payload }: { FunctionName: string; Payload: unknown }) => {
     const key = (Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]).find((name) => FUNCTIONS[name] === FunctionName);
     const lambda = lambdas[FunctionName];
-    if (!key || !lambda) throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
+    if (!key || !lambda)
+      throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
     const failure = options.lambdaFailures?.[key];
-    if (failure) throw new TaskFailure(failure.name, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
+    if (failure)
+      throw new TaskFailure(failure.name, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
     // Step Functions hands the function a JSON copy and wraps its result in the lambda:invoke response.
     return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await lambda(JSON.parse(JSON.stringify(Payload))) };
   };
@@ -194,9 +215,16 @@ export function fakePipeline(options: FakePipelineOptions): FakePipeline {
 function checkRunTaskRequest(request: RunTaskRequest, state: string): void {
   const problems: string[] = [];
   const only = (what: string, value: object, allowed: string[]) => {
-    for (const key of Object.keys(value)) if (!allowed.includes(key)) problems.push(`${what} has unsupported field ${key}`);
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) problems.push(`${what} has unsupported field ${key}`);
   };
-  only('Parameters', request, ['Cluster', 'TaskDefinition', 'CapacityProviderStrategy', 'NetworkConfiguration', 'Overrides']);
+  only('Parameters', request, [
+    'Cluster',
+    'TaskDefinition',
+    'CapacityProviderStrategy',
+    'NetworkConfiguration',
+    'Overrides',
+  ]);
   if (request.Cluster !== SUBSTITUTIONS.ClusterArn) problems.push(`Cluster is ${request.Cluster}`);
   if (typeof request.TaskDefinition !== 'string' || !request.TaskDefinition.includes(':task-definition/'))
     problems.push(`TaskDefinition is ${JSON.stringify(request.TaskDefinition)}`);
@@ -204,24 +232,29 @@ function checkRunTaskRequest(request: RunTaskRequest, state: string): void {
     problems.push('CapacityProviderStrategy is empty');
   for (const item of request.CapacityProviderStrategy ?? []) {
     only('CapacityProviderStrategy item', item, ['CapacityProvider', 'Weight', 'Base']);
-    if (typeof item.CapacityProvider !== 'string') problems.push('CapacityProviderStrategy item lacks CapacityProvider');
+    if (typeof item.CapacityProvider !== 'string')
+      problems.push('CapacityProviderStrategy item lacks CapacityProvider');
   }
   only('NetworkConfiguration', request.NetworkConfiguration ?? {}, ['AwsvpcConfiguration']);
   const vpc = request.NetworkConfiguration?.AwsvpcConfiguration;
   only('AwsvpcConfiguration', vpc ?? {}, ['Subnets', 'SecurityGroups', 'AssignPublicIp']);
-  if (JSON.stringify(vpc?.Subnets) !== JSON.stringify(DEPLOYMENT.subnetIds)) problems.push(`Subnets are ${JSON.stringify(vpc?.Subnets)}`);
+  if (JSON.stringify(vpc?.Subnets) !== JSON.stringify(DEPLOYMENT.subnetIds))
+    problems.push(`Subnets are ${JSON.stringify(vpc?.Subnets)}`);
   if (JSON.stringify(vpc?.SecurityGroups) !== JSON.stringify(DEPLOYMENT.securityGroupIds))
     problems.push(`SecurityGroups are ${JSON.stringify(vpc?.SecurityGroups)}`);
   only('Overrides', request.Overrides ?? {}, ['Cpu', 'Memory', 'ContainerOverrides']);
   for (const field of ['Cpu', 'Memory'] as const) {
     const value = request.Overrides?.[field];
-    if (value !== undefined && !/^\d+$/.test(value)) problems.push(`Overrides.${field} is ${JSON.stringify(value)}, not a string of digits`);
+    if (value !== undefined && !/^\d+$/.test(value))
+      problems.push(`Overrides.${field} is ${JSON.stringify(value)}, not a string of digits`);
   }
   const containers = request.Overrides?.ContainerOverrides ?? [];
-  if (containers.length !== 1 || containers[0]?.Name !== 'worker') problems.push('ContainerOverrides must name the one container "worker"');
+  if (containers.length !== 1 || containers[0]?.Name !== 'worker')
+    problems.push('ContainerOverrides must name the one container "worker"');
   for (const { Name, Value } of containers[0]?.Environment ?? [])
     if (typeof Value !== 'string') problems.push(`environment ${Name} is ${JSON.stringify(Value)}, not a string`);
-  if (problems.length > 0) throw new TaskFailure('States.Runtime', `${state}: invalid RunTask parameters: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new TaskFailure('States.Runtime', `${state}: invalid RunTask parameters: ${problems.join('; ')}`);
 }
 
 /** Calls of one Task state, in call order. */

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { aslProblems, loadAsl, runAsl } from '../support/asl-runner';
-import { DEPLOYMENT, EMBEDDING_CONFIG, FUNCTIONS, REINDEX_ASL, SUBSTITUTIONS, callsOf, environmentOf, fakePipeline, imageBatch, reindexInput } from './fake-pipeline';
+import {
+  callsOf,
+  DEPLOYMENT,
+  EMBEDDING_CONFIG,
+  environmentOf,
+  FUNCTIONS,
+  fakePipeline,
+  imageBatch,
+  REINDEX_ASL,
+  reindexInput,
+  SUBSTITUTIONS,
+} from './fake-pipeline';
 
 const definition = loadAsl(REINDEX_ASL, SUBSTITUTIONS);
 
@@ -29,12 +40,19 @@ describe('reindex.asl.json', () => {
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
       Overrides: { Cpu: SUBSTITUTIONS.ClusterCpu, Memory: SUBSTITUTIONS.ClusterMemory },
     });
-    expect(callsOf(calls, 'FinishReindex')[0]!.input).toEqual({ FunctionName: FUNCTIONS.finishReindex, Payload: { input } });
+    expect(callsOf(calls, 'FinishReindex')[0]!.input).toEqual({
+      FunctionName: FUNCTIONS.finishReindex,
+      Payload: { input },
+    });
   });
 
   it('passes a null embedding_config on as the JSON text null (the worker reads it only for a dataset without one)', async () => {
     const fake = fakePipeline({ discovery: imageBatch(0) });
-    const { status, calls } = await runAsl({ definition, input: reindexInput({ embedding_config: null }), resources: fake.resources });
+    const { status, calls } = await runAsl({
+      definition,
+      input: reindexInput({ embedding_config: null }),
+      resources: fake.resources,
+    });
 
     expect(status).toBe('SUCCEEDED');
     expect(environmentOf(callsOf(calls, 'Cluster')[0]!.input).EMBEDDING_CONFIG).toBe('null');
@@ -44,7 +62,11 @@ describe('reindex.asl.json', () => {
     const input = reindexInput();
     const fake = fakePipeline({
       discovery: imageBatch(0),
-      ecs: () => ({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 1 }),
+      ecs: () => ({
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: 1,
+      }),
     });
     const { status, error, calls } = await runAsl({ definition, input, resources: fake.resources });
 
@@ -52,12 +74,18 @@ describe('reindex.asl.json', () => {
     expect(calls.map((call) => call.state)).toEqual(['Cluster', 'MarkFailed']);
     const caught = callsOf(calls, 'Cluster')[0]!.error!;
     expect(caught.Error).toBe('States.TaskFailed');
-    expect(callsOf(calls, 'MarkFailed')[0]!.input).toEqual({ FunctionName: FUNCTIONS.markFailed, Payload: { input, error: caught } });
+    expect(callsOf(calls, 'MarkFailed')[0]!.input).toEqual({
+      FunctionName: FUNCTIONS.markFailed,
+      Payload: { input, error: caught },
+    });
     expect(error).toEqual(caught);
   });
 
   it('marks the operation failed when committing the clustering fails', async () => {
-    const fake = fakePipeline({ discovery: imageBatch(0), lambdaFailures: { finishReindex: { name: 'OperationSuperseded', message: 'lock lost' } } });
+    const fake = fakePipeline({
+      discovery: imageBatch(0),
+      lambdaFailures: { finishReindex: { name: 'OperationSuperseded', message: 'lock lost' } },
+    });
     const { status, error, calls } = await runAsl({ definition, input: reindexInput(), resources: fake.resources });
 
     expect(status).toBe('FAILED');

@@ -24,7 +24,9 @@ export interface ApiEventOptions {
  * by the local runtime's own converter: multipart bodies arrive base64-encoded (a binary media type), the rest as text.
  */
 export function apiEvent(options: ApiEventOptions): APIGatewayProxyEvent {
-  const path = options.resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.pathParameters?.[name] ?? ''));
+  const path = options.resource.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(options.pathParameters?.[name] ?? ''),
+  );
   const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
   const headers = { Host: 'api.example.com', 'User-Agent': 'vitest', ...options.headers };
   return toProxyEvent(
@@ -47,7 +49,10 @@ export type MultipartPart =
   | { readonly name: string; readonly filename: string; readonly content: Buffer; readonly contentType?: string };
 
 /** Encodes a multipart/form-data body the way curl -F does. */
-export function multipartBody(parts: readonly MultipartPart[], boundary = `----vitest${randomBytes(8).toString('hex')}`) {
+export function multipartBody(
+  parts: readonly MultipartPart[],
+  boundary = `----vitest${randomBytes(8).toString('hex')}`,
+) {
   const chunks: Buffer[] = [];
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
@@ -71,7 +76,12 @@ export function multipartBody(parts: readonly MultipartPart[], boundary = `----v
 const DATASET_RESOURCE = '/api/v1/dataset/{dataset_id}';
 
 /** POST …/add_media with a multipart form, base64-encoded as API Gateway delivers it. */
-export function addMediaEvent(datasetId: string, parts: readonly MultipartPart[], caller: TestCaller | null, headers: Record<string, string> = {}) {
+export function addMediaEvent(
+  datasetId: string,
+  parts: readonly MultipartPart[],
+  caller: TestCaller | null,
+  headers: Record<string, string> = {},
+) {
   const { body, contentType } = multipartBody(parts);
   return apiEvent({
     method: 'POST',
@@ -84,18 +94,37 @@ export function addMediaEvent(datasetId: string, parts: readonly MultipartPart[]
 }
 
 export const reindexEvent = (datasetId: string, caller: TestCaller | null, headers: Record<string, string> = {}) =>
-  apiEvent({ method: 'POST', resource: `${DATASET_RESOURCE}/reindex`, pathParameters: { dataset_id: datasetId }, headers, caller });
+  apiEvent({
+    method: 'POST',
+    resource: `${DATASET_RESOURCE}/reindex`,
+    pathParameters: { dataset_id: datasetId },
+    headers,
+    caller,
+  });
 
 export const getDatasetEvent = (datasetId: string, caller: TestCaller | null) =>
   apiEvent({ method: 'GET', resource: DATASET_RESOURCE, pathParameters: { dataset_id: datasetId }, caller });
 
-export const listDatasetsEvent = (caller: TestCaller | null) => apiEvent({ method: 'GET', resource: '/api/v1/datasets', caller });
+export const listDatasetsEvent = (caller: TestCaller | null) =>
+  apiEvent({ method: 'GET', resource: '/api/v1/datasets', caller });
 
 export const listMediaEvent = (datasetId: string, query: Record<string, string>, caller: TestCaller | null) =>
-  apiEvent({ method: 'GET', resource: `${DATASET_RESOURCE}/media`, pathParameters: { dataset_id: datasetId }, query, caller });
+  apiEvent({
+    method: 'GET',
+    resource: `${DATASET_RESOURCE}/media`,
+    pathParameters: { dataset_id: datasetId },
+    query,
+    caller,
+  });
 
 export const listClustersEvent = (datasetId: string, query: Record<string, string>, caller: TestCaller | null) =>
-  apiEvent({ method: 'GET', resource: `${DATASET_RESOURCE}/clusters`, pathParameters: { dataset_id: datasetId }, query, caller });
+  apiEvent({
+    method: 'GET',
+    resource: `${DATASET_RESOURCE}/clusters`,
+    pathParameters: { dataset_id: datasetId },
+    query,
+    caller,
+  });
 
 /** POST /api/v1/datasets, multipart (media) or JSON (`{"display_name"}` only). */
 export function createDatasetEvent(

@@ -10,9 +10,9 @@ import { forEachState, loadStateMachineDefinition } from '../../local/workflows/
  * `npm start` runs (placeholders substituted the way CloudFormation does, a missing one is an error).
  */
 
-export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
-export interface TaskCall {
+interface TaskCall {
   /** Name of the Task state (unique machine-wide, Map iterators included). */
   readonly state: string;
   readonly resource: string;
@@ -76,15 +76,6 @@ export function loadAsl(file: string, substitutions: Readonly<Record<string, str
   return loadStateMachineDefinition(file, substitutions);
 }
 
-/** Name and Resource of every Task state, nested ones included. */
-export function taskStates(definition: StateMachineDefinition): TaskCall[] {
-  const tasks: TaskCall[] = [];
-  forEachState(definition.States, (state, body) => {
-    if (body.Type === 'Task') tasks.push({ state, resource: String(body.Resource) });
-  });
-  return tasks;
-}
-
 export async function runAsl(run: AslRun): Promise<AslRunResult> {
   const calls: RecordedCall[] = [];
   const handlers: LocalHandlers = {};
@@ -99,7 +90,10 @@ export async function runAsl(run: AslRun): Promise<AslRunResult> {
     // Without an override the library would call the real AWS Lambda: refuse before anything runs.
     if (!handler) return void unanswered.push(`${state} (${call.resource})`);
     handlers[state] = async (input) => {
-      const recorded: { -readonly [K in keyof RecordedCall]: RecordedCall[K] } = { ...call, input: structuredClone(input) };
+      const recorded: { -readonly [K in keyof RecordedCall]: RecordedCall[K] } = {
+        ...call,
+        input: structuredClone(input),
+      };
       calls.push(recorded);
       try {
         const output = await handler(input, call);

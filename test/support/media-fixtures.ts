@@ -65,12 +65,28 @@ const VIDEO_CODECS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Writes a short test-pattern video to `path` (its extension picks the container) and returns `path`. */
-export async function makeVideo(path: string, { seconds = 1, fps = 5, width = 64, height = 48, seed = 0 }: VideoSpec = {}): Promise<string> {
+export async function makeVideo(
+  path: string,
+  { seconds = 1, fps = 5, width = 64, height = 48, seed = 0 }: VideoSpec = {},
+): Promise<string> {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
   const codec = VIDEO_CODECS[ext];
   if (!codec) throw new Error(`makeVideo: unsupported container .${ext}`);
   const source = `testsrc=size=${width}x${height}:rate=${fps}:duration=${seconds}`;
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', source, '-vf', `hue=h=${(seed * 47) % 360}`, ...codec, path]);
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-vf',
+    `hue=h=${(seed * 47) % 360}`,
+    ...codec,
+    path,
+  ]);
   return path;
 }
 
@@ -170,7 +186,8 @@ export function makeZip(entries: readonly ZipEntrySpec[]): Buffer {
     const type = entry.type ?? 'file';
     const mode = ZIP_MODES[type];
     if (mode === undefined) throw new Error(`makeZip: zip has no ${type} entries`);
-    const data = 'data' in entry ? Buffer.from(entry.data) : 'target' in entry ? Buffer.from(entry.target) : Buffer.alloc(0);
+    const data =
+      'data' in entry ? Buffer.from(entry.data) : 'target' in entry ? Buffer.from(entry.target) : Buffer.alloc(0);
     const compress = (entry.compress ?? true) && type === 'file';
     const stored = compress ? deflateRawSync(data) : data;
     const name = Buffer.from(entry.name, 'utf8');
@@ -218,7 +235,7 @@ function writeZipCommon(
   buffer.writeUInt16LE(fields.flags, at + 2);
   buffer.writeUInt16LE(fields.method, at + 4);
   buffer.writeUInt16LE(0, at + 6);
-  buffer.writeUInt16LE((2024 - 1980) << 9 | (1 << 5) | 1, at + 8);
+  buffer.writeUInt16LE(((2024 - 1980) << 9) | (1 << 5) | 1, at + 8);
   buffer.writeUInt32LE(fields.crc, at + 10);
   buffer.writeUInt32LE(fields.compressedSize, at + 14);
   buffer.writeUInt32LE(fields.size, at + 18);

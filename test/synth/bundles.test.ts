@@ -28,7 +28,9 @@ describe('API Lambda bundles', () => {
     const worker = new RegExp(`node_modules/(${WORKER_ONLY_MODULES.join('|')})/`);
     expect(Object.keys(metafile.inputs).filter((input) => worker.test(input))).toEqual([]);
     const output = Object.values(metafile.outputs)[0]!;
-    const leftOut = output.imports.filter((i) => i.external && (WORKER_ONLY_MODULES as readonly string[]).includes(i.path));
+    const leftOut = output.imports.filter(
+      (i) => i.external && (WORKER_ONLY_MODULES as readonly string[]).includes(i.path),
+    );
     expect(leftOut.map((i) => i.path)).toEqual([]);
   });
 });

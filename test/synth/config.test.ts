@@ -1,5 +1,5 @@
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { readFileSync } from 'node:fs';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_DEFAULTS,
@@ -26,7 +26,12 @@ describe('parseDeploymentConfig', () => {
     const config = parseDeploymentConfig(AUTH);
     expect(config).toEqual({
       addMediaEnabled: true,
-      auth: { verifier: { kind: 'generated-secret' }, issuer: AUTH.authIssuer, audience: AUTH.authAudience, cookieName: 'session' },
+      auth: {
+        verifier: { kind: 'generated-secret' },
+        issuer: AUTH.authIssuer,
+        audience: AUTH.authAudience,
+        cookieName: 'session',
+      },
       allowedOrigins: [],
       allowedAssumeRoleArns: [],
       sourceBucketNames: [],
@@ -69,14 +74,21 @@ describe('parseDeploymentConfig', () => {
       allowedAssumeRoleArns: ['arn:aws:iam::123456789012:role/reader', 'arn:aws:iam::*:role/vl-*'],
       logRetention: 365,
     });
-    expect(config.gpuInstance).toEqual({ ...DEFAULT_GPU_INSTANCE, vcpuMax: 16, acceleratorNames: [ec2.AcceleratorName.L4] });
+    expect(config.gpuInstance).toEqual({
+      ...DEFAULT_GPU_INSTANCE,
+      vcpuMax: 16,
+      acceleratorNames: [ec2.AcceleratorName.L4],
+    });
   });
 
   it('picks the JWKS or the given secret as key source', () => {
     const jwksUrl = 'https://login.example.com/.well-known/jwks.json';
     expect(parseDeploymentConfig({ ...AUTH, authJwksUrl: jwksUrl }).auth.verifier).toEqual({ kind: 'jwks', jwksUrl });
     const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt-AbC123';
-    expect(parseDeploymentConfig({ ...AUTH, authJwtSecretArn: secretArn }).auth.verifier).toEqual({ kind: 'secret', secretArn });
+    expect(parseDeploymentConfig({ ...AUTH, authJwtSecretArn: secretArn }).auth.verifier).toEqual({
+      kind: 'secret',
+      secretArn,
+    });
   });
 
   it('reports every problem at once, each with the key, the bad value and the fix', () => {
@@ -124,7 +136,12 @@ describe('parseDeploymentConfig', () => {
   });
 
   it('catches a mistyped key instead of silently deploying the default', () => {
-    const problems = problemsOf({ ...AUTH, maxShard: 50, '@aws-cdk/core:someFlag': true, 'aws:cdk:bundling-stacks': [] });
+    const problems = problemsOf({
+      ...AUTH,
+      maxShard: 50,
+      '@aws-cdk/core:someFlag': true,
+      'aws:cdk:bundling-stacks': [],
+    });
     expect(problems).toEqual([expect.stringMatching(/^maxShard is not a known context key; did you mean maxShards\?/)]);
   });
 
@@ -144,8 +161,17 @@ describe('parseDeploymentConfig', () => {
   });
 
   it('accepts a well-formed default embedding config and refuses a malformed one', () => {
-    const embedding = { model_id: 'clip', dimension: 512, input_size: 224, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], version: '1' };
-    expect(parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) }).defaultEmbeddingConfig).toEqual(embedding);
+    const embedding = {
+      model_id: 'clip',
+      dimension: 512,
+      input_size: 224,
+      mean: [0.5, 0.5, 0.5],
+      std: [0.25, 0.25, 0.25],
+      version: '1',
+    };
+    expect(
+      parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) }).defaultEmbeddingConfig,
+    ).toEqual(embedding);
     const problems = problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, dimension: 0, mean: [0.5] } });
     expect(problems).toEqual([
       expect.stringContaining('defaultEmbeddingConfig.dimension is 0'),

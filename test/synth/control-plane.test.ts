@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import { createTableInput } from '../../core/store/table-schema';
 import { Api } from '../../lib/api/api';
-import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import type { BaseFunction } from '../../lib/base-function';
 import { type DeploymentConfig, loadDeploymentConfig } from '../../lib/config';
 import { DataTable } from '../../lib/data-table';
@@ -106,7 +106,11 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         KeySchema: schema.KeySchema,
         AttributeDefinitions: Match.arrayEquals(schema.AttributeDefinitions),
         GlobalSecondaryIndexes: [
-          { IndexName: 'gsi1', KeySchema: schema.GlobalSecondaryIndexes[0]!.KeySchema, Projection: { ProjectionType: 'ALL' } },
+          {
+            IndexName: 'gsi1',
+            KeySchema: schema.GlobalSecondaryIndexes[0]!.KeySchema,
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
         BillingMode: 'PAY_PER_REQUEST',
@@ -135,8 +139,15 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
 
     it('blocks public access, encrypts, versions and logs access to the separate log bucket', () => {
       expect(properties(built.template, mediaBucketId())).toMatchObject({
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(built.stack.mediaBucket.accessLogsBucket) } },
       });
@@ -157,18 +168,25 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         }),
       );
       const custom = build({ stagingExpirationDays: '7' });
-      const customRules = properties(custom.template, logicalIdOf(custom.stack.mediaBucket.bucket)).LifecycleConfiguration.Rules;
+      const customRules = properties(custom.template, logicalIdOf(custom.stack.mediaBucket.bucket))
+        .LifecycleConfiguration.Rules;
       expect(customRules).toContainEqual(expect.objectContaining({ Prefix: 'staging/', ExpirationInDays: 7 }));
     });
 
     it('refuses plain HTTP and TLS below 1.2 on both buckets', () => {
       const policies = Object.values(resourcesOfType(built.template, 'AWS::S3::BucketPolicy'));
       expect(policies.map((policy) => JSON.stringify(policy.Properties!.Bucket)).sort()).toEqual(
-        [mediaBucketId(), logicalIdOf(built.stack.mediaBucket.accessLogsBucket)].map((id) => JSON.stringify({ Ref: id })).sort(),
+        [mediaBucketId(), logicalIdOf(built.stack.mediaBucket.accessLogsBucket)]
+          .map((id) => JSON.stringify({ Ref: id }))
+          .sort(),
       );
       for (const policy of policies) {
-        const denies = ((policy.Properties!.PolicyDocument as Json).Statement as Json[]).filter((s) => s.Effect === 'Deny');
-        expect(denies).toContainEqual(expect.objectContaining({ Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+        const denies = ((policy.Properties!.PolicyDocument as Json).Statement as Json[]).filter(
+          (s) => s.Effect === 'Deny',
+        );
+        expect(denies).toContainEqual(
+          expect.objectContaining({ Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        );
         expect(denies).toContainEqual(
           expect.objectContaining({ Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
         );
@@ -200,7 +218,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       }
       for (const route of ROUTES) {
         const fnId = logicalIdOf(functionOf(built, route.id));
-        const method = Object.values(methods).find((m) => JSON.stringify(m.Properties!.Integration).includes(`"${fnId}"`));
+        const method = Object.values(methods).find((m) =>
+          JSON.stringify(m.Properties!.Integration).includes(`"${fnId}"`),
+        );
         expect(method?.Properties, `${route.id} has a method`).toMatchObject({
           HttpMethod: route.method,
           Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
@@ -216,7 +236,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         AuthorizerResultTtlInSeconds: 0,
         IdentitySource: Match.absent(),
         AuthorizerUri: Match.objectLike({
-          'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(built.stack.api.authorizer.function), 'Arn'] }])]),
+          'Fn::Join': Match.arrayWith([
+            Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(built.stack.api.authorizer.function), 'Arn'] }]),
+          ]),
         }),
       });
     });
@@ -241,7 +263,11 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         JSON.stringify({ Ref: logicalIdOf(built.stack.api.accessLogGroup) }),
       );
       const format = JSON.parse((stage.AccessLogSetting as Json).Format as string);
-      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', principalId: '$context.authorizer.principalId' });
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        principalId: '$context.authorizer.principalId',
+      });
 
       const throttled = build({ throttleRateLimit: '7.5', throttleBurstLimit: '15' });
       throttled.template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -250,7 +276,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     });
 
     it('answers gateway errors as {"detail": ...}: 401 Not authenticated, 413 pointing to s3_uri, 404 for unknown routes', () => {
-      const responses = Object.values(resourcesOfType(built.template, 'AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties!);
+      const responses = Object.values(resourcesOfType(built.template, 'AWS::ApiGateway::GatewayResponse')).map(
+        (r) => r.Properties!,
+      );
       const byType = (type: string) => responses.find((r) => r.ResponseType === type) as Json;
       for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED']) {
         expect(byType(type)).toMatchObject({ StatusCode: '401' });
@@ -273,7 +301,11 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       expect(functions).toHaveLength(ROUTES.length + 1);
       for (const fn of functions) {
         expect(fn.Properties!.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
-        expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+        expect(fn.Properties).toMatchObject({
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+        });
         const logGroupId = ((fn.Properties!.LoggingConfig as Json).LogGroup as Json).Ref as string;
         expect(properties(built.template, logGroupId).RetentionInDays).toBe(30);
       }
@@ -285,7 +317,10 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
 
     it('give every route function its table, service name, log level, CSRF origins and cookie name', () => {
       const tableRef = { Ref: logicalIdOf(built.stack.dataTable.table) };
-      const origins = build({ allowedOrigins: '["https://app.example.com","http://localhost:5173"]', authCookieName: 'vl_session' });
+      const origins = build({
+        allowedOrigins: '["https://app.example.com","http://localhost:5173"]',
+        authCookieName: 'vl_session',
+      });
       for (const route of ROUTES) {
         expect(environment(built, functionOf(built, route.id))).toMatchObject({
           TABLE_NAME: tableRef,
@@ -313,7 +348,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         });
         expect(environment(built, functionOf(built, id))).not.toHaveProperty('DEFAULT_EMBEDDING_CONFIG');
       }
-      expect(environment(built, functionOf(built, 'Reindex'))).toMatchObject({ REINDEX_STATE_MACHINE_ARN: REINDEX_ARN });
+      expect(environment(built, functionOf(built, 'Reindex'))).toMatchObject({
+        REINDEX_STATE_MACHINE_ARN: REINDEX_ARN,
+      });
       for (const route of ROUTES.filter((r) => r.access !== 'upload')) {
         const env = environment(built, functionOf(built, route.id));
         for (const name of ['BUCKET_NAME', 'ADD_MEDIA_STATE_MACHINE_ARN', 'ADD_MEDIA_ENABLED', 'MAX_UPLOAD_BYTES']) {
@@ -336,7 +373,14 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     });
 
     it('pass role allow-list, upload limit and default embedding config through to upload routes', () => {
-      const embedding = { model_id: 'clip-vit-b32', dimension: 512, input_size: 224, mean: [0.48, 0.45, 0.4], std: [0.26, 0.26, 0.27], version: '1' };
+      const embedding = {
+        model_id: 'clip-vit-b32',
+        dimension: 512,
+        input_size: 224,
+        mean: [0.48, 0.45, 0.4],
+        std: [0.26, 0.26, 0.27],
+        version: '1',
+      };
       const configured = build({
         allowedAssumeRoleArns: 'arn:aws:iam::123456789012:role/reader, arn:aws:iam::*:role/vl-*',
         maxUploadBytes: '1048576',
@@ -387,17 +431,27 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       const secretStatements = statements(given, given.stack.api.authorizer.function).filter((s) =>
         s.actions.some((a) => a.startsWith('secretsmanager:')),
       );
-      expect(secretStatements).toEqual([{ actions: expect.arrayContaining(['secretsmanager:GetSecretValue']), resources: [arn] }]);
+      expect(secretStatements).toEqual([
+        { actions: expect.arrayContaining(['secretsmanager:GetSecretValue']), resources: [arn] },
+      ]);
     });
 
     it('verifies against a JWKS URL with no secret at all', () => {
       const url = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json';
-      const jwks = build({ authJwksUrl: url, authIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123' });
+      const jwks = build({
+        authJwksUrl: url,
+        authIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+      });
       const env = environment(jwks, jwks.stack.api.authorizer.function);
-      expect(env).toMatchObject({ AUTH_JWKS_URL: url, AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123' });
+      expect(env).toMatchObject({
+        AUTH_JWKS_URL: url,
+        AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+      });
       expect(env).not.toHaveProperty('AUTH_JWT_SECRET_ARN');
       jwks.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-      expect(actions(jwks, jwks.stack.api.authorizer.function).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(actions(jwks, jwks.stack.api.authorizer.function).filter((a) => a.startsWith('secretsmanager:'))).toEqual(
+        [],
+      );
     });
   });
 
@@ -408,7 +462,13 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       for (const id of routesWith('read')) {
         const granted = actions(built, functionOf(built, id));
         expect(granted, id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-        for (const action of [...WRITES, 'states:StartExecution', 's3:PutObject', 's3:GetObject', 'secretsmanager:GetSecretValue']) {
+        for (const action of [
+          ...WRITES,
+          'states:StartExecution',
+          's3:PutObject',
+          's3:GetObject',
+          'secretsmanager:GetSecretValue',
+        ]) {
           expect(granted, `${id} must not have ${action}`).not.toContain(action);
         }
       }
@@ -433,7 +493,10 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
 
     it('upload routes may read only the configured source buckets and assume only the allowed roles', () => {
       for (const id of routesWith('upload')) {
-        expect(actions(built, functionOf(built, id)).filter((a) => a.startsWith('sts:')), id).toEqual([]);
+        expect(
+          actions(built, functionOf(built, id)).filter((a) => a.startsWith('sts:')),
+          id,
+        ).toEqual([]);
       }
       const configured = build({
         sourceBucketNames: 'team-media, raw-*',
@@ -445,16 +508,28 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       for (const id of routesWith('upload')) {
         const fn = functionOf(configured, id);
         const fnStatements = statements(configured, fn);
-        expect(fnStatements).toContainEqual({ actions: ['s3:ListBucket'], resources: [bucketArn('raw-*'), bucketArn('team-media')] });
-        expect(fnStatements).toContainEqual({ actions: ['s3:GetObject'], resources: [bucketArn('raw-*/*'), bucketArn('team-media/*')] });
+        expect(fnStatements).toContainEqual({
+          actions: ['s3:ListBucket'],
+          resources: [bucketArn('raw-*'), bucketArn('team-media')],
+        });
+        expect(fnStatements).toContainEqual({
+          actions: ['s3:GetObject'],
+          resources: [bucketArn('raw-*/*'), bucketArn('team-media/*')],
+        });
         expect(fnStatements).toContainEqual({
           actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
           resources: ['arn:aws:iam::123456789012:role/reader'],
         });
-        expect(environment(configured, fn)).toMatchObject({ SOURCE_BUCKET_NAMES: 'team-media,raw-*', ASSUME_ROLE_EXTERNAL_ID: 'vl-external' });
+        expect(environment(configured, fn)).toMatchObject({
+          SOURCE_BUCKET_NAMES: 'team-media,raw-*',
+          ASSUME_ROLE_EXTERNAL_ID: 'vl-external',
+        });
       }
       for (const id of routesWith('read')) {
-        expect(actions(configured, functionOf(configured, id)).filter((a) => /^(sts|s3):/.test(a)), id).toEqual([]);
+        expect(
+          actions(configured, functionOf(configured, id)).filter((a) => /^(sts|s3):/.test(a)),
+          id,
+        ).toEqual([]);
       }
     });
 
@@ -469,7 +544,10 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     it('grants "*" only to the X-Ray actions, and attaches no managed policy to function roles', () => {
       for (const fn of [built.stack.api.authorizer.function, ...Object.values(built.stack.api.functions)]) {
         const wildcard = statements(built, fn).filter((s) => s.resources.includes('*'));
-        expect(wildcard.flatMap((s) => s.actions).sort(), fn.node.path).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        expect(wildcard.flatMap((s) => s.actions).sort(), fn.node.path).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
         expect(properties(built.template, logicalIdOf(fn.role!)).ManagedPolicyArns).toBeUndefined();
       }
     });

@@ -55,13 +55,16 @@ const describeFinding = (f: Finding) => `[${f.severity}] ${f.rule} at ${f.path}`
 describe('cdk-nag (AwsSolutions + Serverless) on the deployed app', () => {
   describe.each([
     ['default configuration (generated JWT secret)', {}],
-    ['JWKS and every optional key set', {
-      authJwksUrl: 'https://login.example.com/.well-known/jwks.json',
-      allowedOrigins: 'https://app.example.com',
-      allowedAssumeRoleArns: 'arn:aws:iam::123456789012:role/reader',
-      assumeRoleExternalId: 'vl-external-id',
-      natGateways: '1',
-    }],
+    [
+      'JWKS and every optional key set',
+      {
+        authJwksUrl: 'https://login.example.com/.well-known/jwks.json',
+        allowedOrigins: 'https://app.example.com',
+        allowedAssumeRoleArns: 'arn:aws:iam::123456789012:role/reader',
+        assumeRoleExternalId: 'vl-external-id',
+        natGateways: '1',
+      },
+    ],
   ])('%s', (_name, context) => {
     let app: App;
     beforeAll(() => {

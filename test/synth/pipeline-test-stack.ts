@@ -4,8 +4,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseDeploymentConfig } from '../../lib/config';
 import { addNagChecks } from '../../lib/nag';
-import { Pipeline } from '../../lib/pipeline/pipeline';
 import { acknowledge } from '../../lib/pipeline/nag-references';
+import { Pipeline } from '../../lib/pipeline/pipeline';
 import { testApp } from './synth-app';
 
 export interface PipelineTestStack {
@@ -30,9 +30,20 @@ export function synthPipeline(config: Record<string, unknown> = {}): PipelineTes
     sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
-  acknowledge(bucket, 'AwsSolutions-S1', 'Test fixture standing in for the media bucket, whose access logging lib/media-bucket.ts owns.');
-  const deployment = parseDeploymentConfig({ authIssuer: 'https://issuer.example.com', authAudience: 'pipeline-tests', ...config });
+  const bucket = new s3.Bucket(stack, 'Bucket', {
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  });
+  acknowledge(
+    bucket,
+    'AwsSolutions-S1',
+    'Test fixture standing in for the media bucket, whose access logging lib/media-bucket.ts owns.',
+  );
+  const deployment = parseDeploymentConfig({
+    authIssuer: 'https://issuer.example.com',
+    authAudience: 'pipeline-tests',
+    ...config,
+  });
   const pipeline = new Pipeline(stack, 'Pipeline', { table, bucket, config: deployment });
   addNagChecks(app);
   app.synth();

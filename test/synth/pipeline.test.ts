@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PipelineTestStack, synthPipeline } from './pipeline-test-stack';
@@ -30,7 +30,10 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
 
   beforeAll(() => {
     // synthPipeline throws on any cdk-nag finding that has no written reason, and on CloudFormation schema errors.
-    synthesized = synthPipeline({ allowedAssumeRoleArns: ['arn:aws:iam::*:role/vl-*'], assumeRoleExternalId: 'vl-external-id' });
+    synthesized = synthPipeline({
+      allowedAssumeRoleArns: ['arn:aws:iam::*:role/vl-*'],
+      assumeRoleExternalId: 'vl-external-id',
+    });
     template = synthesized.template;
   });
 
@@ -112,12 +115,16 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
 
   it('lets only the state machines pass roles, and only the two worker roles, to ECS tasks', () => {
     const { stack, pipeline } = synthesized;
-    const passRole = statements(template).filter((statement) => actionsOf(statement).some((action) => action.startsWith('iam:Pass')));
+    const passRole = statements(template).filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('iam:Pass')),
+    );
     expect(passRole).toHaveLength(2);
     for (const statement of passRole) {
       expect(actionsOf(statement)).toEqual(['iam:PassRole']);
       expect(statement.Resource).toHaveLength(2);
-      expect(statement.Resource).toEqual(expect.arrayContaining([arn(stack, pipeline.tasks.taskRole), arn(stack, pipeline.tasks.executionRole)]));
+      expect(statement.Resource).toEqual(
+        expect.arrayContaining([arn(stack, pipeline.tasks.taskRole), arn(stack, pipeline.tasks.executionRole)]),
+      );
       expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     }
   });
@@ -129,22 +136,31 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
       [ref(stack, pipeline.tasks.cpuTaskDefinition), ref(stack, pipeline.tasks.gpuTaskDefinition)],
       ref(stack, pipeline.tasks.cpuTaskDefinition),
     ]);
-    for (const statement of runTask) expect(statement.Condition).toEqual({ ArnEquals: { 'ecs:cluster': arn(stack, pipeline.compute.cluster) } });
+    for (const statement of runTask)
+      expect(statement.Condition).toEqual({ ArnEquals: { 'ecs:cluster': arn(stack, pipeline.compute.cluster) } });
     const syncRule = statements(template).filter((statement) => actionsOf(statement).includes('events:PutRule'));
     expect(syncRule).toHaveLength(2);
-    for (const statement of syncRule) expect(JSON.stringify(statement.Resource)).toContain(':rule/StepFunctionsGetEventsForECSTaskRule');
+    for (const statement of syncRule)
+      expect(JSON.stringify(statement.Resource)).toContain(':rule/StepFunctionsGetEventsForECSTaskRule');
   });
 
   it('gives the worker task role datasets/* read/write, staging/* read, and the allowed source roles with the ExternalId', () => {
     const { stack, pipeline, bucket } = synthesized;
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
-      candidate.Properties.Roles.some((role: { Ref: string }) => role.Ref === stack.getLogicalId(pipeline.tasks.taskRole.node.defaultChild as never)),
+      candidate.Properties.Roles.some(
+        (role: { Ref: string }) => role.Ref === stack.getLogicalId(pipeline.tasks.taskRole.node.defaultChild as never),
+      ),
     );
     const taskStatements = policy!.Properties.PolicyDocument.Statement as Statement[];
-    const s3Statements = taskStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+    const s3Statements = taskStatements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('s3:')),
+    );
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [arn(stack, bucket), `/${prefix}`]] });
     expect(s3Statements).toEqual([
-      expect.objectContaining({ Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: objects('datasets/*') }),
+      expect.objectContaining({
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        Resource: objects('datasets/*'),
+      }),
       expect.objectContaining({ Action: 's3:GetObject', Resource: objects('staging/*') }),
       expect.objectContaining({
         Action: 's3:ListBucket',
@@ -192,9 +208,16 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
     const { stack, pipeline } = synthesized;
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(10 minutes)',
-      Targets: [Match.objectLike({ Arn: arn(stack, pipeline.recovery.sweeper), DeadLetterConfig: { Arn: arn(stack, pipeline.recovery.deadLetterQueue) } })],
+      Targets: [
+        Match.objectLike({
+          Arn: arn(stack, pipeline.recovery.sweeper),
+          DeadLetterConfig: { Arn: arn(stack, pipeline.recovery.deadLetterQueue) },
+        }),
+      ],
     });
-    const describe = statements(template).filter((statement) => actionsOf(statement).includes('states:DescribeExecution'));
+    const describe = statements(template).filter((statement) =>
+      actionsOf(statement).includes('states:DescribeExecution'),
+    );
     expect(describe).toHaveLength(1);
     const resources = JSON.stringify(describe[0]!.Resource);
     for (const machine of [pipeline.workflows.addMedia, pipeline.workflows.reindex]) {
@@ -236,10 +259,10 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
   it('keeps the workers in private subnets with S3/DynamoDB gateway endpoints and the interface endpoints they need', () => {
     // Service names are com.amazonaws.<region>.<service>, the region literal or a Ref to AWS::Region.
     const serviceOf = (name: string | { 'Fn::Join': [string, unknown[]] }) =>
-      (typeof name === 'string' ? name : name['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'eu-west-1')).join('')).replace(
-        'com.amazonaws.eu-west-1.',
-        '',
-      );
+      (typeof name === 'string'
+        ? name
+        : name['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'eu-west-1')).join('')
+      ).replace('com.amazonaws.eu-west-1.', '');
     const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((endpoint) => ({
       service: serviceOf(endpoint.Properties.ServiceName),
       type: endpoint.Properties.VpcEndpointType,
@@ -248,7 +271,10 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
       expect.arrayContaining([
         { service: 's3', type: 'Gateway' },
         { service: 'dynamodb', type: 'Gateway' },
-        ...['ecr.api', 'ecr.dkr', 'logs', 'sts', 'ecs', 'ecs-agent', 'ecs-telemetry'].map((service) => ({ service, type: 'Interface' })),
+        ...['ecr.api', 'ecr.dkr', 'logs', 'sts', 'ecs', 'ecs-agent', 'ecs-telemetry'].map((service) => ({
+          service,
+          type: 'Interface',
+        })),
       ]),
     );
     expect(endpoints).toHaveLength(9);
@@ -266,23 +292,40 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
 describe('Pipeline construct options', () => {
   it('grants no sts:AssumeRole at all when no source role is allowed', () => {
     const { template } = synthPipeline();
-    expect(statements(template).filter((statement) => actionsOf(statement).some((action) => action.startsWith('sts:')))).toEqual([]);
+    expect(
+      statements(template).filter((statement) => actionsOf(statement).some((action) => action.startsWith('sts:'))),
+    ).toEqual([]);
   });
 
   it('lets the workers read and list the allowed source buckets, and nothing more of them', () => {
     const { template } = synthPipeline({ sourceBucketNames: ['their-media', 'team-*-media'] });
     const granted = statements(template)
       .filter((statement) => statement.Sid?.endsWith('SourceBuckets'))
-      .map((statement) => ({ sid: statement.Sid, action: statement.Action, resources: [statement.Resource].flat().map(String).sort() }));
+      .map((statement) => ({
+        sid: statement.Sid,
+        action: statement.Action,
+        resources: [statement.Resource].flat().map(String).sort(),
+      }));
     expect(granted).toEqual([
-      { sid: 'ReadSourceBuckets', action: 's3:GetObject', resources: ['arn:aws:s3:::team-*-media/*', 'arn:aws:s3:::their-media/*'] },
-      { sid: 'ListSourceBuckets', action: 's3:ListBucket', resources: ['arn:aws:s3:::team-*-media', 'arn:aws:s3:::their-media'] },
+      {
+        sid: 'ReadSourceBuckets',
+        action: 's3:GetObject',
+        resources: ['arn:aws:s3:::team-*-media/*', 'arn:aws:s3:::their-media/*'],
+      },
+      {
+        sid: 'ListSourceBuckets',
+        action: 's3:ListBucket',
+        resources: ['arn:aws:s3:::team-*-media', 'arn:aws:s3:::their-media'],
+      },
     ]);
   });
 
   it('bakes the configured encoder into the worker image, and warns at synth when none is configured', () => {
     const bare = synthPipeline();
-    Annotations.fromStack(bare.stack).hasWarning('*', Match.stringLikeRegexp('workerModelUrl and workerModelSha256 are not set'));
+    Annotations.fromStack(bare.stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('workerModelUrl and workerModelSha256 are not set'),
+    );
     const sha256 = 'a'.repeat(64);
     const baked = synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: sha256 });
     Annotations.fromStack(baked.stack).hasNoWarning('*', Match.stringLikeRegexp('workerModelUrl'));
@@ -291,7 +334,9 @@ describe('Pipeline construct options', () => {
   });
 
   it('refuses an https:// modelUri without a NAT gateway, naming the fix', () => {
-    expect(() => synthPipeline({ modelUri: 'https://models.example.com/encoder.onnx' })).toThrow(/natGateways is 0.*s3:\/\//s);
+    expect(() => synthPipeline({ modelUri: 'https://models.example.com/encoder.onnx' })).toThrow(
+      /natGateways is 0.*s3:\/\//s,
+    );
   });
 
   it('lets the workers read an s3:// modelUri, and routes them through a NAT when natGateways is set', () => {
@@ -301,7 +346,11 @@ describe('Pipeline construct options', () => {
     expect(JSON.stringify(read!.Resource)).toContain(':s3:::model-bucket/encoders/clip.onnx');
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'MODEL_URI', Value: 's3://model-bucket/encoders/clip.onnx' }]) })],
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'MODEL_URI', Value: 's3://model-bucket/encoders/clip.onnx' }]),
+        }),
+      ],
     });
   });
 });

@@ -14,16 +14,19 @@ describe('ASL placeholders and the substitutions the construct deploys', () => {
     synthesized = synthPipeline();
   });
 
-  it.each(Object.entries(STATE_MACHINE_FILES))('%s: every placeholder has a substitution, and every substitution a placeholder', (name, file) => {
-    const { stack, pipeline, template } = synthesized;
-    const machine = pipeline.workflows[name as keyof typeof STATE_MACHINE_FILES];
-    const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as never)];
-    const substitutions = resource.Properties.DefinitionSubstitutions as Record<string, unknown>;
+  it.each(Object.entries(STATE_MACHINE_FILES))(
+    '%s: every placeholder has a substitution, and every substitution a placeholder',
+    (name, file) => {
+      const { stack, pipeline, template } = synthesized;
+      const machine = pipeline.workflows[name as keyof typeof STATE_MACHINE_FILES];
+      const resource = template.toJSON().Resources[stack.getLogicalId(machine.node.defaultChild as never)];
+      const substitutions = resource.Properties.DefinitionSubstitutions as Record<string, unknown>;
 
-    expect(placeholders(file).length).toBeGreaterThan(0);
-    expect(Object.keys(substitutions).sort()).toEqual(placeholders(file));
-    for (const [key, value] of Object.entries(substitutions)) expect(value, key).toBeTruthy();
-  });
+      expect(placeholders(file).length).toBeGreaterThan(0);
+      expect(Object.keys(substitutions).sort()).toEqual(placeholders(file));
+      for (const [key, value] of Object.entries(substitutions)) expect(value, key).toBeTruthy();
+    },
+  );
 
   it('deploys the files themselves, not a copy of their definition', () => {
     const { template } = synthesized;

@@ -17,14 +17,16 @@ describe('AddMediaBackend stack', () => {
   });
 
   it('matches the reviewed template (update with `npx vitest run test/synth/snapshot.test.ts -u` and review the diff)', async () => {
-    await expect(neutraliseAssetHashes(template.toJSON())).toMatchFileSnapshot('__snapshots__/AddMediaBackend.template.json');
+    await expect(neutraliseAssetHashes(template.toJSON())).toMatchFileSnapshot(
+      '__snapshots__/AddMediaBackend.template.json',
+    );
   });
 
   it('wires the pipeline state machines into the API functions that start them', () => {
     const resolve = (value: string) => stack.resolve(value);
     const env = (routeId: string) =>
-      template.toJSON().Resources[stack.getLogicalId(stack.api.functions[routeId]!.node.defaultChild as never)].Properties.Environment
-        .Variables;
+      template.toJSON().Resources[stack.getLogicalId(stack.api.functions[routeId]!.node.defaultChild as never)]
+        .Properties.Environment.Variables;
     const addMedia = resolve(stack.pipeline.addMediaStateMachine.stateMachineArn);
     const reindex = resolve(stack.pipeline.reindexStateMachine.stateMachineArn);
     expect(env('AddMedia').ADD_MEDIA_STATE_MACHINE_ARN).toEqual(addMedia);

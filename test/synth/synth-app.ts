@@ -1,7 +1,7 @@
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { AppStack } from '../../lib/app-stack';
 import { loadDeploymentConfig } from '../../lib/config';
 

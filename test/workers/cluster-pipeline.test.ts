@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -9,15 +8,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { partialClusterPrefix } from '../../core/clustering/cluster-ids';
 import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
 import type { DatasetStatus, TaskType } from '../../core/datasets/dataset-status';
-import { OperationSupersededError, commitBatch, completeReindex } from '../../core/pipeline/operation-commit';
-import { INITIAL_CLUSTERING_ID, clusterPartition, datasetKey, mediaPartition } from '../../core/store/table-schema';
+import { commitBatch, completeReindex, OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { assignKey } from '../../core/store/batch-paths';
+import { clusterPartition, datasetKey, INITIAL_CLUSTERING_ID, mediaPartition } from '../../core/store/table-schema';
 import { runAssign } from '../../workers/assign/incremental-job';
 import { clusteringKey } from '../../workers/cluster/clustering-files';
 import { runFullClustering } from '../../workers/cluster/full-clustering';
-import { assignKey } from '../../core/store/batch-paths';
 import { makeImage, makeVideo } from '../support/media-fixtures';
-import { type TestBucket, type TestTable, createTestTable } from '../support/servers';
-import { type MediaSpec, createWorkerBucket, embedBatch, newId, putLockedDataset, stageBatch, testModel } from './embed-support';
+import { createTestTable, type TestBucket, type TestTable } from '../support/servers';
+import {
+  createWorkerBucket,
+  embedBatch,
+  type MediaSpec,
+  newId,
+  putLockedDataset,
+  stageBatch,
+  testModel,
+} from './embed-support';
 
 /**
  * One dataset through its life: initial index (embed → assign under `initial` → full clustering), a batch of
@@ -38,7 +45,17 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
   });
 
   const assign = (batchId: string) =>
-    runAssign({ ...target(), s3: bucket.client, bucket: bucket.bucket, datasetId, batchId, threshold: 0.9, k: 10, executionProvider: 'cpu', log: () => {} });
+    runAssign({
+      ...target(),
+      s3: bucket.client,
+      bucket: bucket.bucket,
+      datasetId,
+      batchId,
+      threshold: 0.9,
+      k: 10,
+      executionProvider: 'cpu',
+      log: () => {},
+    });
   const cluster = (operationId: string) =>
     runFullClustering({
       ...target(),
@@ -88,12 +105,22 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     return new Map(Items.map((item) => [String(item.source_uri).replace('upload://', ''), item]));
   };
   const clusterItem = async (clusteringId: string, clusterId: string) =>
-    (await table.client.send(new GetCommand({ TableName: table.tableName, Key: { pk: clusterPartition(datasetId, clusteringId), sk: clusterId } }))).Item;
-  const dataset = async () => (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    (
+      await table.client.send(
+        new GetCommand({
+          TableName: table.tableName,
+          Key: { pk: clusterPartition(datasetId, clusteringId), sk: clusterId },
+        }),
+      )
+    ).Item;
+  const dataset = async () =>
+    (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
 
   it('indexes a new dataset: partial clusters under "initial", then a full clustering', async () => {
     await putLockedDataset(table, datasetId, op1, { status: 'INDEXING' });
-    const video = readFileSync(await makeVideo(join(mkdtempSync(join(tmpdir(), 'v-')), 'v.mp4'), { seconds: 2, width: 96, height: 64 }));
+    const video = readFileSync(
+      await makeVideo(join(mkdtempSync(join(tmpdir(), 'v-')), 'v.mp4'), { seconds: 2, width: 96, height: 64 }),
+    );
     await addBatch(op1, [
       { name: 'one.jpg', type: 'image', bytes: await image(1) },
       { name: 'two.jpg', type: 'image', bytes: await image(2) },
@@ -105,7 +132,9 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     const assigned = await assign(op1);
     expect(assigned).toEqual({ n_images: 4, n_videos: 1, n_skipped: 0, skipped: [], n_new_clusters: 5, n_joined: 0 });
     const assignJson = JSON.parse(
-      await (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: assignKey(datasetId, op1) }))).Body!.transformToString(),
+      await (
+        await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: assignKey(datasetId, op1) }))
+      ).Body!.transformToString(),
     );
     expect(assignJson).toEqual(assigned);
     const initial = await mediaByName();
@@ -120,7 +149,15 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
 
     await commit(op1, true);
     const summary = await cluster(op1);
-    expect(summary).toMatchObject({ n_media: 5, n_clusters: 5, threshold: 0.9, k: 10, batches: [op1], dimension: 128, knn: 'exact' });
+    expect(summary).toMatchObject({
+      n_media: 5,
+      n_clusters: 5,
+      threshold: 0.9,
+      k: 10,
+      batches: [op1],
+      dimension: 128,
+      knn: 'exact',
+    });
     await completeReindex(target(), { datasetId, operationId: op1, now: new Date() });
 
     const full = await mediaByName();
@@ -132,7 +169,11 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     });
     expect(one.outlier_score).toBeGreaterThan(0);
     expect(full.get('clip.mp4')).toMatchObject({ type: 'video', frame_count: 2 });
-    const labels = await (await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: clusteringKey(datasetId, op1, 'labels') }))).Body!.transformToByteArray();
+    const labels = await (
+      await bucket.client.send(
+        new GetObjectCommand({ Bucket: bucket.bucket, Key: clusteringKey(datasetId, op1, 'labels') }),
+      )
+    ).Body!.transformToByteArray();
     expect(labels.byteLength).toBe(5 * 4);
     expect(await dataset()).toMatchObject({ status: 'READY', clustering_id: op1, clustering_state: 'full' });
   });
@@ -142,9 +183,25 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     const one = await image(1);
     const fifty = await image(50);
     await addBatch(op2, [
-      { name: 'one-small.jpg', type: 'image', bytes: await sharp(one).resize(160, 120).jpeg({ quality: 90 }).toBuffer() },
-      { name: 'two-q60.jpg', type: 'image', bytes: await sharp(await image(2)).jpeg({ quality: 60 }).toBuffer() },
-      { name: 'three-crop.jpg', type: 'image', bytes: await sharp(await image(3)).extract({ left: 8, top: 6, width: 304, height: 228 }).toBuffer() },
+      {
+        name: 'one-small.jpg',
+        type: 'image',
+        bytes: await sharp(one).resize(160, 120).jpeg({ quality: 90 }).toBuffer(),
+      },
+      {
+        name: 'two-q60.jpg',
+        type: 'image',
+        bytes: await sharp(await image(2))
+          .jpeg({ quality: 60 })
+          .toBuffer(),
+      },
+      {
+        name: 'three-crop.jpg',
+        type: 'image',
+        bytes: await sharp(await image(3))
+          .extract({ left: 8, top: 6, width: 304, height: 228 })
+          .toBuffer(),
+      },
       { name: 'fifty.jpg', type: 'image', bytes: fifty },
       { name: 'fifty-small.jpg', type: 'image', bytes: await sharp(fifty).resize(200, 150).toBuffer() },
       { name: 'sixty.jpg', type: 'image', bytes: await image(60) },
@@ -153,25 +210,49 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     const first = await assign(op2);
     expect(first).toMatchObject({ n_images: 6, n_joined: 3, n_new_clusters: 2 });
     const media = await mediaByName();
-    for (const [copy, original] of [['one-small.jpg', 'one.jpg'], ['two-q60.jpg', 'two.jpg'], ['three-crop.jpg', 'three.jpg']]) {
-      expect(media.get(copy)).toMatchObject({ clustering_id: op1, cluster_id: media.get(original)!.cluster_id, batch_id: op2 });
+    for (const [copy, original] of [
+      ['one-small.jpg', 'one.jpg'],
+      ['two-q60.jpg', 'two.jpg'],
+      ['three-crop.jpg', 'three.jpg'],
+    ]) {
+      expect(media.get(copy)).toMatchObject({
+        clustering_id: op1,
+        cluster_id: media.get(original)!.cluster_id,
+        batch_id: op2,
+      });
     }
     expect(media.get('fifty.jpg')!.cluster_id).toBe(media.get('fifty-small.jpg')!.cluster_id);
     expect(media.get('fifty.jpg')!.cluster_id.startsWith(partialClusterPrefix(op2))).toBe(true);
     expect(media.get('sixty.jpg')!.cluster_id).not.toBe(media.get('fifty.jpg')!.cluster_id);
-    expect(await clusterItem(op1, media.get('fifty.jpg')!.cluster_id)).toMatchObject({ size: 2, partial: true, batch_id: op2 });
+    expect(await clusterItem(op1, media.get('fifty.jpg')!.cluster_id)).toMatchObject({
+      size: 2,
+      partial: true,
+      batch_id: op2,
+    });
 
     const joined = media.get('one.jpg')!.cluster_id;
     expect(await clusterItem(op1, joined)).toMatchObject({ size: 2, partial: false, added_by_batch: { [op2]: 1 } });
     await assign(op2); // a retried task
     expect((await clusterItem(op1, joined))!.size).toBe(2);
     await commit(op2, false);
-    expect(await dataset()).toMatchObject({ status: 'PENDING_INDEX', clustering_state: 'partial', batches: [op1, op2] });
+    expect(await dataset()).toMatchObject({
+      status: 'PENDING_INDEX',
+      clustering_state: 'partial',
+      batches: [op1, op2],
+    });
   });
 
   it('matches a new media against batches added since the last full clustering', async () => {
     await lock(op3, 'MEDIA_ADDITION', ['PENDING_INDEX'], 'UPDATING');
-    await addBatch(op3, [{ name: 'fifty-q60.jpg', type: 'image', bytes: await sharp(await image(50)).jpeg({ quality: 60 }).toBuffer() }]);
+    await addBatch(op3, [
+      {
+        name: 'fifty-q60.jpg',
+        type: 'image',
+        bytes: await sharp(await image(50))
+          .jpeg({ quality: 60 })
+          .toBuffer(),
+      },
+    ]);
     expect(await assign(op3)).toMatchObject({ n_joined: 1, n_new_clusters: 0 });
     const media = await mediaByName();
     const group = media.get('fifty.jpg')!.cluster_id;
@@ -188,14 +269,31 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
 
     const after = await mediaByName();
     const clusterOf = (name: string) => after.get(name)!.cluster_id;
-    for (const [copy, original] of [['one-small.jpg', 'one.jpg'], ['two-q60.jpg', 'two.jpg'], ['three-crop.jpg', 'three.jpg'], ['fifty-small.jpg', 'fifty.jpg'], ['fifty-q60.jpg', 'fifty.jpg']]) {
+    for (const [copy, original] of [
+      ['one-small.jpg', 'one.jpg'],
+      ['two-q60.jpg', 'two.jpg'],
+      ['three-crop.jpg', 'three.jpg'],
+      ['fifty-small.jpg', 'fifty.jpg'],
+      ['fifty-q60.jpg', 'fifty.jpg'],
+    ]) {
       expect(clusterOf(copy)).toBe(clusterOf(original));
     }
-    expect(new Set(['one.jpg', 'two.jpg', 'three.jpg', 'four.jpg', 'clip.mp4', 'fifty.jpg', 'sixty.jpg'].map(clusterOf)).size).toBe(7);
+    expect(
+      new Set(['one.jpg', 'two.jpg', 'three.jpg', 'four.jpg', 'clip.mp4', 'fifty.jpg', 'sixty.jpg'].map(clusterOf))
+        .size,
+    ).toBe(7);
     for (const [name, item] of after) {
-      expect(item).toMatchObject({ clustering_id: op4, prev_clustering_id: op1, prev_cluster_id: before.get(name)!.cluster_id });
+      expect(item).toMatchObject({
+        clustering_id: op4,
+        prev_clustering_id: op1,
+        prev_cluster_id: before.get(name)!.cluster_id,
+      });
     }
-    expect(await clusterItem(op4, clusterOf('fifty.jpg'))).toMatchObject({ size: 3, partial: false, clustering_id: op4 });
+    expect(await clusterItem(op4, clusterOf('fifty.jpg'))).toMatchObject({
+      size: 3,
+      partial: false,
+      clustering_id: op4,
+    });
     // largest first: the three-member group is c00000000
     expect(clusterOf('fifty.jpg')).toBe('c00000000');
     await completeReindex(target(), { datasetId, operationId: op4, now: new Date() });

@@ -11,8 +11,8 @@ import {
   discoverEnv,
   newOperationId,
   putObject,
-  readBatchOutputs,
   type RecordingProxy,
+  readBatchOutputs,
   startRecordingProxy,
   TASK_ROLE_KEY_ID,
   useTaskRoleCredentials,
@@ -21,7 +21,11 @@ import {
 useTaskRoleCredentials();
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/DatasetSourceReader';
-const ASSUMED = { AccessKeyId: 'ASIAASSUMEDROLE', SecretAccessKey: 'assumed-secret', SessionToken: 'assumed-session-token' };
+const ASSUMED = {
+  AccessKeyId: 'ASIAASSUMEDROLE',
+  SecretAccessKey: 'assumed-secret',
+  SessionToken: 'assumed-session-token',
+};
 const sts = mockClient(STSClient);
 
 let proxy: RecordingProxy;
@@ -51,13 +55,25 @@ beforeEach(() => {
 });
 
 function envFor(sourceUri: string, extra: Record<string, string>) {
-  return discoverEnv({ endpoint: proxy.endpoint, bucket: own, datasetId: 'ds-role', operationId: newOperationId(), sourceKind: 's3_uri', sourceUri, extra });
+  return discoverEnv({
+    endpoint: proxy.endpoint,
+    bucket: own,
+    datasetId: 'ds-role',
+    operationId: newOperationId(),
+    sourceKind: 's3_uri',
+    sourceUri,
+    extra,
+  });
 }
 
 describe('reading the source with an assumed role', () => {
   it('assumes the role once with the external id, the caller as source identity and a session named after the operation', async () => {
     sts.on(AssumeRoleCommand).resolves({ Credentials: { ...ASSUMED, Expiration: new Date(Date.now() + 3600_000) } });
-    const env = envFor(`s3://${source}/new/`, { ASSUME_ROLE_ARN: ROLE_ARN, ASSUME_ROLE_EXTERNAL_ID: 'ext-id-42', CALLER: 'auth0|user 42' });
+    const env = envFor(`s3://${source}/new/`, {
+      ASSUME_ROLE_ARN: ROLE_ARN,
+      ASSUME_ROLE_EXTERNAL_ID: 'ext-id-42',
+      CALLER: 'auth0|user 42',
+    });
 
     await run(env);
 
@@ -79,9 +95,13 @@ describe('reading the source with an assumed role', () => {
     const toSource = proxy.requests.filter((request) => request.path.startsWith(`/${source}`));
     const toOwn = proxy.requests.filter((request) => request.path.startsWith(`/${own}`));
     expect(toSource.length).toBeGreaterThanOrEqual(2); // the manifest, then the ranged read of a.jpg
-    expect(new Set(toSource.map((request) => `${request.accessKeyId} ${request.sessionToken}`))).toEqual(new Set([`${ASSUMED.AccessKeyId} ${ASSUMED.SessionToken}`]));
+    expect(new Set(toSource.map((request) => `${request.accessKeyId} ${request.sessionToken}`))).toEqual(
+      new Set([`${ASSUMED.AccessKeyId} ${ASSUMED.SessionToken}`]),
+    );
     expect(toOwn.length).toBeGreaterThanOrEqual(2); // a manifest part and discovery.json
-    expect(new Set(toOwn.map((request) => `${request.accessKeyId} ${request.sessionToken}`))).toEqual(new Set([`${TASK_ROLE_KEY_ID} undefined`]));
+    expect(new Set(toOwn.map((request) => `${request.accessKeyId} ${request.sessionToken}`))).toEqual(
+      new Set([`${TASK_ROLE_KEY_ID} undefined`]),
+    );
     expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input).not.toHaveProperty('ExternalId');
   });
 
@@ -98,7 +118,9 @@ describe('reading the source with an assumed role', () => {
   });
 
   it('fails with a readable message when the role cannot be assumed', async () => {
-    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
     await expect(run(envFor(`s3://${source}/new/`, { ASSUME_ROLE_ARN: ROLE_ARN }))).rejects.toThrow(
       `Could not assume role ${ROLE_ARN}: User is not authorized to perform: sts:AssumeRole`,
     );
@@ -126,7 +148,9 @@ describe('STS names', () => {
   });
 
   it('derives a valid session name from any operation id', () => {
-    expect(roleSessionName('0193b1c2-7d7e-7000-8000-000000000001')).toBe('add-media-0193b1c2-7d7e-7000-8000-000000000001');
+    expect(roleSessionName('0193b1c2-7d7e-7000-8000-000000000001')).toBe(
+      'add-media-0193b1c2-7d7e-7000-8000-000000000001',
+    );
     expect(roleSessionName(`op/${'z'.repeat(80)}`)).toMatch(/^add-media-op_z+$/);
     expect(roleSessionName(`op/${'z'.repeat(80)}`)).toHaveLength(64);
   });

@@ -30,7 +30,15 @@ function runWorker(args: string[], env: Record<string, string>): Promise<Exit> {
     execFile(
       process.execPath,
       ['--import', 'tsx', MAIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: TASK_ROLE_KEY_ID, AWS_SECRET_ACCESS_KEY: 'secret', ...env }, timeout: 60_000 },
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ACCESS_KEY_ID: TASK_ROLE_KEY_ID,
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          ...env,
+        },
+        timeout: 60_000,
+      },
       (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
     );
   });
@@ -58,7 +66,14 @@ afterAll(async () => {
 });
 
 function envFor(sourceUri: string) {
-  return discoverEnv({ endpoint: proxy.endpoint, bucket: own, datasetId: 'ds-cli', operationId: newOperationId(), sourceKind: 's3_uri', sourceUri });
+  return discoverEnv({
+    endpoint: proxy.endpoint,
+    bucket: own,
+    datasetId: 'ds-cli',
+    operationId: newOperationId(),
+    sourceKind: 's3_uri',
+    sourceUri,
+  });
 }
 
 describe('workers/main.ts discover', () => {
@@ -66,7 +81,9 @@ describe('workers/main.ts discover', () => {
     const env = envFor(`s3://${source}/good/`);
     const exit = await runWorker(['discover'], env);
     expect(exit).toEqual({ code: 0, stderr: expect.any(String) });
-    expect(JSON.parse((await getObject(direct, own, discoveryKey('ds-cli', env.OPERATION_ID))).toString())).toMatchObject({ n_images: 1 });
+    expect(
+      JSON.parse((await getObject(direct, own, discoveryKey('ds-cli', env.OPERATION_ID))).toString()),
+    ).toMatchObject({ n_images: 1 });
   });
 
   it('exits 1 with one JSON error line when the source has nothing usable', async () => {
@@ -78,8 +95,14 @@ describe('workers/main.ts discover', () => {
   it('leaves its error in the batch prefix for mark-failed, which never sees stderr in the cloud', async () => {
     const env = envFor(`s3://${source}/bad/`);
     expect((await runWorker(['discover'], env)).code).toBe(1);
-    const report = JSON.parse((await getObject(direct, own, workerErrorKey('ds-cli', env.OPERATION_ID!, 'discover'))).toString());
-    expect(report).toEqual({ error: `Invalid S3 URI or no media files found at s3://${source}/bad/`, task: 'discover', at: expect.any(String) });
+    const report = JSON.parse(
+      (await getObject(direct, own, workerErrorKey('ds-cli', env.OPERATION_ID!, 'discover'))).toString(),
+    );
+    expect(report).toEqual({
+      error: `Invalid S3 URI or no media files found at s3://${source}/bad/`,
+      task: 'discover',
+      at: expect.any(String),
+    });
   });
 
   it('takes the task from TASK when no argument is given, and names a missing variable', async () => {
@@ -92,6 +115,8 @@ describe('workers/main.ts discover', () => {
   it('refuses an unknown task', async () => {
     const exit = await runWorker(['nope'], { ...envFor(`s3://${source}/good/`), TASK: 'nope' });
     expect(exit.code).toBe(1);
-    expect(lastLine(exit.stderr)).toEqual({ error: expect.stringMatching(/^Unknown task "nope"; known tasks: .*discover/) });
+    expect(lastLine(exit.stderr)).toEqual({
+      error: expect.stringMatching(/^Unknown task "nope"; known tasks: .*discover/),
+    });
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../workers/discover/run';
 import { mediaObjectKey } from '../../core/store/batch-paths';
+import { run } from '../../workers/discover/run';
 import { WorkerError } from '../../workers/runtime/failure';
 import { makeImage, makeTgz, makeVideo } from '../support/media-fixtures';
 import {
@@ -13,8 +13,8 @@ import {
   discoverEnv,
   getObject,
   newOperationId,
-  readBatchOutputs,
   type RecordingProxy,
+  readBatchOutputs,
   startRecordingProxy,
   useTaskRoleCredentials,
 } from './discover-test-support';
@@ -45,7 +45,10 @@ beforeAll(async () => {
   await writeFile(join(outside, 'secret.jpg'), await makeImage({ seed: 3 }));
   await symlink(join(outside, 'secret.jpg'), join(root, 'link.jpg'));
   await symlink(outside, join(root, 'linked-folder'));
-  await writeFile(join(base, 'list.txt'), ['new-media/a.jpg', join(root, 'sub', 'b.png'), 'new-media/link.jpg', 'new-media/gone.jpg'].join('\n'));
+  await writeFile(
+    join(base, 'list.txt'),
+    ['new-media/a.jpg', join(root, 'sub', 'b.png'), 'new-media/link.jpg', 'new-media/gone.jpg'].join('\n'),
+  );
   await writeFile(join(base, 'photos.tgz'), makeTgz([{ name: 'x/cat.jpg', data: await makeImage({ seed: 4 }) }]));
 });
 
@@ -55,7 +58,15 @@ afterAll(async () => {
 });
 
 function envFor(path: string, extra: Record<string, string> = { LOCAL_PATHS_ALLOWED: 'true' }) {
-  return discoverEnv({ endpoint: proxy.endpoint, bucket: own, datasetId: DATASET, operationId: newOperationId(), sourceKind: 'local_path', sourceUri: path, extra });
+  return discoverEnv({
+    endpoint: proxy.endpoint,
+    bucket: own,
+    datasetId: DATASET,
+    operationId: newOperationId(),
+    sourceKind: 'local_path',
+    sourceUri: path,
+    extra,
+  });
 }
 
 async function discovered(path: string) {
@@ -82,7 +93,10 @@ describe('discover from a local path', () => {
 
   it('reads a local manifest, resolving relative entries against its folder', async () => {
     const { summary, lines } = await discovered(join(root, '..', 'list.txt'));
-    expect(lines.map((line) => line.location)).toEqual([{ path: join(root, 'a.jpg') }, { path: join(root, 'sub', 'b.png') }]);
+    expect(lines.map((line) => line.location)).toEqual([
+      { path: join(root, 'a.jpg') },
+      { path: join(root, 'sub', 'b.png') },
+    ]);
     expect(summary.skipped).toEqual([
       { name: join(root, 'link.jpg'), reason: 'symbolic link not followed' },
       { name: join(root, 'gone.jpg'), reason: 'file not found' },
@@ -92,26 +106,39 @@ describe('discover from a local path', () => {
   it('extracts a local archive into the batch', async () => {
     const { lines, operationId } = await discovered(join(root, '..', 'photos.tgz'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.location).toEqual({ bucket: own, key: mediaObjectKey(DATASET, operationId, lines[0]!.media_id, 'jpg') });
+    expect(lines[0]!.location).toEqual({
+      bucket: own,
+      key: mediaObjectKey(DATASET, operationId, lines[0]!.media_id, 'jpg'),
+    });
     expect(lines[0]!.source_uri).toBe(`${join(root, '..', 'photos.tgz')}#x/cat.jpg`);
-    expect(await getObject(direct, own, mediaObjectKey(DATASET, operationId, lines[0]!.media_id, 'jpg'))).toEqual(await makeImage({ seed: 4 }));
+    expect(await getObject(direct, own, mediaObjectKey(DATASET, operationId, lines[0]!.media_id, 'jpg'))).toEqual(
+      await makeImage({ seed: 4 }),
+    );
   });
 
   it('takes a single media file', async () => {
     const { lines } = await discovered(join(root, 'sub', 'deeper', 'c.mp4'));
-    expect(lines.map((line) => [line.location, line.bytes])).toEqual([[{ path: join(root, 'sub', 'deeper', 'c.mp4') }, (await readFile(join(root, 'sub', 'deeper', 'c.mp4'))).length]]);
+    expect(lines.map((line) => [line.location, line.bytes])).toEqual([
+      [{ path: join(root, 'sub', 'deeper', 'c.mp4') }, (await readFile(join(root, 'sub', 'deeper', 'c.mp4'))).length],
+    ]);
   });
 
   it('refuses local paths unless LOCAL_PATHS_ALLOWED is true', async () => {
-    await expect(run(envFor(root, {}))).rejects.toThrow(new WorkerError('Local paths are not allowed in this deployment (LOCAL_PATHS_ALLOWED is not true)'));
+    await expect(run(envFor(root, {}))).rejects.toThrow(
+      new WorkerError('Local paths are not allowed in this deployment (LOCAL_PATHS_ALLOWED is not true)'),
+    );
   });
 
   it('refuses a relative path', async () => {
-    await expect(run(envFor('new-media/a.jpg'))).rejects.toThrow(new WorkerError('A local path must be absolute, got new-media/a.jpg'));
+    await expect(run(envFor('new-media/a.jpg'))).rejects.toThrow(
+      new WorkerError('A local path must be absolute, got new-media/a.jpg'),
+    );
   });
 
   it('fails with the API message for a path that does not exist', async () => {
     const missing = join(root, 'no-such-folder');
-    await expect(run(envFor(missing))).rejects.toThrow(new WorkerError(`Invalid S3 URI or no media files found at ${missing}`));
+    await expect(run(envFor(missing))).rejects.toThrow(
+      new WorkerError(`Invalid S3 URI or no media files found at ${missing}`),
+    );
   });
 });

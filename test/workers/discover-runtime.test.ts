@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestWriter } from '../../workers/discover/manifest-writer';
-import { mapOrdered } from '../../workers/discover/ordered-map';
 import {
   assignKey,
   batchPrefix,
@@ -12,6 +10,8 @@ import {
   stagedArchivePrefix,
   stagedFilesPrefix,
 } from '../../core/store/batch-paths';
+import { ManifestWriter } from '../../workers/discover/manifest-writer';
+import { mapOrdered } from '../../workers/discover/ordered-map';
 import type { ManifestLine } from '../../workers/runtime/batch-records';
 import { boolEnv, EnvError, intEnv, oneOfEnv, readWorkerEnv, requireEnv } from '../../workers/runtime/env';
 import { failureLine } from '../../workers/runtime/failure';
@@ -37,7 +37,9 @@ describe('worker environment', () => {
     expect(intEnv({}, 'N', 7)).toBe(7);
     expect(intEnv({ N: '42' }, 'N', 7)).toBe(42);
     for (const bad of ['4.5', 'ten', '-1', '1e3']) {
-      expect(() => intEnv({ N: bad }, 'N', 7)).toThrow(`Environment variable N must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got "${bad}"`);
+      expect(() => intEnv({ N: bad }, 'N', 7)).toThrow(
+        `Environment variable N must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got "${bad}"`,
+      );
     }
     expect(() => intEnv({ N: '0' }, 'N', 7, { min: 1 })).toThrow(EnvError);
   });
@@ -50,7 +52,9 @@ describe('worker environment', () => {
   });
 
   it('accepts only listed values', () => {
-    expect(() => oneOfEnv({ K: 'ftp' }, 'K', ['s3_uri', 'local_path'])).toThrow('Environment variable K must be one of s3_uri, local_path, got "ftp"');
+    expect(() => oneOfEnv({ K: 'ftp' }, 'K', ['s3_uri', 'local_path'])).toThrow(
+      'Environment variable K must be one of s3_uri, local_path, got "ftp"',
+    );
   });
 });
 

@@ -15,8 +15,8 @@ import {
   discoverEnv,
   newOperationId,
   putObject,
-  readBatchOutputs,
   type RecordingProxy,
+  readBatchOutputs,
   startRecordingProxy,
   useTaskRoleCredentials,
 } from './discover-test-support';
@@ -37,7 +37,15 @@ async function put(key: string, body: Uint8Array | string): Promise<void> {
 }
 
 function envFor(sourceUri: string, extra: Record<string, string> = {}) {
-  return discoverEnv({ endpoint: proxy.endpoint, bucket: own, datasetId: DATASET, operationId: newOperationId(), sourceKind: 's3_uri', sourceUri, extra });
+  return discoverEnv({
+    endpoint: proxy.endpoint,
+    bucket: own,
+    datasetId: DATASET,
+    operationId: newOperationId(),
+    sourceKind: 's3_uri',
+    sourceUri,
+    extra,
+  });
 }
 
 beforeAll(async () => {
@@ -91,11 +99,16 @@ describe('discover from an S3 folder', () => {
       inPlace('photos/mislabelled.jpg', 'image', 'image/png'),
     ]);
     // ids follow the candidates' order (skipped ones included), so a rerun names everything the same way
-    expect(lines.map((line) => line.media_id)).toEqual([1, 2, 4, 5, 7].map((ordinal) => generateMediaId(env.OPERATION_ID, ordinal)));
+    expect(lines.map((line) => line.media_id)).toEqual(
+      [1, 2, 4, 5, 7].map((ordinal) => generateMediaId(env.OPERATION_ID, ordinal)),
+    );
     expect(summary).toMatchObject({ n_images: 4, n_videos: 1, n_objects: 0, n_parts: 1, n_skipped: 3 });
     expect(summary.total_bytes).toBe(lines.reduce((sum, line) => sum + line.bytes, 0));
     expect(summary.skipped).toEqual([
-      { name: `s3://${source}/photos/2024/05/broken.jpg`, reason: expect.stringMatching(/^image cannot be decoded \(/) },
+      {
+        name: `s3://${source}/photos/2024/05/broken.jpg`,
+        reason: expect.stringMatching(/^image cannot be decoded \(/),
+      },
       { name: `s3://${source}/photos/2024/05/fake.jpg`, reason: 'content is HTML text, not an image or video' },
       { name: `s3://${source}/photos/empty.png`, reason: 'empty file' },
     ]);
@@ -104,7 +117,9 @@ describe('discover from an S3 folder', () => {
 
   it('fails with the API message when the folder holds nothing usable, and leaves nothing behind', async () => {
     const env = envFor(`s3://${source}/only-junk/`);
-    await expect(run(env)).rejects.toThrow(new WorkerError(`Invalid S3 URI or no media files found at s3://${source}/only-junk/`));
+    await expect(run(env)).rejects.toThrow(
+      new WorkerError(`Invalid S3 URI or no media files found at s3://${source}/only-junk/`),
+    );
     expect(await batchKeys(direct, own, DATASET, env.OPERATION_ID)).toEqual([]);
   });
 
@@ -112,7 +127,9 @@ describe('discover from an S3 folder', () => {
     'fails with the API message for %s',
     async (template) => {
       const uri = template.replace('{source}', source);
-      await expect(run(envFor(uri))).rejects.toThrow(new WorkerError(`Invalid S3 URI or no media files found at ${uri}`));
+      await expect(run(envFor(uri))).rejects.toThrow(
+        new WorkerError(`Invalid S3 URI or no media files found at ${uri}`),
+      );
     },
   );
 });
@@ -123,7 +140,12 @@ describe('discover from an S3 manifest', () => {
     const env = envFor(`s3://${source}/${key}`, extra);
     const summary = await run(env);
     const { lines } = await readBatchOutputs(direct, own, DATASET, env.OPERATION_ID);
-    return { summary, keys: lines.map((line) => ('key' in line.location && line.location.bucket === source ? line.location.key : JSON.stringify(line.location))) };
+    return {
+      summary,
+      keys: lines.map((line) =>
+        'key' in line.location && line.location.bucket === source ? line.location.key : JSON.stringify(line.location),
+      ),
+    };
   }
 
   it('reads a .txt manifest: one location per line, relative to its folder, bucket-root and s3:// locations too', async () => {
@@ -141,18 +163,29 @@ describe('discover from an S3 manifest', () => {
     const { summary, keys } = await discoverManifest('lists/new.txt', body);
     expect(keys).toEqual(['lists/near.jpg', 'photos/a.jpg', 'photos/2024/b.png', 'photos/2024/05/c.webp']);
     expect(summary.skipped).toEqual([
-      { name: `s3://${source}/lists/new.txt row 5: https://example.com/elsewhere.jpg`, reason: 'unsupported location scheme (use s3:// URIs or keys relative to the manifest)' },
+      {
+        name: `s3://${source}/lists/new.txt row 5: https://example.com/elsewhere.jpg`,
+        reason: 'unsupported location scheme (use s3:// URIs or keys relative to the manifest)',
+      },
       { name: `s3://${source}/photos/missing.jpg`, reason: 'object not found' },
-      { name: `s3://${source}/lists/new.txt row 7: ../../above-the-root.jpg`, reason: 'invalid location: it climbs above the bucket root' },
+      {
+        name: `s3://${source}/lists/new.txt row 7: ../../above-the-root.jpg`,
+        reason: 'invalid location: it climbs above the bucket root',
+      },
     ]);
   });
 
-  it.each(['path', 'S3_URI', 'Uri', 'url', 'KEY', 'filename'])('reads a .csv manifest whose location column is named %s', async (header) => {
-    const body = `id,${header},label\n1,near.jpg,first\n"2","../photos/a.jpg","quoted, with a comma"\n3,,empty location\n`;
-    const { summary, keys } = await discoverManifest(`lists/by-${header}.csv`, body);
-    expect(keys).toEqual(['lists/near.jpg', 'photos/a.jpg']);
-    expect(summary.skipped).toEqual([{ name: `s3://${source}/lists/by-${header}.csv row 3`, reason: 'empty location' }]);
-  });
+  it.each(['path', 'S3_URI', 'Uri', 'url', 'KEY', 'filename'])(
+    'reads a .csv manifest whose location column is named %s',
+    async (header) => {
+      const body = `id,${header},label\n1,near.jpg,first\n"2","../photos/a.jpg","quoted, with a comma"\n3,,empty location\n`;
+      const { summary, keys } = await discoverManifest(`lists/by-${header}.csv`, body);
+      expect(keys).toEqual(['lists/near.jpg', 'photos/a.jpg']);
+      expect(summary.skipped).toEqual([
+        { name: `s3://${source}/lists/by-${header}.csv row 3`, reason: 'empty location' },
+      ]);
+    },
+  );
 
   it('prefers the first accepted column name when a csv has several', async () => {
     const { keys } = await discoverManifest('lists/two-columns.csv', 'filename,path\nmissing.jpg,near.jpg\n');
@@ -162,7 +195,11 @@ describe('discover from an S3 manifest', () => {
   it('reads a .parquet manifest from its location column', async () => {
     const body = parquetWriteBuffer({
       columnData: [
-        { name: 'Key', data: ['near.jpg', '../photos/a.jpg', null, `s3://${source}/photos/2024/b.png`], type: 'STRING' },
+        {
+          name: 'Key',
+          data: ['near.jpg', '../photos/a.jpg', null, `s3://${source}/photos/2024/b.png`],
+          type: 'STRING',
+        },
         { name: 'label', data: [1, 2, 3, 4], type: 'INT32' },
       ],
     });
@@ -180,20 +217,29 @@ describe('discover from an S3 manifest', () => {
 
   it('refuses a csv manifest that is not valid CSV', async () => {
     await put('lists/broken.csv', 'path\n"near.jpg\n');
-    await expect(run(envFor(`s3://${source}/lists/broken.csv`))).rejects.toThrow(new RegExp(`^Manifest s3://${source}/lists/broken\\.csv is not valid CSV: `));
+    await expect(run(envFor(`s3://${source}/lists/broken.csv`))).rejects.toThrow(
+      new RegExp(`^Manifest s3://${source}/lists/broken\\.csv is not valid CSV: `),
+    );
   });
 
   const threeRows: Record<string, () => Uint8Array | string> = {
     txt: () => 'near.jpg\nnear.jpg\nnear.jpg\n',
     csv: () => 'path\nnear.jpg\nnear.jpg\nnear.jpg\n',
-    parquet: () => new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'path', data: ['near.jpg', 'near.jpg', 'near.jpg'], type: 'STRING' }] })),
+    parquet: () =>
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [{ name: 'path', data: ['near.jpg', 'near.jpg', 'near.jpg'], type: 'STRING' }],
+        }),
+      ),
   };
 
   it.each(Object.keys(threeRows))('fails a .%s manifest with more rows than MAX_MANIFEST_ROWS', async (format) => {
     const key = `lists/three-rows.${format}`;
     await put(key, threeRows[format]!());
     const env = envFor(`s3://${source}/${key}`, { MAX_MANIFEST_ROWS: '2' });
-    await expect(run(env)).rejects.toThrow(new WorkerError(`Manifest s3://${source}/${key} has more than 2 rows (MAX_MANIFEST_ROWS)`));
+    await expect(run(env)).rejects.toThrow(
+      new WorkerError(`Manifest s3://${source}/${key} has more than 2 rows (MAX_MANIFEST_ROWS)`),
+    );
     expect(await batchKeys(direct, own, DATASET, env.OPERATION_ID)).toEqual([]);
   });
 
@@ -201,24 +247,40 @@ describe('discover from an S3 manifest', () => {
   const withLongLine: Record<string, [() => Uint8Array | string, number]> = {
     txt: [() => `near.jpg\n${longLine}\n`, 2],
     csv: [() => `path\nnear.jpg\n${longLine}\n`, 3],
-    parquet: [() => new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'path', data: ['near.jpg', longLine], type: 'STRING' }] })), 2],
+    parquet: [
+      () =>
+        new Uint8Array(
+          parquetWriteBuffer({ columnData: [{ name: 'path', data: ['near.jpg', longLine], type: 'STRING' }] }),
+        ),
+      2,
+    ],
   };
 
-  it.each(Object.keys(withLongLine))('fails a .%s manifest with a line longer than MAX_MANIFEST_LINE_BYTES', async (format) => {
-    const key = `lists/long-line.${format}`;
-    const [body, line] = withLongLine[format]!;
-    await put(key, body());
-    await expect(run(envFor(`s3://${source}/${key}`, { MAX_MANIFEST_LINE_BYTES: '64' }))).rejects.toThrow(
-      new WorkerError(`Manifest s3://${source}/${key} has a line longer than 64 bytes (line ${line}; MAX_MANIFEST_LINE_BYTES)`),
-    );
-  });
+  it.each(Object.keys(withLongLine))(
+    'fails a .%s manifest with a line longer than MAX_MANIFEST_LINE_BYTES',
+    async (format) => {
+      const key = `lists/long-line.${format}`;
+      const [body, line] = withLongLine[format]!;
+      await put(key, body());
+      await expect(run(envFor(`s3://${source}/${key}`, { MAX_MANIFEST_LINE_BYTES: '64' }))).rejects.toThrow(
+        new WorkerError(
+          `Manifest s3://${source}/${key} has a line longer than 64 bytes (line ${line}; MAX_MANIFEST_LINE_BYTES)`,
+        ),
+      );
+    },
+  );
 
   it('stops reading a manifest without newlines at the line limit instead of buffering it', async () => {
     await put('lists/one-huge-line.txt', 'x'.repeat(8 * 1024 ** 2));
-    await expect(run(envFor(`s3://${source}/lists/one-huge-line.txt`))).rejects.toThrow(/has a line longer than 4096 bytes \(line 1;/);
+    await expect(run(envFor(`s3://${source}/lists/one-huge-line.txt`))).rejects.toThrow(
+      /has a line longer than 4096 bytes \(line 1;/,
+    );
   });
 });
 
 function listCalls(bucket: string): number {
-  return proxy.requests.filter((request) => request.method === 'GET' && request.path.startsWith(`/${bucket}`) && request.path.includes('list-type=2')).length;
+  return proxy.requests.filter(
+    (request) =>
+      request.method === 'GET' && request.path.startsWith(`/${bucket}`) && request.path.includes('list-type=2'),
+  ).length;
 }

@@ -28,7 +28,7 @@ export function useTaskRoleCredentials(): void {
   delete process.env.AWS_PROFILE;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly accessKeyId: string | undefined;
@@ -53,7 +53,12 @@ export async function startRecordingProxy(target: string = s3Endpoint()): Promis
       accessKeyId,
       sessionToken: incoming.headers['x-amz-security-token'] as string | undefined,
     });
-    const headers = { ...incoming.headers, ...(accessKeyId ? { authorization: authorization.replace(`Credential=${accessKeyId}/`, 'Credential=S3RVER/') } : {}) };
+    const headers = {
+      ...incoming.headers,
+      ...(accessKeyId
+        ? { authorization: authorization.replace(`Credential=${accessKeyId}/`, 'Credential=S3RVER/') }
+        : {}),
+    };
     const forwarded = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers },
       (response) => {
@@ -93,8 +98,15 @@ export async function createBucket(client: S3Client, label: string): Promise<str
   return bucket;
 }
 
-export async function putObject(client: S3Client, bucket: string, key: string, body: Uint8Array | string): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body) }));
+export async function putObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: Uint8Array | string,
+): Promise<void> {
+  await client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body) }),
+  );
 }
 
 export async function getObject(client: S3Client, bucket: string, key: string): Promise<Buffer> {
@@ -106,7 +118,9 @@ export async function listKeys(client: S3Client, bucket: string, prefix: string)
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     keys.push(...(page.Contents ?? []).map((object) => object.Key!));
     token = page.NextContinuationToken;
   } while (token);
@@ -120,8 +134,15 @@ export interface BatchOutputs {
 }
 
 /** discovery.json and every manifest line (validated against the schema the embed worker reads with), in order. */
-export async function readBatchOutputs(client: S3Client, bucket: string, datasetId: string, operationId: string): Promise<BatchOutputs> {
-  const summary = JSON.parse((await getObject(client, bucket, discoveryKey(datasetId, operationId))).toString()) as DiscoverySummary;
+export async function readBatchOutputs(
+  client: S3Client,
+  bucket: string,
+  datasetId: string,
+  operationId: string,
+): Promise<BatchOutputs> {
+  const summary = JSON.parse(
+    (await getObject(client, bucket, discoveryKey(datasetId, operationId))).toString(),
+  ) as DiscoverySummary;
   const lines: ManifestLine[] = [];
   const partKeys: string[] = [];
   for (let part = 0; part < summary.n_parts; part += 1) {

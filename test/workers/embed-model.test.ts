@@ -6,10 +6,10 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_EMBEDDING_CONFIG, parseEmbeddingConfig } from '../../core/datasets/embedding-config';
+import { buildTestModel, ensureTestModel, sha256Hex } from '../../core/model/generate-test-model';
 import { decodeImage } from '../../workers/embed/decode-image';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { extractVideoFrames } from '../../workers/embed/video-frames';
-import { buildTestModel, ensureTestModel, sha256Hex } from '../../core/model/generate-test-model';
 import { ImageEncoder } from '../../workers/model/image-encoder';
 import { openSession, parseExecutionProvider } from '../../workers/model/inference-session';
 import { ModelIntegrityError, pinnedSha256, resolveModel } from '../../workers/model/model-source';
@@ -55,11 +55,17 @@ describe('the generated test model', () => {
         await sharp(original).extract({ left: 8, top: 6, width: 304, height: 228 }).toBuffer(),
       ];
       for (const copy of copies) expect(dot(base, await embed(copy))).toBeGreaterThan(0.95);
-      for (const seed of [12, 13, 14, 15]) expect(dot(base, await embed(await makeImage({ seed, width: 320, height: 240 })))).toBeLessThan(0.85);
+      for (const seed of [12, 13, 14, 15])
+        expect(dot(base, await embed(await makeImage({ seed, width: 320, height: 240 })))).toBeLessThan(0.85);
     });
 
     it('turns a short video into frames of the configured size', async () => {
-      const path = await makeVideo(join(mkdtempSync(join(tmpdir(), 'video-')), 'v.webm'), { seconds: 2, fps: 4, width: 80, height: 60 });
+      const path = await makeVideo(join(mkdtempSync(join(tmpdir(), 'video-')), 'v.webm'), {
+        seconds: 2,
+        fps: 4,
+        width: 80,
+        height: 60,
+      });
       const frames = await extractVideoFrames(path, { side: SIDE, maxFrames: 16, maxFps: 1 });
       expect(frames).toMatchObject({ frameCount: 2, width: 80, height: 60 });
       expect(frames.rgb.length).toBe(2 * SIDE * SIDE * 3);
@@ -80,10 +86,12 @@ describe('model loading', () => {
   it('verifies a local model against its pin', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'model-')), 'm.onnx');
     writeFileSync(path, bytes);
-    await expect(resolveModel({ uri: `file://${path}`, sha256, cacheDir: tmpdir() }, () => bucket.client)).resolves.toEqual({ path, sha256 });
-    await expect(resolveModel({ uri: path, sha256: 'f'.repeat(64), cacheDir: tmpdir() }, () => bucket.client)).rejects.toBeInstanceOf(
-      ModelIntegrityError,
-    );
+    await expect(
+      resolveModel({ uri: `file://${path}`, sha256, cacheDir: tmpdir() }, () => bucket.client),
+    ).resolves.toEqual({ path, sha256 });
+    await expect(
+      resolveModel({ uri: path, sha256: 'f'.repeat(64), cacheDir: tmpdir() }, () => bucket.client),
+    ).rejects.toBeInstanceOf(ModelIntegrityError);
   });
 
   it('downloads a pinned s3:// model once into the cache and refuses an unpinned one', async () => {
@@ -100,7 +108,9 @@ describe('model loading', () => {
 
   it('keeps nothing in the cache when a download does not match its pin', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
-    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/other.onnx', Body: 'not the model' }));
+    await bucket.client.send(
+      new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/other.onnx', Body: 'not the model' }),
+    );
     await expect(
       resolveModel({ uri: `s3://${bucket.bucket}/models/other.onnx`, sha256, cacheDir }, () => bucket.client),
     ).rejects.toBeInstanceOf(ModelIntegrityError);
@@ -133,13 +143,17 @@ describe('execution provider', () => {
   });
 
   it('fails clearly when CUDA is demanded on a host without it', async () => {
-    await expect(openSession(buildTestModel(), 'cuda', log)).rejects.toThrow(/EXECUTION_PROVIDER=cuda but the CUDA provider failed/);
+    await expect(openSession(buildTestModel(), 'cuda', log)).rejects.toThrow(
+      /EXECUTION_PROVIDER=cuda but the CUDA provider failed/,
+    );
   });
 });
 
 describe('embedding_config', () => {
   it('names every bad field', () => {
-    expect(() => parseEmbeddingConfig({ ...LOCAL_EMBEDDING_CONFIG, dimension: 0, std: [1, 0, 1] })).toThrow(/dimension: .*; std\.1: /);
+    expect(() => parseEmbeddingConfig({ ...LOCAL_EMBEDDING_CONFIG, dimension: 0, std: [1, 0, 1] })).toThrow(
+      /dimension: .*; std\.1: /,
+    );
     expect(() => parseEmbeddingConfig('{')).toThrow(/not valid JSON/);
     expect(parseEmbeddingConfig(JSON.stringify(LOCAL_EMBEDDING_CONFIG))).toEqual(LOCAL_EMBEDDING_CONFIG);
   });

@@ -7,11 +7,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { embeddingShardKeys } from '../../core/store/batch-paths';
 import { datasetKey } from '../../core/store/table-schema';
 import { recordShardDone } from '../../workers/embed/shard-progress';
-import { embeddingShardKeys } from '../../core/store/batch-paths';
 import { makeImage, makeVideo, truncated } from '../support/media-fixtures';
-import { type TestBucket, type TestTable, createTestTable } from '../support/servers';
+import { createTestTable, type TestBucket, type TestTable } from '../support/servers';
 import { createWorkerBucket, embedBatch, newId, putLockedDataset, stageBatch, testModel } from './embed-support';
 
 const D = LOCAL_EMBEDDING_CONFIG.dimension;
@@ -41,7 +41,9 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
       .withMetadata({ orientation: 6 })
       .jpeg()
       .toBuffer();
-    const video = readFileSync(await makeVideo(join(scratch, 'clip.mp4'), { seconds: 3, fps: 5, width: 96, height: 64 }));
+    const video = readFileSync(
+      await makeVideo(join(scratch, 'clip.mp4'), { seconds: 3, fps: 5, width: 96, height: 64 }),
+    );
     const [lines] = await stageBatch(bucket, datasetId, batchId, [
       [
         { name: 'a.jpg', type: 'image', bytes: jpeg },
@@ -56,11 +58,21 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     await embedBatch(bucket, table, datasetId, batchId, 1, model);
 
     const keys = embeddingShardKeys(datasetId, batchId, 0);
-    const rows = (await text(keys.rows)).trim().split('\n').map((line) => JSON.parse(line));
+    const rows = (await text(keys.rows))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rows).toEqual([
       { media_id: lines[0].media_id, type: 'image', source_uri: 'upload://a.jpg', width: 120, height: 80 },
       { media_id: lines[2].media_id, type: 'image', source_uri: 'upload://rotated.jpg', width: 48, height: 64 },
-      { media_id: lines[4].media_id, type: 'video', source_uri: 'upload://clip.mp4', frame_count: 3, width: 96, height: 64 },
+      {
+        media_id: lines[4].media_id,
+        type: 'video',
+        source_uri: 'upload://clip.mp4',
+        frame_count: 3,
+        width: 96,
+        height: 64,
+      },
     ]);
     const raw = await bytes(keys.vectors);
     expect(raw.byteLength).toBe(rows.length * D * 4);
@@ -75,7 +87,9 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     expect(skipped[1].reason).toMatch(/^cannot decode image: .*unsupported image format/i);
     expect(skipped[2].reason).toMatch(/no longer exists/);
 
-    const dataset = (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    const dataset = (
+      await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))
+    ).Item!;
     expect(dataset.shards_done).toBe(1);
     expect(dataset.progress).toBe(5 + Math.floor(85 / 2));
   });
@@ -86,10 +100,16 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     await putLockedDataset(table, datasetId, operationId, { shards_total: 3 });
     const target = { client: table.client, tableName: table.tableName, datasetId, operationId };
     await Promise.all([recordShardDone(target, new Date()), recordShardDone(target, new Date())]);
-    const read = async () => (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    const read = async () =>
+      (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
     expect(await read()).toMatchObject({ shards_done: 2, progress: 5 + Math.floor((85 * 2) / 3) });
     await table.client.send(
-      new UpdateCommand({ TableName: table.tableName, Key: datasetKey(datasetId), UpdateExpression: 'SET progress = :p', ExpressionAttributeValues: { ':p': 95 } }),
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: datasetKey(datasetId),
+        UpdateExpression: 'SET progress = :p',
+        ExpressionAttributeValues: { ':p': 95 },
+      }),
     );
     await expect(recordShardDone(target, new Date())).resolves.toMatchObject({ done: 3, progress: 90 });
     expect(await read()).toMatchObject({ shards_done: 3, progress: 95 });
@@ -99,12 +119,22 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     const datasetId = newId();
     const batchId = newId();
     await putLockedDataset(table, datasetId, batchId);
-    await stageBatch(bucket, datasetId, batchId, [[{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 3 }) }]]);
+    await stageBatch(bucket, datasetId, batchId, [
+      [{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 3 }) }],
+    ]);
     await table.client.send(
-      new UpdateCommand({ TableName: table.tableName, Key: datasetKey(datasetId), UpdateExpression: 'REMOVE active_task' }),
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: datasetKey(datasetId),
+        UpdateExpression: 'REMOVE active_task',
+      }),
     );
-    await expect(embedBatch(bucket, table, datasetId, batchId, 1, model)).rejects.toBeInstanceOf(OperationSupersededError);
-    const dataset = (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    await expect(embedBatch(bucket, table, datasetId, batchId, 1, model)).rejects.toBeInstanceOf(
+      OperationSupersededError,
+    );
+    const dataset = (
+      await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))
+    ).Item!;
     expect(dataset.shards_done).toBe(0);
   });
 
@@ -112,9 +142,11 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     const datasetId = newId();
     const batchId = newId();
     await putLockedDataset(table, datasetId, batchId);
-    await stageBatch(bucket, datasetId, batchId, [[{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 4 }) }]]);
-    await expect(embedBatch(bucket, table, datasetId, batchId, 1, { ...model, sha256: '0'.repeat(64) })).rejects.toThrow(
-      /contradicts the dataset's embedding_config.model_sha256/,
-    );
+    await stageBatch(bucket, datasetId, batchId, [
+      [{ name: 'a.jpg', type: 'image', bytes: await makeImage({ seed: 4 }) }],
+    ]);
+    await expect(
+      embedBatch(bucket, table, datasetId, batchId, 1, { ...model, sha256: '0'.repeat(64) }),
+    ).rejects.toThrow(/contradicts the dataset's embedding_config.model_sha256/);
   });
 });

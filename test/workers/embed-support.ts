@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
-import { datasetKey } from '../../core/store/table-schema';
-import { type EmbedShardJob, runEmbedShard } from '../../workers/embed/embed-shard-job';
 import { ensureTestModel } from '../../core/model/generate-test-model';
 import { manifestPartKey, mediaObjectKey, planKey } from '../../core/store/batch-paths';
+import { datasetKey } from '../../core/store/table-schema';
+import { type EmbedShardJob, runEmbedShard } from '../../workers/embed/embed-shard-job';
 import type { ManifestLine } from '../../workers/runtime/batch-records';
-import { createTestBucket, createTestTable, TEST_CREDENTIALS, type TestBucket, type TestTable } from '../support/servers';
+import {
+  createTestBucket,
+  createTestTable,
+  TEST_CREDENTIALS,
+  type TestBucket,
+  type TestTable,
+} from '../support/servers';
 
 /** Shared set-up of the worker tests: a dataset locked by an operation, media uploaded under its batch, the test model. */
 export const newId = () => randomBytes(12).toString('hex');
@@ -47,7 +53,12 @@ export async function putLockedDataset(
         shards_done: 0,
         embedding_config: LOCAL_EMBEDDING_CONFIG,
         active_task: { type: 'MEDIA_ADDITION', operation_id: operationId, started_at: '2024-01-01T00:00:00.000Z' },
-        last_operation: { type: 'MEDIA_ADDITION', operation_id: operationId, status: 'RUNNING', started_at: '2024-01-01T00:00:00.000Z' },
+        last_operation: {
+          type: 'MEDIA_ADDITION',
+          operation_id: operationId,
+          status: 'RUNNING',
+          started_at: '2024-01-01T00:00:00.000Z',
+        },
         ...extra,
       },
     }),
@@ -74,7 +85,8 @@ export async function stageBatch(
       const mediaId = newId();
       const extension = spec.name.slice(spec.name.lastIndexOf('.') + 1);
       const key = mediaObjectKey(datasetId, batchId, mediaId, extension);
-      if (spec.bytes) await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: spec.bytes }));
+      if (spec.bytes)
+        await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: spec.bytes }));
       partLines.push({
         media_id: mediaId,
         type: spec.type,
@@ -85,11 +97,15 @@ export async function stageBatch(
       });
     }
     const body = partLines.map((line) => JSON.stringify(line)).join('\n');
-    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: manifestPartKey(datasetId, batchId, part), Body: body }));
+    await bucket.client.send(
+      new PutObjectCommand({ Bucket: bucket.bucket, Key: manifestPartKey(datasetId, batchId, part), Body: body }),
+    );
     lines.push(partLines);
   }
   const plan = { shards: parts.map((_, index) => ({ index, part_start: index, part_end: index + 1 })) };
-  await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: planKey(datasetId, batchId), Body: JSON.stringify(plan) }));
+  await bucket.client.send(
+    new PutObjectCommand({ Bucket: bucket.bucket, Key: planKey(datasetId, batchId), Body: JSON.stringify(plan) }),
+  );
   return lines;
 }
 

@@ -5,12 +5,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
-import { type RangedReader, forEachRange, localRangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
-import { encodeVectors } from '../../workers/embed/shard-format';
+import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../../workers/cluster/partition-files';
-import { type PartitionIndex, buildPartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
-import { PartitionRows, encodePartitionRows, rowBytes } from '../../workers/cluster/partition-rows';
+import { buildPartitionIndex, type PartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
+import { encodePartitionRows, PartitionRows, rowBytes } from '../../workers/cluster/partition-rows';
+import { encodeVectors } from '../../workers/embed/shard-format';
 import type { TestBucket } from '../support/servers';
 import { createWorkerBucket } from './embed-support';
 
@@ -72,7 +72,10 @@ function writeIndexFiles(folder: string, index: PartitionIndex, vectors: Float32
   writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64)));
   writeFileSync(join(folder, PARTITION_FILES.topCentroids), encodeVectors(index.topCentroids));
   writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
-  writeFileSync(join(folder, PARTITION_FILES.rows), partitionRowsFile(index, sortedByPartition(vectors, index), labels));
+  writeFileSync(
+    join(folder, PARTITION_FILES.rows),
+    partitionRowsFile(index, sortedByPartition(vectors, index), labels),
+  );
 }
 
 describe('partition index', () => {
@@ -136,7 +139,9 @@ describe('partition index', () => {
       bucket = await createWorkerBucket();
       for (const file of Object.values(PARTITION_FILES)) {
         const body = await localRangedReader(folder).read(file);
-        await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: `clusterings/c1/${file}`, Body: body }));
+        await bucket.client.send(
+          new PutObjectCommand({ Bucket: bucket.bucket, Key: `clusterings/c1/${file}`, Body: body }),
+        );
       }
     });
 
@@ -167,12 +172,16 @@ describe('partition index', () => {
       const { reader, requests } = counting(s3RangedReader(bucket.client, bucket.bucket, 'clusterings/c1/'));
       const search = await PartitionSearch.open(reader, D);
       const found = await search.nearest(queries, exact);
-      originals.forEach((row, q) => expect(found[q]!.label).toBe(row * 7));
+      originals.forEach((row, q) => {
+        expect(found[q]!.label).toBe(row * 7);
+      });
       expect(requests.get(PARTITION_FILES.rows)).toBeLessThanOrEqual((originals.length + 1) * 3);
     });
 
     it('refuses an index of another dimension', async () => {
-      await expect(PartitionSearch.open(localRangedReader(folder), D * 2)).rejects.toThrow(/dimension 128, expected 256/);
+      await expect(PartitionSearch.open(localRangedReader(folder), D * 2)).rejects.toThrow(
+        /dimension 128, expected 256/,
+      );
     });
   });
 });

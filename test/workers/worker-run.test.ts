@@ -7,8 +7,16 @@ import { run as runAssignTask } from '../../workers/assign/run';
 import { run as runClusterTask } from '../../workers/cluster/run';
 import { run as runEmbedTask } from '../../workers/embed/run';
 import { makeImage } from '../support/media-fixtures';
-import { type TestBucket, type TestTable, TEST_REGION } from '../support/servers';
-import { S3RVER_CREDENTIALS, createWorkerBucket, createWorkerTable, newId, putLockedDataset, stageBatch, testModel } from './embed-support';
+import { TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
+import {
+  createWorkerBucket,
+  createWorkerTable,
+  newId,
+  putLockedDataset,
+  S3RVER_CREDENTIALS,
+  stageBatch,
+  testModel,
+} from './embed-support';
 
 /** The task entry points read exactly the documented environment (docs/pipeline.md) and run end to end. */
 describe('worker entry points', () => {
@@ -47,17 +55,37 @@ describe('worker entry points', () => {
       // initial indexing: the dataset has no embedding_config yet, the execution input carries it
       EMBEDDING_CONFIG: JSON.stringify(LOCAL_EMBEDDING_CONFIG),
     };
-    await runEmbedTask({ ...base, TASK: 'embed', SHARD_INDEX: '0', PART_START: '0', PART_END: '1', MODEL_URI: model.uri });
+    await runEmbedTask({
+      ...base,
+      TASK: 'embed',
+      SHARD_INDEX: '0',
+      PART_START: '0',
+      PART_END: '1',
+      MODEL_URI: model.uri,
+    });
     await runAssignTask({ ...base, TASK: 'assign', SIMILARITY_THRESHOLD: '0.9' });
     await commitBatch(
       { client: table.client, tableName: table.tableName },
-      { datasetId, operationId, added: { n_images: 2, n_videos: 0 }, skipped: { count: 0, items: [] }, autoReindex: true, now: new Date() },
+      {
+        datasetId,
+        operationId,
+        added: { n_images: 2, n_videos: 0 },
+        skipped: { count: 0, items: [] },
+        autoReindex: true,
+        now: new Date(),
+      },
     );
     await runClusterTask({ ...base, TASK: 'cluster', NEW_CLUSTERING_ID: operationId, KNN_K: '5' });
-    const dataset = (await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))).Item!;
+    const dataset = (
+      await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))
+    ).Item!;
     expect(dataset).toMatchObject({ shards_done: 1, batches: [operationId] });
     const { Items = [] } = await table.client.send(
-      new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': mediaPartition(datasetId) } }),
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': mediaPartition(datasetId) },
+      }),
     );
     expect(Items.map((item) => [item.clustering_id, item.prev_clustering_id])).toEqual([
       [operationId, 'initial'],
@@ -67,10 +95,14 @@ describe('worker entry points', () => {
 
   it('names a missing or malformed variable', async () => {
     const env = { BUCKET_NAME: 'b', TABLE_NAME: 't', DATASET_ID: 'd', OPERATION_ID: 'o', AWS_REGION: TEST_REGION };
-    await expect(runEmbedTask({ ...env, PART_START: '0', PART_END: '1', EMBEDDING_CONFIG: '{}', MODEL_URI: 'file:///m' })).rejects.toThrow(
-      /SHARD_INDEX is required/,
+    await expect(
+      runEmbedTask({ ...env, PART_START: '0', PART_END: '1', EMBEDDING_CONFIG: '{}', MODEL_URI: 'file:///m' }),
+    ).rejects.toThrow(/SHARD_INDEX is required/);
+    await expect(runClusterTask({ ...env, NEW_CLUSTERING_ID: 'o', SIMILARITY_THRESHOLD: '1.5' })).rejects.toThrow(
+      /SIMILARITY_THRESHOLD must be a number in \(0, 1\]/,
     );
-    await expect(runClusterTask({ ...env, NEW_CLUSTERING_ID: 'o', SIMILARITY_THRESHOLD: '1.5' })).rejects.toThrow(/SIMILARITY_THRESHOLD must be a number in \(0, 1\]/);
-    await expect(runAssignTask({ ...env, EXECUTION_PROVIDER: 'tpu' })).rejects.toThrow(/EXECUTION_PROVIDER must be cuda, cpu or unset/);
+    await expect(runAssignTask({ ...env, EXECUTION_PROVIDER: 'tpu' })).rejects.toThrow(
+      /EXECUTION_PROVIDER must be cuda, cpu or unset/,
+    );
   });
 });

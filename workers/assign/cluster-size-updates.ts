@@ -27,7 +27,12 @@ export async function addJoinedSizes(
             Key: clusterKey(at.datasetId, at.clusteringId, clusterId),
             UpdateExpression: 'ADD #size :count SET #added.#batch = :count',
             ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#added.#batch)',
-            ExpressionAttributeNames: { '#size': 'size', '#added': 'added_by_batch', '#batch': at.batchId, '#pk': 'pk' },
+            ExpressionAttributeNames: {
+              '#size': 'size',
+              '#added': 'added_by_batch',
+              '#batch': at.batchId,
+              '#pk': 'pk',
+            },
             ExpressionAttributeValues: { ':count': count },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),

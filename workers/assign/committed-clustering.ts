@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fullClusterId } from '../../core/clustering/cluster-ids';
 import type { ExistingMatch } from '../../core/clustering/incremental-assignment';
+import { clusteringPrefix } from '../../core/store/batch-paths';
 import { type ClusteringSummary, readSummary } from '../cluster/clustering-files';
 import type { ExactKnn } from '../cluster/exact-knn';
-import { clusteringPrefix } from '../../core/store/batch-paths';
 import { PartitionSearch } from './partition-search';
 import { type RangedReader, s3RangedReader } from './ranged-reader';
 
@@ -20,11 +20,17 @@ export class CommittedClustering {
   /** Opens a clustering whose files `reader` serves, with its summary. */
   static async open(summary: ClusteringSummary, reader: RangedReader): Promise<CommittedClustering> {
     const search = await PartitionSearch.open(reader, summary.dimension);
-    if (search.size !== summary.n_media) throw new Error(`Partition index holds ${search.size} media, summary says ${summary.n_media}`);
+    if (search.size !== summary.n_media)
+      throw new Error(`Partition index holds ${search.size} media, summary says ${summary.n_media}`);
     return new CommittedClustering(summary, search);
   }
 
-  static async fromS3(s3: S3Client, bucket: string, datasetId: string, clusteringId: string): Promise<CommittedClustering> {
+  static async fromS3(
+    s3: S3Client,
+    bucket: string,
+    datasetId: string,
+    clusteringId: string,
+  ): Promise<CommittedClustering> {
     const summary = await readSummary(s3, bucket, datasetId, clusteringId);
     return CommittedClustering.open(summary, s3RangedReader(s3, bucket, clusteringPrefix(datasetId, clusteringId)));
   }

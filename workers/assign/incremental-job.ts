@@ -1,18 +1,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
-import { type ExistingMatch, assignIncrementally } from '../../core/clustering/incremental-assignment';
+import { assignIncrementally, type ExistingMatch } from '../../core/clustering/incremental-assignment';
 import { getDataset } from '../../core/datasets/dataset-repository';
+import { writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
-import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';
 import { ExactKnn } from '../cluster/exact-knn';
-import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
 import { queryBatchMedia } from '../cluster/media-queries';
+import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
 import { clusterItem, newMediaItem, visibleAssignment } from '../cluster/table-items';
 import { putAll } from '../cluster/table-writes';
+import type { ExecutionProviderPreference } from '../model/inference-session';
 import { addJoinedSizes } from './cluster-size-updates';
 import { CommittedClustering } from './committed-clustering';
 
@@ -65,7 +65,9 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
 
   const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, job.batchId, dimension);
   const committed =
-    clusteringId === INITIAL_CLUSTERING_ID ? undefined : await CommittedClustering.fromS3(job.s3, job.bucket, job.datasetId, clusteringId);
+    clusteringId === INITIAL_CLUSTERING_ID
+      ? undefined
+      : await CommittedClustering.fromS3(job.s3, job.bucket, job.datasetId, clusteringId);
   const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
   try {
     const covered = new Set(committed?.summary.batches ?? []);
@@ -82,7 +84,14 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
         return { index, sorted: sortedByPartition(batch.vectors, index) };
       },
     });
-    const assignment = assignIncrementally({ batchId: job.batchId, vectors: batch.vectors, dimension, existing, batchGraph, threshold: job.threshold });
+    const assignment = assignIncrementally({
+      batchId: job.batchId,
+      vectors: batch.vectors,
+      dimension,
+      existing,
+      batchGraph,
+      threshold: job.threshold,
+    });
     job.log(
       `assigned ${batch.rows.length} media against ${committed?.summary.n_media ?? 0} clustered + ${since.clusterIds.length} recent ` +
         `in ${((Date.now() - started) / 1000).toFixed(2)} s: ${assignment.joined.size} clusters joined, ${assignment.newClusters.length} new`,
@@ -110,7 +119,12 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
         }),
       ),
     );
-    await addJoinedSizes(job.client, job.tableName, { datasetId: job.datasetId, clusteringId, batchId: job.batchId }, assignment.joined);
+    await addJoinedSizes(
+      job.client,
+      job.tableName,
+      { datasetId: job.datasetId, clusteringId, batchId: job.batchId },
+      assignment.joined,
+    );
 
     const summary: AssignSummary = {
       n_images: batch.rows.filter((row) => row.type === 'image').length,
@@ -120,7 +134,11 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
       n_new_clusters: assignment.newClusters.length,
       n_joined: [...assignment.joined.values()].reduce((sum, count) => sum + count, 0),
     };
-    await writeBatchArtifact({ s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.batchId }, 'assign.json', summary);
+    await writeBatchArtifact(
+      { s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.batchId },
+      'assign.json',
+      summary,
+    );
     return summary;
   } finally {
     await exact.release();
@@ -133,7 +151,12 @@ interface SinceBatches {
 }
 
 /** Vectors of the batches committed after the clustering, with the clusters their media were assigned to. */
-async function readSinceBatches(job: AssignJob, batchIds: readonly string[], dimension: number, clusteringId: string): Promise<SinceBatches> {
+async function readSinceBatches(
+  job: AssignJob,
+  batchIds: readonly string[],
+  dimension: number,
+  clusteringId: string,
+): Promise<SinceBatches> {
   const batches: BatchEmbeddings[] = [];
   const clusterIds: string[] = [];
   for (const batchId of batchIds) {
@@ -155,9 +178,15 @@ async function readSinceBatches(job: AssignJob, batchIds: readonly string[], dim
   return { vectors, clusterIds };
 }
 
-async function nearestAmong(exact: ExactKnn, since: SinceBatches, queries: Float32Array): Promise<(ExistingMatch | null)[]> {
+async function nearestAmong(
+  exact: ExactKnn,
+  since: SinceBatches,
+  queries: Float32Array,
+): Promise<(ExistingMatch | null)[]> {
   const graph = await exact.search(since.vectors, queries, 1);
-  return Array.from(graph.neighbours, (row, q) => (row < 0 ? null : { clusterId: since.clusterIds[row], similarity: graph.similarities[q] }));
+  return Array.from(graph.neighbours, (row, q) =>
+    row < 0 ? null : { clusterId: since.clusterIds[row], similarity: graph.similarities[q] },
+  );
 }
 
 const better = (a: ExistingMatch | null, b: ExistingMatch | null): ExistingMatch | null =>

@@ -1,8 +1,8 @@
 import type { ExactKnn } from '../cluster/exact-knn';
+import { checkLayout, PARTITION_FILES, type PartitionLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { gatherRows } from '../cluster/partition-index';
-import { PARTITION_FILES, type PartitionLayout, checkLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { PartitionRows, rowBytes } from '../cluster/partition-rows';
-import { type ByteRange, type RangedReader, forEachRange } from './ranged-reader';
+import { type ByteRange, forEachRange, type RangedReader } from './ranged-reader';
 
 /** Top cells whose partitions are considered per query. */
 export const TOP_PROBES = 3;
@@ -39,11 +39,15 @@ export class PartitionSearch {
   ) {}
 
   static async open(reader: RangedReader, dimension: number): Promise<PartitionSearch> {
-    const layout = partitionLayoutSchema.parse(JSON.parse(new TextDecoder().decode(await reader.read(PARTITION_FILES.layout))));
+    const layout = partitionLayoutSchema.parse(
+      JSON.parse(new TextDecoder().decode(await reader.read(PARTITION_FILES.layout))),
+    );
     checkLayout(layout);
-    if (layout.dimension !== dimension) throw new Error(`Partition index has dimension ${layout.dimension}, expected ${dimension}`);
+    if (layout.dimension !== dimension)
+      throw new Error(`Partition index has dimension ${layout.dimension}, expected ${dimension}`);
     const topCentroids = asFloats(await reader.read(PARTITION_FILES.topCentroids));
-    if (topCentroids.length !== (layout.top_start.length - 1) * dimension) throw new Error('top-centroids.f32 does not match partitions.json');
+    if (topCentroids.length !== (layout.top_start.length - 1) * dimension)
+      throw new Error('top-centroids.f32 does not match partitions.json');
     return new PartitionSearch(reader, layout, topCentroids);
   }
 
@@ -60,7 +64,9 @@ export class PartitionSearch {
     const start = this.layout.partition_start;
     const stride = rowBytes(d);
     const queriesOf = new Map<number, number[]>();
-    probed.forEach((partitions, query) => partitions.forEach((p) => append(queriesOf, p, query)));
+    probed.forEach((partitions, query) => {
+      for (const p of partitions) append(queriesOf, p, query);
+    });
     const partitionAt = new Map([...queriesOf.keys()].map((p) => [start[p] * stride, p]));
     const best: (NearestRow | null)[] = Array.from({ length: q }, () => null);
     await forEachRange(
@@ -95,19 +101,41 @@ export class PartitionSearch {
     });
     const cellAt = new Map([...queriesOfCell.keys()].map((cell) => [top[cell] * d * 4, cell]));
     const ranges: ByteRange[] = [...cellAt].map(([offset, cell]) => ({ start: offset, end: top[cell + 1] * d * 4 }));
-    const candidates: { partition: number; similarity: number }[][] = Array.from({ length: queries.length / d }, () => []);
-    await forEachRange(this.reader, PARTITION_FILES.centroids, ranges, { mergeGap: 0, chunkBytes: CHUNK_BYTES }, async (range, bytes) => {
-      const cell = cellAt.get(range.start)!;
-      const members = queriesOfCell.get(cell)!;
-      const hits = await exact.search(asFloats(bytes), gatherRows(queries, d, members), Math.min(PARTITION_PROBES, top[cell + 1] - top[cell]));
-      members.forEach((query, m) => {
-        for (let slot = 0; slot < hits.k; slot++) {
-          const local = hits.neighbours[m * hits.k + slot];
-          if (local >= 0) candidates[query].push({ partition: top[cell] + local, similarity: hits.similarities[m * hits.k + slot] });
-        }
-      });
-    });
-    return candidates.map((list) => list.sort((a, b) => b.similarity - a.similarity).slice(0, PARTITION_PROBES).map((c) => c.partition));
+    const candidates: { partition: number; similarity: number }[][] = Array.from(
+      { length: queries.length / d },
+      () => [],
+    );
+    await forEachRange(
+      this.reader,
+      PARTITION_FILES.centroids,
+      ranges,
+      { mergeGap: 0, chunkBytes: CHUNK_BYTES },
+      async (range, bytes) => {
+        const cell = cellAt.get(range.start)!;
+        const members = queriesOfCell.get(cell)!;
+        const hits = await exact.search(
+          asFloats(bytes),
+          gatherRows(queries, d, members),
+          Math.min(PARTITION_PROBES, top[cell + 1] - top[cell]),
+        );
+        members.forEach((query, m) => {
+          for (let slot = 0; slot < hits.k; slot++) {
+            const local = hits.neighbours[m * hits.k + slot];
+            if (local >= 0)
+              candidates[query].push({
+                partition: top[cell] + local,
+                similarity: hits.similarities[m * hits.k + slot],
+              });
+          }
+        });
+      },
+    );
+    return candidates.map((list) =>
+      list
+        .sort((a, b) => b.similarity - a.similarity)
+        .slice(0, PARTITION_PROBES)
+        .map((c) => c.partition),
+    );
   }
 }
 
@@ -117,4 +145,5 @@ function append(lists: Map<number, number[]>, key: number, value: number): void 
   else lists.set(key, [value]);
 }
 
-const asFloats = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+const asFloats = (bytes: Uint8Array): Float32Array =>
+  new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

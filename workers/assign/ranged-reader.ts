@@ -21,10 +21,15 @@ export function s3RangedReader(s3: S3Client, bucket: string, prefix: string): Ra
     async read(file, range, into) {
       if (range && range.end <= range.start) return into ?? new Uint8Array(0);
       const object = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: prefix + file, Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: prefix + file,
+          Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
+        }),
       );
       const bytes = await object.Body!.transformToByteArray();
-      if (range && bytes.length !== range.end - range.start) throw new Error(`s3://${bucket}/${prefix}${file}: short read at ${range.start}`);
+      if (range && bytes.length !== range.end - range.start)
+        throw new Error(`s3://${bucket}/${prefix}${file}: short read at ${range.start}`);
       if (into) {
         into.set(bytes);
         return into;
@@ -44,7 +49,8 @@ export function localRangedReader(folder: string): RangedReader {
         const end = range?.end ?? fstatSync(fd).size;
         // Not zero-filled and not from the shared pool: every byte is overwritten, and the view must start 4-aligned.
         const bytes = into ?? Buffer.allocUnsafeSlow(Math.max(0, end - start));
-        if (readSync(fd, bytes, 0, bytes.length, start) !== bytes.length) throw new Error(`${file}: short read at ${start}`);
+        if (readSync(fd, bytes, 0, bytes.length, start) !== bytes.length)
+          throw new Error(`${file}: short read at ${start}`);
         return bytes;
       } finally {
         closeSync(fd);
@@ -106,7 +112,11 @@ export async function forEachRange(
     if (buffers[slot].length < size) buffers[slot] = Buffer.allocUnsafeSlow(Math.max(size, options.chunkBytes));
     const buffer = buffers[slot];
     const offsets: number[] = [];
-    chunk.reduce((offset, block) => (offsets.push(offset), offset + block.end - block.start), 0);
+    let offset = 0;
+    for (const block of chunk) {
+      offsets.push(offset);
+      offset += block.end - block.start;
+    }
     let next = 0;
     const worker = async () => {
       while (next < chunk.length) {

@@ -1,8 +1,8 @@
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { embeddingShardKeys, planKey } from '../../core/store/batch-paths';
 import type { ShardRow } from '../embed/embed-entries';
 import { decodeRows, decodeVectors } from '../embed/shard-format';
-import { embeddingShardKeys, planKey } from '../../core/store/batch-paths';
 import type { SkippedMedia } from '../runtime/batch-records';
 
 /** Every embedded media of one batch: vectors row-aligned with rows, shards concatenated in index order. */
@@ -23,7 +23,9 @@ export async function readBatchEmbeddings(
   batchId: string,
   dimension: number,
 ): Promise<BatchEmbeddings> {
-  const plan = planShardsSchema.parse(JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, planKey(datasetId, batchId)))));
+  const plan = planShardsSchema.parse(
+    JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, planKey(datasetId, batchId)))),
+  );
   const indexes = plan.shards.map((shard) => shard.index).sort((a, b) => a - b);
   const shards = await Promise.all(
     indexes.map(async (index) => {
@@ -36,7 +38,9 @@ export async function readBatchEmbeddings(
       const vectors = decodeVectors(vectorBytes, dimension, keys.vectors);
       const rows = decodeRows(new TextDecoder().decode(rowBytes), keys.rows);
       if (rows.length * dimension !== vectors.length) {
-        throw new Error(`${keys.vectors} holds ${vectors.length / dimension} vectors but ${keys.rows} lists ${rows.length} media`);
+        throw new Error(
+          `${keys.vectors} holds ${vectors.length / dimension} vectors but ${keys.rows} lists ${rows.length} media`,
+        );
       }
       return { vectors, rows, skipped: JSON.parse(new TextDecoder().decode(skippedBytes)) as SkippedMedia[] };
     }),
@@ -48,10 +52,15 @@ export async function readBatchEmbeddings(
     vectors.set(shard.vectors, offset);
     offset += shard.vectors.length;
   }
-  return { batchId, vectors, rows: shards.flatMap((shard) => shard.rows), skipped: shards.flatMap((shard) => shard.skipped) };
+  return {
+    batchId,
+    vectors,
+    rows: shards.flatMap((shard) => shard.rows),
+    skipped: shards.flatMap((shard) => shard.skipped),
+  };
 }
 
-export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await object.Body!.transformToByteArray();

@@ -16,10 +16,15 @@ export async function buildKnnGraph(
   vectors: Float32Array,
   dimension: number,
   k: number,
-  search: { exact: ExactKnn; partitions: () => Promise<{ index: PartitionIndex; sorted: Float32Array }>; exactBelow?: number },
+  search: {
+    exact: ExactKnn;
+    partitions: () => Promise<{ index: PartitionIndex; sorted: Float32Array }>;
+    exactBelow?: number;
+  },
 ): Promise<{ graph: KnnGraph; method: KnnMethod }> {
   const n = vectors.length / dimension;
-  if (n < (search.exactBelow ?? EXACT_KNN_BELOW)) return { graph: await search.exact.search(vectors, vectors, k, 0), method: 'exact' };
+  if (n < (search.exactBelow ?? EXACT_KNN_BELOW))
+    return { graph: await search.exact.search(vectors, vectors, k, 0), method: 'exact' };
   const { index, sorted } = await search.partitions();
   return { graph: await partitionedKnnGraph(sorted, k, index, search.exact), method: 'partitioned' };
 }

@@ -1,7 +1,7 @@
-import { type EnvSource, EnvError, intEnv, optionalEnv } from '../runtime/env';
+import { EnvError, type EnvSource, intEnv, optionalEnv } from '../runtime/env';
 
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.9;
-export const DEFAULT_KNN_K = 10;
+const DEFAULT_SIMILARITY_THRESHOLD = 0.9;
+const DEFAULT_KNN_K = 10;
 
 /** SIMILARITY_THRESHOLD: cosine similarity in (0, 1] from which two media are linked; default 0.9. */
 export function thresholdEnv(env: EnvSource): number {
@@ -9,7 +9,9 @@ export function thresholdEnv(env: EnvSource): number {
   if (raw === undefined) return DEFAULT_SIMILARITY_THRESHOLD;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0 || value > 1) {
-    throw new EnvError(`Environment variable SIMILARITY_THRESHOLD must be a number in (0, 1], got ${JSON.stringify(raw)}`);
+    throw new EnvError(
+      `Environment variable SIMILARITY_THRESHOLD must be a number in (0, 1], got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }

@@ -2,9 +2,9 @@ import type { KnnGraph } from '../../core/clustering/knn-graph';
 import { outlierScores } from '../../core/clustering/outlier-scores';
 import { representatives } from '../../core/clustering/representatives';
 import { thresholdComponents } from '../../core/clustering/threshold-components';
-import { type KnnMethod, buildKnnGraph } from './build-knn-graph';
+import { buildKnnGraph, type KnnMethod } from './build-knn-graph';
 import type { ExactKnn } from './exact-knn';
-import { type PartitionIndex, buildPartitionIndex, sortedByPartition } from './partition-index';
+import { buildPartitionIndex, type PartitionIndex, sortedByPartition } from './partition-index';
 
 export interface VectorClustering {
   /** Partition index over all vectors: persisted for the incremental path. */

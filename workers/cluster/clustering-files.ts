@@ -26,7 +26,7 @@ export const CLUSTERING_FILES = {
   summary: 'summary.json',
 } as const;
 
-export const clusteringSummarySchema = z.object({
+const clusteringSummarySchema = z.object({
   n_media: z.number().int().nonnegative(),
   n_clusters: z.number().int().nonnegative(),
   threshold: z.number(),
@@ -41,7 +41,13 @@ export type ClusteringSummary = z.infer<typeof clusteringSummarySchema>;
 export const clusteringKey = (datasetId: string, clusteringId: string, file: keyof typeof CLUSTERING_FILES) =>
   clusteringPrefix(datasetId, clusteringId) + CLUSTERING_FILES[file];
 
-export async function putBytes(s3: S3Client, bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void> {
+export async function putBytes(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: Uint8Array | string,
+  contentType: string,
+): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
@@ -53,34 +59,52 @@ const PART_BYTES = 64 * 1024 * 1024;
  * Parts are sent as buffers, not streams: a streamed body is sent aws-chunked, which S3-compatible servers (s3rver)
  * store verbatim.
  */
-export async function putLargeBytes(s3: S3Client, bucket: string, key: string, bytes: Uint8Array, partBytes = PART_BYTES): Promise<void> {
+export async function putLargeBytes(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  bytes: Uint8Array,
+  partBytes = PART_BYTES,
+): Promise<void> {
   if (bytes.length <= partBytes) {
     await putBytes(s3, bucket, key, bytes, 'application/octet-stream');
     return;
   }
-  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }));
+  const { UploadId } = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }),
+  );
   try {
     const parts: { ETag: string; PartNumber: number }[] = [];
     for (let start = 0, number = 1; start < bytes.length; start += partBytes, number++) {
       const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(partBytes, bytes.length - start));
-      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body }));
+      const { ETag } = await s3.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body }),
+      );
       parts.push({ ETag: ETag!, PartNumber: number });
     }
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
   } catch (error) {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => {});
     throw error;
   }
 }
 
-export async function readSummary(s3: S3Client, bucket: string, datasetId: string, clusteringId: string): Promise<ClusteringSummary> {
+export async function readSummary(
+  s3: S3Client,
+  bucket: string,
+  datasetId: string,
+  clusteringId: string,
+): Promise<ClusteringSummary> {
   const key = clusteringKey(datasetId, clusteringId, 'summary');
   let text: string;
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     text = await object.Body!.transformToString('utf8');
   } catch (error) {
-    if (error instanceof NoSuchKey) throw new Error(`Clustering ${clusteringId} has no summary (s3://${bucket}/${key})`);
+    if (error instanceof NoSuchKey)
+      throw new Error(`Clustering ${clusteringId} has no summary (s3://${bucket}/${key})`);
     throw error;
   }
   return clusteringSummarySchema.parse(JSON.parse(text));

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { type ExecutionProviderPreference, parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
-import { type EnvSource, type WorkerEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
+import { type EnvSource, optionalEnv, readWorkerEnv, requireEnv, type WorkerEnv } from '../runtime/env';
 import { thresholdEnv } from './cluster-env';
 
 /** What the assign and cluster workers read alike from their environment (docs/pipeline.md, steps 4 and reindex 1). */

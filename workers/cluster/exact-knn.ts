@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
-import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
-import { type ExecutionProviderPreference, openSession } from '../model/inference-session';
+import { emptyKnnGraph, type KnnGraph } from '../../core/clustering/knn-graph';
 import { encodeModel, node, tensorInfo } from '../../core/model/onnx-graph';
+import { type ExecutionProviderPreference, openSession } from '../model/inference-session';
 
 /** Similarity matrix entries computed per call: bounds the memory of one block (128 MiB of float32). */
 const BLOCK_ELEMENTS = 32 * 1024 * 1024;
@@ -17,10 +17,18 @@ export class ExactKnn {
     readonly dimension: number,
   ) {}
 
-  static async open(dimension: number, preference: ExecutionProviderPreference, log: (message: string) => void): Promise<ExactKnn> {
+  static async open(
+    dimension: number,
+    preference: ExecutionProviderPreference,
+    log: (message: string) => void,
+  ): Promise<ExactKnn> {
     const model = encodeModel({
       name: 'blocked_exact_knn',
-      inputs: [tensorInfo('queries', 'float', ['q', dimension]), tensorInfo('database', 'float', ['n', dimension]), tensorInfo('k', 'int64', [1])],
+      inputs: [
+        tensorInfo('queries', 'float', ['q', dimension]),
+        tensorInfo('database', 'float', ['n', dimension]),
+        tensorInfo('k', 'int64', [1]),
+      ],
       outputs: [tensorInfo('similarities', 'float', ['q', 'k']), tensorInfo('indices', 'int64', ['q', 'k'])],
       nodes: [
         node('Gemm', ['queries', 'database'], ['scores'], { transB: 1 }),
@@ -35,12 +43,7 @@ export class ExactKnn {
    * The k most similar database rows of each query. With `selfOffset`, query q is database row selfOffset + q and is
    * left out of its own neighbours (the kNN graph of a set against itself).
    */
-  async search(
-    database: Float32Array,
-    queries: Float32Array,
-    k: number,
-    selfOffset?: number,
-  ): Promise<KnnGraph> {
+  async search(database: Float32Array, queries: Float32Array, k: number, selfOffset?: number): Promise<KnnGraph> {
     const d = this.dimension;
     const n = database.length / d;
     const q = queries.length / d;

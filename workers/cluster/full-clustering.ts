@@ -3,18 +3,18 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fullClusterId } from '../../core/clustering/cluster-ids';
 import { getDataset } from '../../core/datasets/dataset-repository';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
+import { clusteringPrefix } from '../../core/store/batch-paths';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { encodeVectors } from '../embed/shard-format';
-import { clusteringPrefix } from '../../core/store/batch-paths';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
-import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { clusterVectors } from './cluster-vectors';
-import { PARTITION_FILES, partitionLayout, partitionRowsFile } from './partition-files';
-import { PARTITION_SIZE, type PartitionIndex } from './partition-index';
+import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { ExactKnn } from './exact-knn';
 import { queryBatchMedia } from './media-queries';
-import { type MediaItem, clusterItem, newMediaItem, visibleAssignment } from './table-items';
+import { PARTITION_FILES, partitionLayout, partitionRowsFile } from './partition-files';
+import { PARTITION_SIZE, type PartitionIndex } from './partition-index';
+import { clusterItem, type MediaItem, newMediaItem, visibleAssignment } from './table-items';
 import { putAll } from './table-writes';
 
 export interface FullClusteringJob {
@@ -43,20 +43,30 @@ export interface FullClusteringJob {
 export async function runFullClustering(job: FullClusteringJob): Promise<ClusteringSummary> {
   const dataset = await getDataset(job.client, job.tableName, job.datasetId);
   if (!dataset) throw new Error(`Dataset ${job.datasetId} not found`);
-  if (dataset.active_task?.operation_id !== job.operationId) throw new OperationSupersededError(job.datasetId, job.operationId);
+  if (dataset.active_task?.operation_id !== job.operationId)
+    throw new OperationSupersededError(job.datasetId, job.operationId);
   const dimension = dataset.embedding_config?.dimension ?? job.dimension;
   if (!dimension) throw new Error(`Dataset ${job.datasetId} has no embedding_config and no EMBEDDING_CONFIG was given`);
   const committedClusteringId = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
 
   const started = Date.now();
   const batches: BatchEmbeddings[] = [];
-  for (const batchId of dataset.batches) batches.push(await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension));
+  for (const batchId of dataset.batches)
+    batches.push(await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension));
   const vectors = concatVectors(batches, dimension);
   const n = vectors.length / dimension;
   job.log(`loaded ${n} vectors of ${batches.length} batches in ${elapsed(started)}`);
 
   const exact = await ExactKnn.open(dimension, job.executionProvider, job.log);
-  const { index, sorted, method, labels, sizes, outliers, representatives: chosen } = await clusterVectors(vectors, dimension, {
+  const {
+    index,
+    sorted,
+    method,
+    labels,
+    sizes,
+    outliers,
+    representatives: chosen,
+  } = await clusterVectors(vectors, dimension, {
     k: job.k,
     threshold: job.threshold,
     exact,
@@ -97,7 +107,10 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
       const old = existing.get(media.media_id);
       return old
         ? rewriteMediaItem(old, assignment, outlier_score, committedClusteringId)
-        : { ...newMediaItem({ datasetId: job.datasetId, batchId: batch.batchId, addedAt }, media, assignment), outlier_score };
+        : {
+            ...newMediaItem({ datasetId: job.datasetId, batchId: batch.batchId, addedAt }, media, assignment),
+            outlier_score,
+          };
     });
     row += batch.rows.length;
     await putAll(job.client, job.tableName, items);
@@ -119,7 +132,13 @@ function rewriteMediaItem(
       : (({ clusterId, clusteringId }) => ({ prev_cluster_id: clusterId, prev_clustering_id: clusteringId }))(
           visibleAssignment(old, committedClusteringId),
         );
-  return { ...old, cluster_id: assignment.clusterId, clustering_id: assignment.clusteringId, outlier_score: outlierScore, ...previous };
+  return {
+    ...old,
+    cluster_id: assignment.clusterId,
+    clustering_id: assignment.clusteringId,
+    outlier_score: outlierScore,
+    ...previous,
+  };
 }
 
 interface ClusteringOutput {
@@ -133,7 +152,8 @@ interface ClusteringOutput {
 
 async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOutput): Promise<void> {
   const key = (file: Parameters<typeof clusteringKey>[2]) => clusteringKey(job.datasetId, job.newClusteringId, file);
-  const partitionKey = (file: keyof typeof PARTITION_FILES) => clusteringPrefix(job.datasetId, job.newClusteringId) + PARTITION_FILES[file];
+  const partitionKey = (file: keyof typeof PARTITION_FILES) =>
+    clusteringPrefix(job.datasetId, job.newClusteringId) + PARTITION_FILES[file];
   const binary = 'application/octet-stream';
   const assignments = output.ids
     .map(([batch_id, media_id], row) =>
@@ -147,7 +167,13 @@ async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOu
     .join('\n');
   const { index } = output;
   await Promise.all([
-    putBytes(job.s3, job.bucket, partitionKey('layout'), JSON.stringify(partitionLayout(index, PARTITION_SIZE)), 'application/json'),
+    putBytes(
+      job.s3,
+      job.bucket,
+      partitionKey('layout'),
+      JSON.stringify(partitionLayout(index, PARTITION_SIZE)),
+      'application/json',
+    ),
     putBytes(job.s3, job.bucket, partitionKey('topCentroids'), encodeVectors(index.topCentroids), binary),
     putLargeBytes(job.s3, job.bucket, partitionKey('centroids'), encodeVectors(index.centroids)),
     putLargeBytes(job.s3, job.bucket, partitionKey('rows'), partitionRowsFile(index, output.sorted, output.labels)),

@@ -13,7 +13,6 @@ export const PARTITION_FILES = {
   centroids: 'partition-centroids.f32',
   rows: 'partition-rows.bin',
 } as const;
-export type PartitionFile = keyof typeof PARTITION_FILES;
 
 export const partitionLayoutSchema = z.object({
   dimension: z.number().int().positive(),
@@ -38,13 +37,19 @@ export function partitionLayout(index: PartitionIndex, partitionSize: number): P
 
 /** partition-rows.bin: every media's row, partition by partition. `sorted` = the vectors in partition order. */
 export const partitionRowsFile = (index: PartitionIndex, sorted: Float32Array, labels: Int32Array): Uint8Array =>
-  encodePartitionRows(sorted, Uint32Array.from(index.order, (row) => labels[row]), index.dimension);
+  encodePartitionRows(
+    sorted,
+    Uint32Array.from(index.order, (row) => labels[row]),
+    index.dimension,
+  );
 
 /** Checks that a layout read back agrees with itself, so byte ranges computed from it stay inside the files. */
 export function checkLayout(layout: PartitionLayout): void {
   const { top_start: top, partition_start: start } = layout;
   const partitions = start.length - 1;
   const ascending = (values: number[]) => values.every((value, i) => i === 0 || value >= values[i - 1]);
-  if (top[0] !== 0 || top[top.length - 1] !== partitions || !ascending(top)) throw new Error('partitions.json: top_start does not cover the partitions');
-  if (start[0] !== 0 || start[partitions] !== layout.n_media || !ascending(start)) throw new Error('partitions.json: partition_start does not cover the media');
+  if (top[0] !== 0 || top[top.length - 1] !== partitions || !ascending(top))
+    throw new Error('partitions.json: top_start does not cover the partitions');
+  if (start[0] !== 0 || start[partitions] !== layout.n_media || !ascending(start))
+    throw new Error('partitions.json: partition_start does not cover the media');
 }

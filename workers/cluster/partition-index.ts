@@ -39,7 +39,14 @@ export async function buildPartitionIndex(
 ): Promise<PartitionIndex> {
   const n = vectors.length / dimension;
   if (n === 0) {
-    return { dimension, topCentroids: new Float32Array(0), topStart: Uint32Array.of(0), centroids: new Float32Array(0), partitionStart: Uint32Array.of(0), order: new Uint32Array(0) };
+    return {
+      dimension,
+      topCentroids: new Float32Array(0),
+      topStart: Uint32Array.of(0),
+      centroids: new Float32Array(0),
+      partitionStart: Uint32Array.of(0),
+      order: new Uint32Array(0),
+    };
   }
   const topCount = Math.max(1, Math.round(Math.sqrt(Math.max(1, Math.round(n / partitionSize)))));
   const sample = gatherRows(vectors, dimension, spreadRows(n, Math.min(n, topCount * TOP_SAMPLE_PER_CENTROID)));
@@ -64,9 +71,13 @@ export async function buildPartitionIndex(
     topStart[cell + 1] = partitionSizes.length;
   }
   const centroids = new Float32Array(partitionSizes.length * dimension);
-  centroidParts.forEach((centroid, p) => centroids.set(centroid, p * dimension));
+  centroidParts.forEach((centroid, p) => {
+    centroids.set(centroid, p * dimension);
+  });
   const partitionStart = new Uint32Array(partitionSizes.length + 1);
-  partitionSizes.forEach((size, p) => (partitionStart[p + 1] = partitionStart[p] + size));
+  partitionSizes.forEach((size, p) => {
+    partitionStart[p + 1] = partitionStart[p]! + size;
+  });
   return { dimension, topCentroids, topStart, centroids, partitionStart, order };
 }
 
@@ -82,7 +93,13 @@ async function balancedPartitions(
   exact: ExactKnn,
 ): Promise<{ centroid: Float32Array; rows: Uint32Array }[]> {
   const n = members.length / dimension;
-  const fine = await sphericalKmeans(members, dimension, Math.max(1, Math.round(n / partitionSize)), exact, KMEANS_ITERATIONS);
+  const fine = await sphericalKmeans(
+    members,
+    dimension,
+    Math.max(1, Math.round(n / partitionSize)),
+    exact,
+    KMEANS_ITERATIONS,
+  );
   const out: { centroid: Float32Array; rows: Uint32Array }[] = [];
   const groups = groupRows(fine.labels, fine.centroids.length / dimension);
   for (let partition = 0; partition < groups.length; partition++) {
@@ -92,9 +109,19 @@ async function balancedPartitions(
       out.push({ centroid: fine.centroids.subarray(partition * dimension, (partition + 1) * dimension), rows });
       continue;
     }
-    const split = await sphericalKmeans(gatherRows(members, dimension, rows), dimension, Math.ceil(rows.length / partitionSize), exact, KMEANS_ITERATIONS);
+    const split = await sphericalKmeans(
+      gatherRows(members, dimension, rows),
+      dimension,
+      Math.ceil(rows.length / partitionSize),
+      exact,
+      KMEANS_ITERATIONS,
+    );
     groupRows(split.labels, split.centroids.length / dimension).forEach((part, p) => {
-      if (part.length > 0) out.push({ centroid: split.centroids.subarray(p * dimension, (p + 1) * dimension), rows: part.map((i) => rows[i]) });
+      if (part.length > 0)
+        out.push({
+          centroid: split.centroids.subarray(p * dimension, (p + 1) * dimension),
+          rows: part.map((i) => rows[i]),
+        });
     });
   }
   return out;
@@ -107,7 +134,8 @@ function spreadRows(n: number, count: number): Uint32Array {
 
 export function gatherRows(vectors: Float32Array, dimension: number, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * dimension);
-  for (let i = 0; i < rows.length; i++) out.set(vectors.subarray(rows[i] * dimension, (rows[i] + 1) * dimension), i * dimension);
+  for (let i = 0; i < rows.length; i++)
+    out.set(vectors.subarray(rows[i] * dimension, (rows[i] + 1) * dimension), i * dimension);
   return out;
 }
 
@@ -117,9 +145,12 @@ function groupRows(labels: Int32Array, groups: number): Uint32Array[] {
   for (const label of labels) counts[label]++;
   const out = Array.from(counts, (count) => new Uint32Array(count));
   const filled = new Uint32Array(groups);
-  labels.forEach((label, row) => (out[label][filled[label]++] = row));
+  labels.forEach((label, row) => {
+    out[label]![filled[label]!++] = row;
+  });
   return out;
 }
 
 /** The vectors in partition order (row order[i] at position i): each partition's rows are one contiguous block. */
-export const sortedByPartition = (vectors: Float32Array, index: PartitionIndex): Float32Array => gatherRows(vectors, index.dimension, index.order);
+export const sortedByPartition = (vectors: Float32Array, index: PartitionIndex): Float32Array =>
+  gatherRows(vectors, index.dimension, index.order);

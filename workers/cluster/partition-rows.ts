@@ -38,7 +38,8 @@ export class PartitionRows {
     private readonly dimension: number,
   ) {
     const stride = rowBytes(dimension);
-    if (bytes.byteOffset % 4 !== 0 || bytes.byteLength % stride !== 0) throw new Error('Partition rows are misaligned or truncated');
+    if (bytes.byteOffset % 4 !== 0 || bytes.byteLength % stride !== 0)
+      throw new Error('Partition rows are misaligned or truncated');
     this.stride = stride;
     this.count = bytes.byteLength / stride;
     this.words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

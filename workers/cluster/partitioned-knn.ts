@@ -1,6 +1,6 @@
-import { type KnnGraph, emptyKnnGraph } from '../../core/clustering/knn-graph';
+import { emptyKnnGraph, type KnnGraph } from '../../core/clustering/knn-graph';
 import type { ExactKnn } from './exact-knn';
-import { type PartitionIndex, gatherRows, partitionCount } from './partition-index';
+import { gatherRows, type PartitionIndex, partitionCount } from './partition-index';
 
 /**
  * Partitions searched per partition when building the kNN graph: its own and the nearest others by centroid. On the
@@ -18,7 +18,12 @@ const NEAR_CELLS = 6;
  * among those of the NEAR_CELLS top cells nearest its own (nearPartitions): all K × K centroid pairs would grow as N².
  * `sorted` holds the vectors in partition order (sortedByPartition), so each partition's rows are copied as one block.
  */
-export async function partitionedKnnGraph(sorted: Float32Array, k: number, index: PartitionIndex, exact: ExactKnn): Promise<KnnGraph> {
+export async function partitionedKnnGraph(
+  sorted: Float32Array,
+  k: number,
+  index: PartitionIndex,
+  exact: ExactKnn,
+): Promise<KnnGraph> {
   const { dimension, partitionStart, order } = index;
   const graph = emptyKnnGraph(order.length, k);
   const partitions = partitionCount(index);
@@ -31,7 +36,11 @@ export async function partitionedKnnGraph(sorted: Float32Array, k: number, index
   };
   const rowsOf = (p: number) => partitionStart[p + 1] - partitionStart[p];
   let largest = 0;
-  for (let p = 0; p < partitions; p++) largest = Math.max(largest, searched(p).reduce((sum, q) => sum + rowsOf(q), 0));
+  for (let p = 0; p < partitions; p++)
+    largest = Math.max(
+      largest,
+      searched(p).reduce((sum, q) => sum + rowsOf(q), 0),
+    );
   const candidates = new Float32Array(largest * dimension);
   const candidatePositions = new Uint32Array(largest);
   for (let p = 0; p < partitions; p++) {
@@ -43,7 +52,12 @@ export async function partitionedKnnGraph(sorted: Float32Array, k: number, index
       for (let position = start; position < end; position++) candidatePositions[count++] = position;
     }
     const members = rowsOf(p);
-    const local = await exact.search(candidates.subarray(0, count * dimension), candidates.subarray(0, members * dimension), k, 0);
+    const local = await exact.search(
+      candidates.subarray(0, count * dimension),
+      candidates.subarray(0, members * dimension),
+      k,
+      0,
+    );
     for (let m = 0; m < members; m++) {
       const row = order[candidatePositions[m]];
       for (let slot = 0; slot < k; slot++) {
@@ -67,13 +81,20 @@ async function nearPartitions(index: PartitionIndex, exact: ExactKnn): Promise<n
   const near: number[][] = Array.from({ length: partitionCount(index) }, () => []);
   for (let cell = 0; cell < cells; cell++) {
     if (topStart[cell + 1] === topStart[cell]) continue;
-    const neighbourCells = [cell, ...Array.from(nearCells.neighbours.subarray(cell * nearCells.k, (cell + 1) * nearCells.k)).filter((c) => c >= 0)];
-    const partitions = neighbourCells.flatMap((c) => Array.from({ length: topStart[c + 1] - topStart[c] }, (_, i) => topStart[c] + i));
+    const neighbourCells = [
+      cell,
+      ...Array.from(nearCells.neighbours.subarray(cell * nearCells.k, (cell + 1) * nearCells.k)).filter((c) => c >= 0),
+    ];
+    const partitions = neighbourCells.flatMap((c) =>
+      Array.from({ length: topStart[c + 1] - topStart[c] }, (_, i) => topStart[c] + i),
+    );
     const database = gatherRows(centroids, dimension, partitions);
     const queries = centroids.subarray(topStart[cell] * dimension, topStart[cell + 1] * dimension);
     const hits = await exact.search(database, queries, Math.min(KNN_PROBES, partitions.length));
     for (let q = 0; q < topStart[cell + 1] - topStart[cell]; q++) {
-      near[topStart[cell] + q] = Array.from(hits.neighbours.subarray(q * hits.k, (q + 1) * hits.k)).filter((i) => i >= 0).map((i) => partitions[i]);
+      near[topStart[cell] + q] = Array.from(hits.neighbours.subarray(q * hits.k, (q + 1) * hits.k))
+        .filter((i) => i >= 0)
+        .map((i) => partitions[i]);
     }
   }
   return near;

@@ -36,7 +36,11 @@ export async function sphericalKmeans(
 }
 
 /** The index of the most similar centroid of each row. */
-export async function nearestCentroid(exact: ExactKnn, centroids: Float32Array, vectors: Float32Array): Promise<Int32Array> {
+export async function nearestCentroid(
+  exact: ExactKnn,
+  centroids: Float32Array,
+  vectors: Float32Array,
+): Promise<Int32Array> {
   return (await exact.search(centroids, vectors, 1)).neighbours;
 }
 

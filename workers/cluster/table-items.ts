@@ -1,6 +1,6 @@
-import type { ShardRow } from '../embed/embed-entries';
 import type { MediaRecord } from '../../core/datasets/media-record';
 import { clusterKey, mediaKey } from '../../core/store/table-schema';
+import type { ShardRow } from '../embed/embed-entries';
 
 /** A media item as the workers write it. */
 export type MediaItem = MediaRecord;
@@ -30,8 +30,15 @@ export function newMediaItem(
  * clustering (or its incremental `initial` stand-in), else the `prev_*` one that a full clustering which never got
  * committed left behind.
  */
-export function visibleAssignment(item: MediaItem, committedClusteringId: string): { clusterId: string; clusteringId: string } {
-  if (item.clustering_id !== committedClusteringId && item.prev_clustering_id === committedClusteringId && item.prev_cluster_id) {
+export function visibleAssignment(
+  item: MediaItem,
+  committedClusteringId: string,
+): { clusterId: string; clusteringId: string } {
+  if (
+    item.clustering_id !== committedClusteringId &&
+    item.prev_clustering_id === committedClusteringId &&
+    item.prev_cluster_id
+  ) {
     return { clusterId: item.prev_cluster_id, clusteringId: item.prev_clustering_id };
   }
   return { clusterId: item.cluster_id, clusteringId: item.clustering_id };

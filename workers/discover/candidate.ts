@@ -6,7 +6,13 @@ import type { S3Location } from '../../core/media/s3-uri';
  */
 export type Candidate =
   /** An object in the customer's S3 source: checked and embedded where it is, read with the source's credentials. */
-  | { readonly kind: 's3'; readonly name: string; readonly sourceUri: string; readonly location: S3Location; readonly size?: number }
+  | {
+      readonly kind: 's3';
+      readonly name: string;
+      readonly sourceUri: string;
+      readonly location: S3Location;
+      readonly size?: number;
+    }
   /** A local file (on-premises): checked and embedded where it is. */
   | { readonly kind: 'local'; readonly name: string; readonly sourceUri: string; readonly path: string }
   /** A direct upload staged in our bucket: copied under a generated name. */

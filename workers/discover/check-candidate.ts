@@ -15,7 +15,7 @@ import { downloadToFile, objectProblem, readS3Head, uploadFile } from './s3-io';
  * Bytes read from the start of media checked where it lives. Enough for `sniffMedia` (4100) with room to spare; a file
  * no longer than this is in hand whole, so images that small are decode-probed too.
  */
-export const HEAD_BYTES = 64 * 1024;
+const HEAD_BYTES = 64 * 1024;
 
 export interface CheckContext {
   /** Reads the customer's source (assumed role when configured). */
@@ -28,7 +28,9 @@ export interface CheckContext {
   readonly tempDir: string;
 }
 
-export type CheckOutcome = { readonly ok: true; readonly line: ManifestLine } | { readonly ok: false; readonly skipped: SkippedMedia };
+export type CheckOutcome =
+  | { readonly ok: true; readonly line: ManifestLine }
+  | { readonly ok: false; readonly skipped: SkippedMedia };
 
 /**
  * Decides whether one candidate is usable media, by its bytes:
@@ -39,15 +41,25 @@ export type CheckOutcome = { readonly ok: true; readonly line: ManifestLine } | 
  *   and it is copied to `media/{media_id}.{ext}` under a generated name with the extension its content has.
  * Unusable media becomes a skip with the reason; only failures unrelated to the candidate (S3 down) are thrown.
  */
-export async function checkCandidate(candidate: Candidate, ordinal: number, context: CheckContext): Promise<CheckOutcome> {
+export async function checkCandidate(
+  candidate: Candidate,
+  ordinal: number,
+  context: CheckContext,
+): Promise<CheckOutcome> {
   const mediaId = generateMediaId(context.operationId, ordinal);
   switch (candidate.kind) {
     case 'skip':
       return skip(candidate.name, candidate.reason);
     case 's3': {
-      const read = candidate.size === 0 ? { ok: true as const, head: Buffer.alloc(0), size: 0 } : await readS3Head(context.sourceS3, candidate.location, HEAD_BYTES);
+      const read =
+        candidate.size === 0
+          ? { ok: true as const, head: Buffer.alloc(0), size: 0 }
+          : await readS3Head(context.sourceS3, candidate.location, HEAD_BYTES);
       if (!read.ok) return skip(candidate.name, read.reason);
-      return inPlace(candidate, mediaId, read.head, read.size, { bucket: candidate.location.bucket, key: candidate.location.key });
+      return inPlace(candidate, mediaId, read.head, read.size, {
+        bucket: candidate.location.bucket,
+        key: candidate.location.key,
+      });
     }
     case 'local': {
       const read = await readLocalHead(candidate.path, HEAD_BYTES);
@@ -108,13 +120,25 @@ async function copyIntoBatch(
     const problem = await probeImage(candidate.file);
     if (problem) return skip(candidate.name, problem);
   }
-  const target = { bucket: context.bucketName, key: mediaObjectKey(context.datasetId, context.operationId, mediaId, sniffed.ext) };
+  const target = {
+    bucket: context.bucketName,
+    key: mediaObjectKey(context.datasetId, context.operationId, mediaId, sniffed.ext),
+  };
   await uploadFile(context.ownS3, target, candidate.file, size, sniffed.mime);
   return media(mediaId, sniffed, candidate.sourceUri, target, size);
 }
 
-function media(mediaId: string, sniffed: SniffResult & { ok: true }, sourceUri: string, location: MediaLocation, bytes: number): CheckOutcome {
-  return { ok: true, line: { media_id: mediaId, type: sniffed.type, source_uri: sourceUri, location, bytes, mime: sniffed.mime } };
+function media(
+  mediaId: string,
+  sniffed: SniffResult & { ok: true },
+  sourceUri: string,
+  location: MediaLocation,
+  bytes: number,
+): CheckOutcome {
+  return {
+    ok: true,
+    line: { media_id: mediaId, type: sniffed.type, source_uri: sourceUri, location, bytes, mime: sniffed.mime },
+  };
 }
 
 function skip(name: string, reason: string): CheckOutcome {

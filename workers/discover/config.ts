@@ -1,8 +1,8 @@
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import { boolEnv, type EnvSource, intEnv, oneOfEnv, readWorkerEnv, requireEnv, type WorkerEnv } from '../runtime/env';
 
-export const SOURCE_KINDS = ['s3_uri', 'staged_files', 'staged_archive', 'local_path'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+const SOURCE_KINDS = ['s3_uri', 'staged_files', 'staged_archive', 'local_path'] as const;
+type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface ManifestLimits {
   readonly maxRows: number;

@@ -30,7 +30,7 @@ export async function readLocalHead(path: string, bytes: number): Promise<LocalH
 }
 
 /** A reason to skip one file, or undefined for errors that are not about it. */
-export function fileProblem(error: unknown): string | undefined {
+function fileProblem(error: unknown): string | undefined {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
     case 'ENOTDIR':

@@ -3,8 +3,8 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { ARCHIVE_MAGIC_BYTES, detectArchiveFormat } from '../../core/media/archive-format';
 import { ArchiveRejectedError } from '../../core/media/archive-safety';
-import { sanitizeDisplayName } from '../../core/media/safe-names';
 import { manifestFormatOf } from '../../core/media/s3-uri';
+import { sanitizeDisplayName } from '../../core/media/safe-names';
 import { isSupportedMediaName } from '../../core/media/supported-media';
 import { WorkerError } from '../runtime/failure';
 import { archiveCandidates } from './archive-source';
@@ -23,7 +23,8 @@ import { noMediaMessage, type SourceContext } from './source-context';
  */
 export async function* localPathCandidates(context: SourceContext): AsyncGenerator<Candidate> {
   const { sourceUri: path, localPathsAllowed } = context.config;
-  if (!localPathsAllowed) throw new WorkerError('Local paths are not allowed in this deployment (LOCAL_PATHS_ALLOWED is not true)');
+  if (!localPathsAllowed)
+    throw new WorkerError('Local paths are not allowed in this deployment (LOCAL_PATHS_ALLOWED is not true)');
   if (!isAbsolute(path)) throw new WorkerError(`A local path must be absolute, got ${path}`);
   let root: string;
   try {
@@ -53,7 +54,9 @@ async function* folderCandidates(root: string): AsyncGenerator<Candidate> {
   const pending = [root];
   while (pending.length > 0) {
     const folder = pending.pop()!;
-    const entries: Dirent[] = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries: Dirent[] = (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     const subfolders: string[] = [];
     for (const entry of entries) {
       const path = join(folder, entry.name);
@@ -73,7 +76,11 @@ async function* folderCandidates(root: string): AsyncGenerator<Candidate> {
 
 async function* manifestCandidates(manifestPath: string, context: SourceContext): AsyncGenerator<Candidate> {
   const file = localManifestFile(manifestPath);
-  for await (const { row, value } of manifestValues(file, manifestFormatOf(manifestPath)!, context.config.manifestLimits)) {
+  for await (const { row, value } of manifestValues(
+    file,
+    manifestFormatOf(manifestPath)!,
+    context.config.manifestLimits,
+  )) {
     const rowName = `${manifestPath} row ${row}`;
     if (value === undefined) {
       yield { kind: 'skip', name: rowName, reason: 'empty location' };
@@ -84,7 +91,12 @@ async function* manifestCandidates(manifestPath: string, context: SourceContext)
       yield { kind: 'skip', name: sanitizeDisplayName(`${rowName}: ${value}`), reason: resolved.reason };
       continue;
     }
-    yield { kind: 'local', name: sanitizeDisplayName(resolved.location), sourceUri: resolved.location, path: resolved.location };
+    yield {
+      kind: 'local',
+      name: sanitizeDisplayName(resolved.location),
+      sourceUri: resolved.location,
+      path: resolved.location,
+    };
   }
 }
 

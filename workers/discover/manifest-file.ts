@@ -1,4 +1,4 @@
-import { constants as fsConstants, createReadStream } from 'node:fs';
+import { createReadStream, constants as fsConstants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -13,7 +13,7 @@ export interface ManifestFile {
   randomAccess(): Promise<RandomAccess>;
 }
 
-export interface RandomAccess {
+interface RandomAccess {
   readonly buffer: AsyncBuffer;
   close(): Promise<void>;
 }

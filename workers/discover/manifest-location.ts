@@ -12,7 +12,8 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
  */
 export function resolveS3ManifestEntry(entry: string, manifest: S3Location): Resolved<S3Location> {
   if (entry.startsWith('s3://')) return parsed(entry);
-  if (URL_SCHEME.test(entry)) return { ok: false, reason: 'unsupported location scheme (use s3:// URIs or keys relative to the manifest)' };
+  if (URL_SCHEME.test(entry))
+    return { ok: false, reason: 'unsupported location scheme (use s3:// URIs or keys relative to the manifest)' };
   const folder = manifest.key.slice(0, manifest.key.lastIndexOf('/') + 1);
   const key = resolveDotSegments(entry.startsWith('/') ? entry.slice(1) : `${folder}${entry}`);
   if (key === undefined) return { ok: false, reason: 'invalid location: it climbs above the bucket root' };

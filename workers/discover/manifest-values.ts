@@ -8,7 +8,7 @@ import type { ManifestLimits } from './config';
 import type { ManifestFile } from './manifest-file';
 
 /** Header names of the location column in csv and parquet manifests (case-insensitive), by precedence. */
-export const LOCATION_COLUMNS = ['path', 's3_uri', 'uri', 'url', 'key', 'filename'] as const;
+const LOCATION_COLUMNS = ['path', 's3_uri', 'uri', 'url', 'key', 'filename'] as const;
 
 /** One row's location as written in the manifest (undefined when the cell is empty), with its 1-based row number. */
 export interface ManifestValue {
@@ -21,12 +21,22 @@ export interface ManifestValue {
  * from the column named by its header, `.parquet` from the column of that name, row group by row group. More rows than
  * `maxRows` or a line longer than `maxLineBytes` fails the operation (WorkerError) before anything is buffered beyond it.
  */
-export async function* manifestValues(file: ManifestFile, format: ManifestFormat, limits: ManifestLimits): AsyncGenerator<ManifestValue> {
-  const rows = format === 'txt' ? txtValues(file, limits) : format === 'csv' ? csvValues(file, limits) : parquetValues(file, limits);
+export async function* manifestValues(
+  file: ManifestFile,
+  format: ManifestFormat,
+  limits: ManifestLimits,
+): AsyncGenerator<ManifestValue> {
+  const rows =
+    format === 'txt'
+      ? txtValues(file, limits)
+      : format === 'csv'
+        ? csvValues(file, limits)
+        : parquetValues(file, limits);
   let count = 0;
   for await (const value of rows) {
     count += 1;
-    if (count > limits.maxRows) throw new WorkerError(`Manifest ${file.name} has more than ${limits.maxRows} rows (MAX_MANIFEST_ROWS)`);
+    if (count > limits.maxRows)
+      throw new WorkerError(`Manifest ${file.name} has more than ${limits.maxRows} rows (MAX_MANIFEST_ROWS)`);
     yield value;
   }
 }
@@ -94,7 +104,8 @@ async function* parquetValues(file: ManifestFile, limits: ManifestLimits): Async
       for (const [offset, record] of records.entries()) {
         const row = rowStart + offset + 1;
         const value = parquetText(record[column], file.name, row);
-        if (value !== undefined && Buffer.byteLength(value) > limits.maxLineBytes) throw lineTooLong(file.name, limits.maxLineBytes, row);
+        if (value !== undefined && Buffer.byteLength(value) > limits.maxLineBytes)
+          throw lineTooLong(file.name, limits.maxLineBytes, row);
         yield { row, value };
       }
       rowStart = rowEnd;
@@ -121,9 +132,10 @@ function locationColumn(header: readonly string[], name: string): number {
 }
 
 function lineTooLong(name: string, max: number, line: number): WorkerError {
-  return new WorkerError(`Manifest ${name} has a line longer than ${max} bytes (line ${line}; MAX_MANIFEST_LINE_BYTES)`);
+  return new WorkerError(
+    `Manifest ${name} has a line longer than ${max} bytes (line ${line}; MAX_MANIFEST_LINE_BYTES)`,
+  );
 }
-
 
 /**
  * Passes a manifest's bytes through, failing as soon as a line (bytes between newlines) grows past `maxLineBytes`, so a

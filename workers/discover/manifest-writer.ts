@@ -3,8 +3,8 @@ import { discoveryKey, manifestPartKey } from '../../core/store/batch-paths';
 import {
   type DiscoverySummary,
   MANIFEST_PART_MAX_LINES,
-  type ManifestLine,
   MAX_REPORTED_SKIPPED,
+  type ManifestLine,
   type SkippedMedia,
 } from '../runtime/batch-records';
 import { putText } from './s3-io';
@@ -63,7 +63,12 @@ export class ManifestWriter {
       skipped: this.skipped,
       total_bytes: this.totalBytes,
     };
-    await putText(this.s3, { bucket: this.bucket, key: discoveryKey(this.datasetId, this.batchId) }, JSON.stringify(summary), 'application/json');
+    await putText(
+      this.s3,
+      { bucket: this.bucket, key: discoveryKey(this.datasetId, this.batchId) },
+      JSON.stringify(summary),
+      'application/json',
+    );
     return summary;
   }
 

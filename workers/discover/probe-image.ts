@@ -6,7 +6,10 @@ import sharp from 'sharp';
  */
 export async function probeImage(input: Buffer | string): Promise<string | undefined> {
   try {
-    await sharp(input, { failOn: 'truncated', sequentialRead: true }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
+    await sharp(input, { failOn: 'truncated', sequentialRead: true })
+      .resize(16, 16, { fit: 'inside' })
+      .raw()
+      .toBuffer();
     return undefined;
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim().slice(0, 200);

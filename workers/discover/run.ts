@@ -11,13 +11,13 @@ import { WorkerError } from '../runtime/failure';
 import { createWorkerLogger } from '../runtime/logger';
 import { createSourceS3Client } from '../runtime/source-credentials';
 import type { Candidate } from './candidate';
-import { checkCandidate, type CheckContext } from './check-candidate';
+import { type CheckContext, checkCandidate } from './check-candidate';
 import { type DiscoverConfig, readDiscoverConfig } from './config';
 import { localPathCandidates } from './local-source';
 import { ManifestWriter } from './manifest-writer';
 import { mapOrdered } from './ordered-map';
-import { s3UriCandidates } from './s3-source';
 import { deletePrefix } from './s3-io';
+import { s3UriCandidates } from './s3-source';
 import { noMediaMessage, type SourceContext } from './source-context';
 import { stagedArchiveCandidates, stagedFilesCandidates } from './staged-source';
 
@@ -57,7 +57,9 @@ export async function run(env: EnvSource, options: DiscoverOptions = {}): Promis
     logger.info('discovery done', { ...summary, skipped: summary.skipped.slice(0, 10) });
     return summary;
   } catch (error) {
-    await removeBatchOutputs(ownS3, config).catch((cleanupError: unknown) => logger.error('cleanup failed', { error: cleanupError as Error }));
+    await removeBatchOutputs(ownS3, config).catch((cleanupError: unknown) =>
+      logger.error('cleanup failed', { error: cleanupError as Error }),
+    );
     throw error;
   } finally {
     await rm(tempDir, { recursive: true, force: true });
@@ -69,7 +71,9 @@ export async function run(env: EnvSource, options: DiscoverOptions = {}): Promis
 async function discover(context: SourceContext & CheckContext, logger: Logger): Promise<DiscoverySummary> {
   const writer = new ManifestWriter(context.ownS3, context.bucketName, context.datasetId, context.operationId);
   let checked = 0;
-  for await (const outcome of mapOrdered(candidatesOf(context), CHECK_CONCURRENCY, (candidate, ordinal) => checkCandidate(candidate, ordinal, context))) {
+  for await (const outcome of mapOrdered(candidatesOf(context), CHECK_CONCURRENCY, (candidate, ordinal) =>
+    checkCandidate(candidate, ordinal, context),
+  )) {
     if (outcome.ok) await writer.add(outcome.line);
     else writer.skip(outcome.skipped);
     checked += 1;

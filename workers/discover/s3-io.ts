@@ -22,7 +22,9 @@ export type HeadRead =
 export async function readS3Head(client: S3Client, location: S3Location, bytes: number): Promise<HeadRead> {
   let response;
   try {
-    response = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=0-${bytes - 1}` }));
+    response = await client.send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: `bytes=0-${bytes - 1}` }),
+    );
   } catch (error) {
     const status = httpStatusOf(error);
     // S3 answers a range request on an empty object with 416.
@@ -43,14 +45,28 @@ export async function downloadToFile(client: S3Client, location: S3Location, fil
   await pipeline(response.Body as Readable, createWriteStream(file, { flags: 'wx' }));
 }
 
-export async function uploadFile(client: S3Client, target: S3Location, file: string, size: number, contentType: string): Promise<void> {
+export async function uploadFile(
+  client: S3Client,
+  target: S3Location,
+  file: string,
+  size: number,
+  contentType: string,
+): Promise<void> {
   await client.send(
-    new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: createReadStream(file), ContentLength: size, ContentType: contentType }),
+    new PutObjectCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      Body: createReadStream(file),
+      ContentLength: size,
+      ContentType: contentType,
+    }),
   );
 }
 
 export async function putText(client: S3Client, target: S3Location, body: string, contentType: string): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body, ContentType: contentType }));
+  await client.send(
+    new PutObjectCommand({ Bucket: target.bucket, Key: target.key, Body: body, ContentType: contentType }),
+  );
 }
 
 /** Every object under `prefix`, listed page by page. */
@@ -81,7 +97,9 @@ export async function deletePrefix(client: S3Client, bucket: string, prefix: str
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    await client.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
     batch = [];
   };
   for await (const object of listObjects(client, bucket, prefix)) {

@@ -1,6 +1,13 @@
-import { InvalidS3UriError, classifyS3Source, formatS3Uri, manifestFormatOf, parseS3Uri, type S3Location } from '../../core/media/s3-uri';
-import { isSupportedMediaName } from '../../core/media/supported-media';
+import {
+  classifyS3Source,
+  formatS3Uri,
+  InvalidS3UriError,
+  manifestFormatOf,
+  parseS3Uri,
+  type S3Location,
+} from '../../core/media/s3-uri';
 import { sanitizeDisplayName } from '../../core/media/safe-names';
+import { isSupportedMediaName } from '../../core/media/supported-media';
 import { WorkerError } from '../runtime/failure';
 import type { Candidate } from './candidate';
 import { s3ManifestFile } from './manifest-file';
@@ -43,7 +50,11 @@ async function* folderCandidates(folder: S3Location, context: SourceContext): As
 async function* manifestCandidates(manifest: S3Location, context: SourceContext): AsyncGenerator<Candidate> {
   const name = formatS3Uri(manifest);
   const file = s3ManifestFile(context.sourceS3, manifest, name);
-  for await (const { row, value } of manifestValues(file, manifestFormatOf(manifest.key)!, context.config.manifestLimits)) {
+  for await (const { row, value } of manifestValues(
+    file,
+    manifestFormatOf(manifest.key)!,
+    context.config.manifestLimits,
+  )) {
     const rowName = `${name} row ${row}`;
     if (value === undefined) {
       yield { kind: 'skip', name: rowName, reason: 'empty location' };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ArchiveRejectedError } from '../../core/media/archive-safety';
-import { displayNameOfStagedUpload, sanitizeDisplayName } from '../../core/media/safe-names';
 import { formatS3Uri, InvalidS3UriError, parseS3Uri, type S3Location } from '../../core/media/s3-uri';
+import { displayNameOfStagedUpload, sanitizeDisplayName } from '../../core/media/safe-names';
 import { stagingPrefix } from '../../core/store/batch-paths';
 import { WorkerError } from '../runtime/failure';
 import { archiveCandidates } from './archive-source';
@@ -16,7 +16,12 @@ export async function* stagedFilesCandidates(context: SourceContext): AsyncGener
     if (object.key.endsWith('/')) continue;
     const location = { bucket: folder.bucket, key: object.key };
     const storedName = object.key.slice(object.key.lastIndexOf('/') + 1);
-    yield { kind: 'staged', name: sanitizeDisplayName(displayNameOfStagedUpload(storedName)), sourceUri: formatS3Uri(location), location };
+    yield {
+      kind: 'staged',
+      name: sanitizeDisplayName(displayNameOfStagedUpload(storedName)),
+      sourceUri: formatS3Uri(location),
+      location,
+    };
   }
 }
 
@@ -27,7 +32,8 @@ export async function* stagedArchiveCandidates(context: SourceContext): AsyncGen
   try {
     await downloadToFile(context.ownS3, archive, path);
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') throw new WorkerError(noMediaMessage(context.config.sourceUri), { cause: error });
+    if ((error as { name?: string }).name === 'NoSuchKey')
+      throw new WorkerError(noMediaMessage(context.config.sourceUri), { cause: error });
     throw error;
   }
   const name = archive.key.slice(archive.key.lastIndexOf('/') + 1);

@@ -24,11 +24,14 @@ export async function decodeImage(bytes: Uint8Array, side: number): Promise<Deco
   try {
     return await decode(bytes, side);
   } catch (second) {
-    throw new SkippableMediaError(`cannot decode image: ${isVague(second) ? 'corrupt or truncated image data' : firstLine(second)}`);
+    throw new SkippableMediaError(
+      `cannot decode image: ${isVague(second) ? 'corrupt or truncated image data' : firstLine(second)}`,
+    );
   }
 }
 
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
 const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLine(error).trim());
 
 async function decode(bytes: Uint8Array, side: number): Promise<DecodedImage> {

@@ -37,7 +37,14 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
         maxFrames: options.maxVideoFrames,
         maxFps: options.maxVideoFps,
       });
-      return { ok: true, entry, rgb: video.rgb, frameCount: video.frameCount, width: video.width, height: video.height };
+      return {
+        ok: true,
+        entry,
+        rgb: video.rgb,
+        frameCount: video.frameCount,
+        width: video.width,
+        height: video.height,
+      };
     } finally {
       await file.release();
     }

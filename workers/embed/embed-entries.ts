@@ -21,7 +21,7 @@ export interface EmbeddedEntries {
   readonly skipped: readonly SkippedMedia[];
 }
 
-export interface Encoder {
+interface Encoder {
   readonly inputSize: number;
   readonly dimension: number;
   encode(pixels: Float32Array, count: number): Promise<Float32Array>;
@@ -90,7 +90,9 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
     options.onBatch?.(done + 1, groups.length);
   }
   const matrix = new Float32Array(vectors.length * encoder.dimension);
-  vectors.forEach((vector, i) => matrix.set(vector, i * encoder.dimension));
+  vectors.forEach((vector, i) => {
+    matrix.set(vector, i * encoder.dimension);
+  });
   return { vectors: matrix, rows, skipped };
 }
 
@@ -108,14 +110,16 @@ async function encodeFrames(media: readonly Usable[], options: EmbedOptions): Pr
   for (let start = 0; start < frames.length; start += batchSize) {
     const slice = frames.slice(start, start + batchSize);
     const pixels = new Float32Array(slice.length * 3 * side * side);
-    slice.forEach((frame, i) => rgbToChw(frame, side, options.normalisation, pixels, i * 3 * side * side));
+    slice.forEach((frame, i) => {
+      rgbToChw(frame, side, options.normalisation, pixels, i * 3 * side * side);
+    });
     output.set(await encoder.encode(pixels, slice.length), start * encoder.dimension);
   }
   return output;
 }
 
 /** `map` with at most `limit` calls in flight; results in input order; the first failure rejects. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

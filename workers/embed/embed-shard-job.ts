@@ -52,12 +52,21 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
     partStart: job.partStart,
     partEnd: job.partEnd,
   });
-  const location: ModelLocation = { uri: job.model.uri, sha256: pinnedSha256(job.config.model_sha256, job.model.sha256), cacheDir: job.model.cacheDir };
+  const location: ModelLocation = {
+    uri: job.model.uri,
+    sha256: pinnedSha256(job.config.model_sha256, job.model.sha256),
+    cacheDir: job.model.cacheDir,
+  };
   const model = await resolveModel(location, () => job.s3);
   job.log(`model ${job.config.model_id} v${job.config.version} sha256 ${model.sha256}`);
   const { session, provider } = await openSession(model.path, job.executionProvider, job.log);
   const encoder = new ImageEncoder(session, job.config.input_size, job.config.dimension);
-  const reader = new MediaReader({ s3: job.s3, bucket: job.bucket, sourceS3: job.sourceS3, localPathsAllowed: job.localPathsAllowed });
+  const reader = new MediaReader({
+    s3: job.s3,
+    bucket: job.bucket,
+    sourceS3: job.sourceS3,
+    localPathsAllowed: job.localPathsAllowed,
+  });
   try {
     const embedded = await embedEntries(entries, {
       encoder,
@@ -73,7 +82,12 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
       prefetch: job.prefetch,
       decodeConcurrency: job.decodeConcurrency,
     });
-    await writeShard(job.s3, job.bucket, { datasetId: job.datasetId, batchId: job.operationId, shardIndex: job.shardIndex }, embedded);
+    await writeShard(
+      job.s3,
+      job.bucket,
+      { datasetId: job.datasetId, batchId: job.operationId, shardIndex: job.shardIndex },
+      embedded,
+    );
     const progress = await recordShardDone(
       { client: job.client, tableName: job.tableName, datasetId: job.datasetId, operationId: job.operationId },
       job.now?.() ?? new Date(),

@@ -12,7 +12,9 @@ export async function readManifestParts(
   bucket: string,
   at: { datasetId: string; batchId: string; partStart: number; partEnd: number },
 ): Promise<ManifestEntry[]> {
-  if (!(Number.isInteger(at.partStart) && Number.isInteger(at.partEnd) && 0 <= at.partStart && at.partStart < at.partEnd)) {
+  if (
+    !(Number.isInteger(at.partStart) && Number.isInteger(at.partEnd) && 0 <= at.partStart && at.partStart < at.partEnd)
+  ) {
     throw new Error(`Invalid manifest part range [${at.partStart}, ${at.partEnd})`);
   }
   const entries: ManifestEntry[] = [];

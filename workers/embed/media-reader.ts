@@ -31,7 +31,9 @@ export class MediaReader {
       try {
         return await readFile(location.path);
       } catch (error) {
-        throw new SkippableMediaError(`cannot read ${location.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new SkippableMediaError(
+          `cannot read ${location.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
       }
     }
     return (await this.object(location)).transformToByteArray();
@@ -63,7 +65,8 @@ export class MediaReader {
       const object = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
       return object.Body!;
     } catch (error) {
-      if (error instanceof NoSuchKey) throw new SkippableMediaError(`s3://${location.bucket}/${location.key} no longer exists`);
+      if (error instanceof NoSuchKey)
+        throw new SkippableMediaError(`s3://${location.bucket}/${location.key} no longer exists`);
       throw error;
     }
   }

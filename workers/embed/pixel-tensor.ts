@@ -8,9 +8,16 @@ export interface PixelNormalisation {
  * Interleaved 8-bit RGB (HWC, what sharp and ffmpeg's rgb24 produce) → planar float32 CHW, normalised, written into
  * `target` at `offset` so a whole batch shares one buffer.
  */
-export function rgbToChw(rgb: Uint8Array, side: number, norm: PixelNormalisation, target: Float32Array, offset: number): void {
+export function rgbToChw(
+  rgb: Uint8Array,
+  side: number,
+  norm: PixelNormalisation,
+  target: Float32Array,
+  offset: number,
+): void {
   const plane = side * side;
-  if (rgb.length !== plane * 3) throw new Error(`Expected ${plane * 3} RGB bytes for a ${side}×${side} image, got ${rgb.length}`);
+  if (rgb.length !== plane * 3)
+    throw new Error(`Expected ${plane * 3} RGB bytes for a ${side}×${side} image, got ${rgb.length}`);
   for (let channel = 0; channel < 3; channel++) {
     const scale = 1 / (255 * norm.std[channel]);
     const shift = norm.mean[channel] / norm.std[channel];

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
-import { type EnvSource, boolEnv, intEnv, jsonEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
+import { boolEnv, type EnvSource, intEnv, jsonEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
 import { createSourceS3Client } from '../runtime/source-credentials';
 import { runEmbedShard } from './embed-shard-job';
 

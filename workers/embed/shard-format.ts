@@ -21,13 +21,15 @@ export function encodeVectors(vectors: Float32Array): Uint8Array {
 /** Copies `bytes` into a fresh, aligned Float32Array, checking that they hold whole rows. */
 export function decodeVectors(bytes: Uint8Array, dimension: number, what: string): Float32Array {
   assertLittleEndianHost();
-  if (bytes.byteLength % (4 * dimension) !== 0) throw new Error(`${what}: ${bytes.byteLength} bytes are not rows of ${dimension} float32`);
+  if (bytes.byteLength % (4 * dimension) !== 0)
+    throw new Error(`${what}: ${bytes.byteLength} bytes are not rows of ${dimension} float32`);
   const vectors = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(vectors.buffer).set(bytes);
   return vectors;
 }
 
-export const encodeRows = (rows: readonly ShardRow[]): string => rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
+export const encodeRows = (rows: readonly ShardRow[]): string =>
+  rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
 
 export function decodeRows(text: string, what: string): ShardRow[] {
   return text
@@ -35,7 +37,8 @@ export function decodeRows(text: string, what: string): ShardRow[] {
     .filter((line) => line.trim())
     .map((line, index) => {
       const row = JSON.parse(line) as ShardRow;
-      if (typeof row.media_id !== 'string' || (row.type !== 'image' && row.type !== 'video')) throw new Error(`${what} line ${index + 1} is not a shard row`);
+      if (typeof row.media_id !== 'string' || (row.type !== 'image' && row.type !== 'video'))
+        throw new Error(`${what} line ${index + 1} is not a shard row`);
       return row;
     });
 }

@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { EmbeddedEntries } from './embed-entries';
 import { embeddingShardKeys } from '../../core/store/batch-paths';
+import type { EmbeddedEntries } from './embed-entries';
 import { encodeRows, encodeSkipped, encodeVectors } from './shard-format';
 
 /**
@@ -15,8 +15,29 @@ export async function writeShard(
 ): Promise<void> {
   const keys = embeddingShardKeys(at.datasetId, at.batchId, at.shardIndex);
   await Promise.all([
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.vectors, Body: encodeVectors(embedded.vectors), ContentType: 'application/octet-stream' })),
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.rows, Body: encodeRows(embedded.rows), ContentType: 'application/x-ndjson' })),
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.vectors,
+        Body: encodeVectors(embedded.vectors),
+        ContentType: 'application/octet-stream',
+      }),
+    ),
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.rows,
+        Body: encodeRows(embedded.rows),
+        ContentType: 'application/x-ndjson',
+      }),
+    ),
   ]);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.skipped, Body: encodeSkipped(embedded.skipped), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: keys.skipped,
+      Body: encodeSkipped(embedded.skipped),
+      ContentType: 'application/json',
+    }),
+  );
 }

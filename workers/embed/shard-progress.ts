@@ -12,7 +12,7 @@ export interface ShardProgressTarget {
 }
 
 /** Embedding spans progress 5..90 (docs/pipeline.md): 5 + floor(85 × done / total). */
-export const embedProgress = (done: number, total: number): number =>
+const embedProgress = (done: number, total: number): number =>
   5 + Math.floor((85 * Math.min(done, total)) / Math.max(1, total));
 
 /**
@@ -20,7 +20,10 @@ export const embedProgress = (done: number, total: number): number =>
  * Progress only moves forward, so two shards finishing together cannot leave the lower figure behind.
  * Throws OperationSupersededError when the operation no longer holds the dataset.
  */
-export async function recordShardDone(target: ShardProgressTarget, now: Date): Promise<{ done: number; total: number; progress: number }> {
+export async function recordShardDone(
+  target: ShardProgressTarget,
+  now: Date,
+): Promise<{ done: number; total: number; progress: number }> {
   const added = new ExpressionBuilder();
   const update = added.update({ add: { shards_done: 1 }, set: { updated_at: now.toISOString() } });
   const fence = `${added.path('active_task.operation_id')} = ${added.value(target.operationId)}`;
@@ -39,7 +42,8 @@ export async function recordShardDone(target: ShardProgressTarget, now: Date): P
     );
     item = result.Attributes ?? {};
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new OperationSupersededError(target.datasetId, target.operationId);
+    if (error instanceof ConditionalCheckFailedException)
+      throw new OperationSupersededError(target.datasetId, target.operationId);
     throw error;
   }
   const done = Number(item.shards_done ?? 0);
@@ -65,7 +69,8 @@ export async function recordShardDone(target: ShardProgressTarget, now: Date): P
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    if (lockHolder(error.Item) !== target.operationId) throw new OperationSupersededError(target.datasetId, target.operationId);
+    if (lockHolder(error.Item) !== target.operationId)
+      throw new OperationSupersededError(target.datasetId, target.operationId);
   }
   return { done, total, progress };
 }

@@ -41,8 +41,25 @@ export async function extractVideoFrames(path: string, options: VideoFrameOption
   ].join(',');
   const { stdout } = await runTool(
     options.ffmpegPath ?? 'ffmpeg',
-    ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', path, '-an', '-sn', '-vf', filter,
-      '-frames:v', String(wanted), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-i',
+      path,
+      '-an',
+      '-sn',
+      '-vf',
+      filter,
+      '-frames:v',
+      String(wanted),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     options.timeoutMs ?? 120_000,
   );
   const frameBytes = side * side * 3;
@@ -66,8 +83,17 @@ interface Probe {
 async function probeVideo(path: string, options: VideoFrameOptions): Promise<Probe> {
   const { stdout } = await runTool(
     options.ffprobePath ?? 'ffprobe',
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height:stream_side_data=rotation:format=duration',
-      '-of', 'json', path],
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=width,height:stream_side_data=rotation:format=duration',
+      '-of',
+      'json',
+      path,
+    ],
     options.timeoutMs ?? 120_000,
   );
   const parsed = JSON.parse(stdout.toString('utf8')) as {
@@ -104,7 +130,12 @@ function runTool(command: string, args: readonly string[], timeoutMs: number): P
       clearTimeout(timer);
       if (code === 0) resolve({ stdout: Buffer.concat(chunks) });
       // A tool that ran and refused the file (or hung on it) is the file's problem.
-      else reject(new SkippableMediaError(`cannot decode video: ${command} ${signal ? `killed (${signal})` : `exit ${code}`}: ${firstLine(stderr) || 'no message'}`));
+      else
+        reject(
+          new SkippableMediaError(
+            `cannot decode video: ${command} ${signal ? `killed (${signal})` : `exit ${code}`}: ${firstLine(stderr) || 'no message'}`,
+          ),
+        );
     });
   });
 }

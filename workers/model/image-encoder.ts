@@ -19,13 +19,16 @@ export class ImageEncoder {
   /** `pixels` holds `count` CHW images back to back; returns `count` L2-normalised rows. */
   async encode(pixels: Float32Array, count: number): Promise<Float32Array> {
     const side = this.inputSize;
-    if (pixels.length !== count * 3 * side * side) throw new Error(`encode: ${pixels.length} values are not ${count} images of 3×${side}×${side}`);
+    if (pixels.length !== count * 3 * side * side)
+      throw new Error(`encode: ${pixels.length} values are not ${count} images of 3×${side}×${side}`);
     const input = new ort.Tensor('float32', pixels, [count, 3, side, side]);
     const outputs = await this.session.run({ [this.inputName]: input });
     const output = outputs[this.outputName];
     const dims = output.dims;
     if (dims.length !== 2 || dims[0] !== count || dims[1] !== this.dimension) {
-      throw new Error(`Model output ${this.outputName} has shape [${dims.join(',')}], expected [${count},${this.dimension}] (embedding_config.dimension)`);
+      throw new Error(
+        `Model output ${this.outputName} has shape [${dims.join(',')}], expected [${count},${this.dimension}] (embedding_config.dimension)`,
+      );
     }
     // Copy out of ORT's buffer and normalise: the pipeline's vectors are unit length whatever the model ends with.
     return normaliseRows(Float32Array.from(output.data as Float32Array), this.dimension);

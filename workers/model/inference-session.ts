@@ -18,7 +18,7 @@ export function parseExecutionProvider(value: string | undefined): ExecutionProv
  * onnxruntime-node bundles the CPU provider; the CUDA provider's libraries exist only where its install script fetched
  * them (the GPU image). Checking for the file first keeps CPU hosts from logging a failed CUDA load on every start.
  */
-export function cudaProviderInstalled(): boolean {
+function cudaProviderInstalled(): boolean {
   const require = createRequire(import.meta.url);
   const packageRoot = dirname(require.resolve('onnxruntime-node/package.json'));
   const folder = join(packageRoot, 'bin', 'napi-v6', process.platform, process.arch);
@@ -52,7 +52,8 @@ export async function openSession(
       log('onnxruntime execution provider: cuda');
       return { session, provider: 'cuda' };
     } catch (error) {
-      if (preference === 'cuda') throw new Error(`EXECUTION_PROVIDER=cuda but the CUDA provider failed to load: ${String(error)}`);
+      if (preference === 'cuda')
+        throw new Error(`EXECUTION_PROVIDER=cuda but the CUDA provider failed to load: ${String(error)}`);
       log(`CUDA provider unavailable (${String(error)}); falling back to cpu`);
     }
   }
@@ -61,6 +62,11 @@ export async function openSession(
   return { session, provider: 'cpu' };
 }
 
-function create(model: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+function create(
+  model: string | Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, options)
+    : ort.InferenceSession.create(model, options);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -22,9 +22,12 @@ export class ModelIntegrityError extends Error {
 /** The pin from the embedding config and the one from MODEL_SHA256 must agree when both are given. */
 export function pinnedSha256(fromConfig: string | undefined, fromEnvironment: string | undefined): string | undefined {
   const env = fromEnvironment?.trim().toLowerCase() || undefined;
-  if (env !== undefined && !/^[0-9a-f]{64}$/.test(env)) throw new ModelIntegrityError(`MODEL_SHA256 is not a sha256 hex digest: ${fromEnvironment}`);
+  if (env !== undefined && !/^[0-9a-f]{64}$/.test(env))
+    throw new ModelIntegrityError(`MODEL_SHA256 is not a sha256 hex digest: ${fromEnvironment}`);
   if (fromConfig && env && fromConfig !== env) {
-    throw new ModelIntegrityError(`MODEL_SHA256 ${env} contradicts the dataset's embedding_config.model_sha256 ${fromConfig}`);
+    throw new ModelIntegrityError(
+      `MODEL_SHA256 ${env} contradicts the dataset's embedding_config.model_sha256 ${fromConfig}`,
+    );
   }
   return fromConfig ?? env;
 }
@@ -33,10 +36,14 @@ export function pinnedSha256(fromConfig: string | undefined, fromEnvironment: st
  * Returns a local path to the model bytes, verified against the pinned hash before anything loads them.
  * s3:// models are downloaded once into the cache (to a temporary name, renamed only after the hash matched).
  */
-export async function resolveModel(location: ModelLocation, s3: () => S3Client): Promise<{ path: string; sha256: string }> {
+export async function resolveModel(
+  location: ModelLocation,
+  s3: () => S3Client,
+): Promise<{ path: string; sha256: string }> {
   if (location.uri.startsWith('s3://')) return fetchFromS3(location, s3());
   const path = location.uri.startsWith('file://') ? fileURLToPath(location.uri) : location.uri;
-  if (!path.startsWith('/')) throw new Error(`MODEL_URI must be file://, an absolute path or s3://, got ${location.uri}`);
+  if (!path.startsWith('/'))
+    throw new Error(`MODEL_URI must be file://, an absolute path or s3://, got ${location.uri}`);
   if (!existsSync(path)) throw new Error(`Model file not found: ${path}`);
   const actual = await sha256OfFile(path);
   if (location.sha256 && actual !== location.sha256) {
@@ -46,12 +53,14 @@ export async function resolveModel(location: ModelLocation, s3: () => S3Client):
 }
 
 async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<{ path: string; sha256: string }> {
-  if (!location.sha256) throw new ModelIntegrityError(`Refusing unpinned remote model ${location.uri}: set MODEL_SHA256`);
+  if (!location.sha256)
+    throw new ModelIntegrityError(`Refusing unpinned remote model ${location.uri}: set MODEL_SHA256`);
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(location.uri);
   if (!match) throw new Error(`Invalid model URI ${location.uri}`);
   mkdirSync(location.cacheDir, { recursive: true });
   const cached = join(location.cacheDir, `${location.sha256}.onnx`);
-  if (existsSync(cached) && (await sha256OfFile(cached)) === location.sha256) return { path: cached, sha256: location.sha256 };
+  if (existsSync(cached) && (await sha256OfFile(cached)) === location.sha256)
+    return { path: cached, sha256: location.sha256 };
 
   const partial = `${cached}.${process.pid}.partial`;
   try {
@@ -59,7 +68,8 @@ async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<{ pat
     if (!object.Body) throw new Error(`Model ${location.uri} has no body`);
     await pipeline(object.Body as Readable, createWriteStream(partial));
     const actual = await sha256OfFile(partial);
-    if (actual !== location.sha256) throw new ModelIntegrityError(`Model ${location.uri} has sha256 ${actual}, expected ${location.sha256}`);
+    if (actual !== location.sha256)
+      throw new ModelIntegrityError(`Model ${location.uri} has sha256 ${actual}, expected ${location.sha256}`);
     renameSync(partial, cached);
   } finally {
     rmSync(partial, { force: true });
@@ -67,7 +77,7 @@ async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<{ pat
   return { path: cached, sha256: location.sha256 };
 }
 
-export async function sha256OfFile(path: string): Promise<string> {
+async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

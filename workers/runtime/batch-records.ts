@@ -7,8 +7,8 @@ export const MANIFEST_PART_MAX_LINES = 1000;
 /** Skipped media listed by name in discovery.json (all of them are counted). */
 export const MAX_REPORTED_SKIPPED = 1000;
 
-export const s3MediaLocationSchema = z.object({ bucket: z.string().min(1), key: z.string().min(1) }).strict();
-export const localMediaLocationSchema = z.object({ path: z.string().min(1) }).strict();
+const s3MediaLocationSchema = z.object({ bucket: z.string().min(1), key: z.string().min(1) }).strict();
+const localMediaLocationSchema = z.object({ path: z.string().min(1) }).strict();
 
 /** One line of `manifest/part-NNNNN.jsonl`: one media to embed. */
 export const manifestLineSchema = z

@@ -32,6 +32,12 @@ export function createS3Client(env: EnvSource, options: S3ClientOptions = {}): S
 
 export function createDocumentClient(env: EnvSource): DynamoDBDocumentClient {
   const endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? optionalEnv(env, 'AWS_ENDPOINT_URL');
-  const client = new DynamoDBClient({ region: requireEnv(env, 'AWS_REGION'), ...(endpoint ? { endpoint } : {}), maxAttempts: 5 });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  const client = new DynamoDBClient({
+    region: requireEnv(env, 'AWS_REGION'),
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: 5,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 }

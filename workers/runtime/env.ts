@@ -20,13 +20,20 @@ export function requireEnv(env: EnvSource, name: string): string {
   return value;
 }
 
-export function intEnv(env: EnvSource, name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+export function intEnv(
+  env: EnvSource,
+  name: string,
+  fallback: number,
+  range: { min?: number; max?: number } = {},
+): number {
   const raw = optionalEnv(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw.trim());
   const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new EnvError(`Environment variable ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new EnvError(
+      `Environment variable ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }
@@ -43,7 +50,9 @@ export function boolEnv(env: EnvSource, name: string, fallback: boolean): boolea
 export function oneOfEnv<T extends string>(env: EnvSource, name: string, allowed: readonly T[]): T {
   const value = requireEnv(env, name);
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new EnvError(`Environment variable ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    throw new EnvError(
+      `Environment variable ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`,
+    );
   }
   return value as T;
 }

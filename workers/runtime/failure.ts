@@ -30,7 +30,11 @@ export async function reportFailure(error: unknown, env: EnvSource): Promise<voi
   const operationId = optionalEnv(env, 'OPERATION_ID');
   const task = optionalEnv(env, 'TASK') ?? 'worker';
   if (!bucket || !datasetId || !operationId || !optionalEnv(env, 'AWS_REGION')) return;
-  const body = { error: (JSON.parse(failureLine(error)) as { error: string }).error, task, at: new Date().toISOString() };
+  const body = {
+    error: (JSON.parse(failureLine(error)) as { error: string }).error,
+    task,
+    at: new Date().toISOString(),
+  };
   const s3 = createS3Client(env);
   try {
     await s3.send(

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
 import { createS3Client } from './clients';
-import { type EnvSource, EnvError, optionalEnv, requireEnv } from './env';
+import { EnvError, type EnvSource, optionalEnv, requireEnv } from './env';
 
 /**
  * Access to a customer's S3 source (docs/pipeline.md): with ASSUME_ROLE_ARN set, every read of the source goes through
@@ -18,9 +18,10 @@ export interface SourceAccess {
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const STS_NAME_CHARS = /[^\w+=,.@-]/g;
 
-export function readSourceAccess(env: EnvSource): SourceAccess {
+function readSourceAccess(env: EnvSource): SourceAccess {
   const roleArn = optionalEnv(env, 'ASSUME_ROLE_ARN');
-  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) throw new EnvError(`ASSUME_ROLE_ARN is not an IAM role ARN: ${JSON.stringify(roleArn)}`);
+  if (roleArn !== undefined && !ROLE_ARN.test(roleArn))
+    throw new EnvError(`ASSUME_ROLE_ARN is not an IAM role ARN: ${JSON.stringify(roleArn)}`);
   const externalId = optionalEnv(env, 'ASSUME_ROLE_EXTERNAL_ID');
   const caller = optionalEnv(env, 'CALLER');
   return {
@@ -44,7 +45,7 @@ export function roleSessionName(operationId: string): string {
   return `add-media-${operationId}`.replace(STS_NAME_CHARS, '_').slice(0, 64);
 }
 
-export function assumeRoleInput(access: SourceAccess & { roleArn: string }): AssumeRoleCommandInput {
+function assumeRoleInput(access: SourceAccess & { roleArn: string }): AssumeRoleCommandInput {
   const sourceIdentity = sanitizeSourceIdentity(access.caller);
   return {
     RoleArn: access.roleArn,
@@ -72,7 +73,8 @@ export function createSourceS3Client(env: EnvSource, access: SourceAccess = read
       throw new Error(`Could not assume role ${roleArn}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const issued = response.Credentials;
-    if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw new Error(`Could not assume role ${roleArn}: STS returned no credentials`);
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey)
+      throw new Error(`Could not assume role ${roleArn}: STS returned no credentials`);
     return {
       accessKeyId: issued.AccessKeyId,
       secretAccessKey: issued.SecretAccessKey,
