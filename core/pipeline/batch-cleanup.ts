@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DatasetRecord } from '../datasets/dataset-record';
 import type { TaskType } from '../datasets/dataset-status';
+import { batchWriteAll } from '../store/batch-write';
 import { clusterPartition, INITIAL_CLUSTERING_ID, mediaPartition, mediaSortKey } from '../store/table-schema';
 import { batchPrefix, clusteringPrefix, stagingPrefix } from './batch-artifacts';
 
@@ -129,8 +130,7 @@ async function undoAssignedClusters(target: CleanupTarget, partition: string, ba
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  for (let i = 0; i < created.length; i += BATCH_WRITE_LIMIT)
-    await deleteKeys(target, created.slice(i, i + BATCH_WRITE_LIMIT));
+  await deleteKeys(target, created);
   return { deleted: created.length, restored };
 }
 
@@ -159,9 +159,6 @@ async function takeBackSize(
   }
 }
 
-const BATCH_WRITE_LIMIT = 25;
-const MAX_WRITE_ATTEMPTS = 8;
-
 /** Deletes every item the query finds, page by page; returns how many. */
 async function deleteQueried(target: CleanupTarget, query: KeyQuery): Promise<number> {
   let deleted = 0;
@@ -177,8 +174,7 @@ async function deleteQueried(target: CleanupTarget, query: KeyQuery): Promise<nu
       }),
     );
     const keys = (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
-    for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT)
-      await deleteKeys(target, keys.slice(i, i + BATCH_WRITE_LIMIT));
+    await deleteKeys(target, keys);
     deleted += keys.length;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -186,14 +182,11 @@ async function deleteQueried(target: CleanupTarget, query: KeyQuery): Promise<nu
 }
 
 async function deleteKeys(target: CleanupTarget, keys: readonly { pk: string; sk: string }[]): Promise<void> {
-  let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
-  for (let attempt = 1; requests.length; attempt++) {
-    if (attempt > MAX_WRITE_ATTEMPTS)
-      throw new Error(`${requests.length} deletes still unprocessed after ${MAX_WRITE_ATTEMPTS} attempts`);
-    const result = await target.client.send(new BatchWriteCommand({ RequestItems: { [target.tableName]: requests } }));
-    requests = (result.UnprocessedItems?.[target.tableName] ?? []) as typeof requests;
-    if (requests.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-  }
+  await batchWriteAll(
+    target.client,
+    target.tableName,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+  );
 }
 
 /** Deletes every object under `prefix`; returns how many. */

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 
 /** Byte ranges [start, end) of named files: S3 objects under a prefix in the cloud, a folder in benchmarks and tests. */
 export interface RangedReader {
@@ -117,17 +118,11 @@ export async function forEachRange(
       offsets.push(offset);
       offset += block.end - block.start;
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < chunk.length) {
-        const i = next++;
-        const block = chunk[i];
-        const target = buffer.subarray(offsets[i], offsets[i] + block.end - block.start);
-        const bytes = await reader.read(file, block, target);
-        if (bytes !== target) target.set(bytes);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, chunk.length) }, worker));
+    await pLimit(CONCURRENT_READS).map(chunk, async (block, i) => {
+      const target = buffer.subarray(offsets[i], offsets[i]! + block.end - block.start);
+      const bytes = await reader.read(file, block, target);
+      if (bytes !== target) target.set(bytes);
+    });
     return buffer;
   };
   let pending = chunks.length > 0 ? fill(chunks[0], 0) : undefined;

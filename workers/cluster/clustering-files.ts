@@ -1,13 +1,5 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { z } from 'zod';
 import { clusteringPrefix } from '../../core/store/batch-paths';
 
@@ -51,13 +43,16 @@ export async function putBytes(
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
-/** Parts of a multipart upload: few enough requests, small enough to hold one in memory. */
+/** Parts of a multipart upload: few enough requests, small enough to hold a few in memory. */
 const PART_BYTES = 64 * 1024 * 1024;
+/** Parts sent at once (lib-storage's default is 4); each is a view of the caller's bytes, not a copy. */
+const PARALLEL_PARTS = 4;
 
 /**
- * Uploads bytes that can exceed a single PUT (5 GB: the partition vectors of ten million media are 20 GB) in parts.
- * Parts are sent as buffers, not streams: a streamed body is sent aws-chunked, which S3-compatible servers (s3rver)
- * store verbatim.
+ * Uploads bytes that can exceed a single PUT (5 GB: the partition vectors of ten million media are 20 GB) with
+ * lib-storage's Upload: one PUT up to `partBytes`, else a multipart upload with parts in parallel, aborted on failure.
+ * The body is a buffer, so parts are buffers too (a streamed body would be sent aws-chunked, which S3-compatible
+ * servers such as s3rver store verbatim).
  */
 export async function putLargeBytes(
   s3: S3Client,
@@ -66,29 +61,14 @@ export async function putLargeBytes(
   bytes: Uint8Array,
   partBytes = PART_BYTES,
 ): Promise<void> {
-  if (bytes.length <= partBytes) {
-    await putBytes(s3, bucket, key, bytes, 'application/octet-stream');
-    return;
-  }
-  const { UploadId } = await s3.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream' }),
-  );
-  try {
-    const parts: { ETag: string; PartNumber: number }[] = [];
-    for (let start = 0, number = 1; start < bytes.length; start += partBytes, number++) {
-      const body = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.min(partBytes, bytes.length - start));
-      const { ETag } = await s3.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: body }),
-      );
-      parts.push({ ETag: ETag!, PartNumber: number });
-    }
-    await s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
-    );
-  } catch (error) {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => {});
-    throw error;
-  }
+  const upload = new Upload({
+    client: s3,
+    params: { Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' },
+    partSize: partBytes,
+    queueSize: PARALLEL_PARTS,
+    leavePartsOnError: false,
+  });
+  await upload.done();
 }
 
 export async function readSummary(

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { meanDirection } from '../../core/clustering/vector-math';
 import type { SkippedMedia } from '../runtime/batch-records';
 import type { DecodedMedia } from './decode-media';
@@ -54,7 +55,7 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
   let nextGroup = 0;
   const refill = () => {
     while (pending.length < Math.max(1, options.prefetch) && nextGroup < groups.length) {
-      const decoding = mapLimited(groups[nextGroup++], options.decodeConcurrency, options.decode);
+      const decoding = pLimit(Math.max(1, options.decodeConcurrency)).map(groups[nextGroup++]!, options.decode);
       // Awaited in order below; this only keeps a failure that happens while an earlier batch runs from being "unhandled".
       decoding.catch(() => {});
       pending.push(decoding);
@@ -116,18 +117,4 @@ async function encodeFrames(media: readonly Usable[], options: EmbedOptions): Pr
     output.set(await encoder.encode(pixels, slice.length), start * encoder.dimension);
   }
   return output;
-}
-
-/** `map` with at most `limit` calls in flight; results in input order; the first failure rejects. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
