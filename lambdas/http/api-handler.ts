@@ -19,11 +19,15 @@ export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProx
 /**
  * What every route does first, cheapest first: the caller from the authorizer's context (401 without one), the CSRF rule
  * for cookie-authenticated mutating requests (403), then the route. An unexpected error is logged and answered with a
- * plain 500 that leaks nothing.
+ * plain 500 that leaks nothing. Every log line of the request carries API Gateway's request id as correlation id (the
+ * id of its access log line), and the method and resource.
  */
 export function apiHandler<C extends ReadContext>(contextOf: () => C, route: ApiRoute<C>): ApiHandler {
   return async (event) => {
     const context = contextOf();
+    context.logger.resetKeys();
+    context.logger.setCorrelationId(event.requestContext?.requestId);
+    context.logger.appendKeys({ method: event.httpMethod, resource: event.resource });
     let caller: AuthenticatedCaller;
     try {
       caller = authFromEvent(event);

@@ -1,8 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { type ExecutionProviderPreference, parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
 import { type EnvSource, optionalEnv, readWorkerEnv, requireEnv, type WorkerEnv } from '../runtime/env';
+import { createWorkerLogger } from '../runtime/logger';
 import { thresholdEnv } from './cluster-env';
 
 /** What the assign and cluster workers read alike from their environment (docs/pipeline.md, steps 4 and reindex 1). */
@@ -23,9 +24,9 @@ export interface ClusteringWorkerContext {
   };
 }
 
-export function clusteringWorkerContext(env: EnvSource, serviceName: string): ClusteringWorkerContext {
+export function clusteringWorkerContext(env: EnvSource, task: string): ClusteringWorkerContext {
   const worker = readWorkerEnv(env);
-  const logger = new Logger({ serviceName, logLevel: worker.logLevel as 'INFO' });
+  const logger = createWorkerLogger(task, worker);
   const config = optionalEnv(env, 'EMBEDDING_CONFIG');
   return {
     worker,

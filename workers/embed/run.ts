@@ -1,17 +1,17 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import { parseExecutionProvider } from '../model/inference-session';
 import { createDocumentClient, createS3Client } from '../runtime/clients';
 import { boolEnv, type EnvSource, intEnv, jsonEnv, optionalEnv, readWorkerEnv, requireEnv } from '../runtime/env';
+import { createWorkerLogger } from '../runtime/logger';
 import { createSourceS3Client } from '../runtime/source-credentials';
 import { runEmbedShard } from './embed-shard-job';
 
 /** TASK=embed: one shard of the Embed map (docs/pipeline.md step 3). */
 export async function run(env: EnvSource = process.env): Promise<void> {
   const worker = readWorkerEnv(env);
-  const logger = new Logger({ serviceName: 'embed', logLevel: worker.logLevel as 'INFO' });
+  const logger = createWorkerLogger('embed', worker);
   const provider = parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER'));
   await runEmbedShard({
     s3: createS3Client(env),
