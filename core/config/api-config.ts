@@ -1,6 +1,6 @@
 import { DEFAULT_EMBEDDING_CONFIG, type EmbeddingConfig, parseEmbeddingConfig } from '../datasets/embedding-config';
 import { parseAllowedOrigins } from './allowed-origins';
-import { commaList } from './wildcard-pattern';
+import { readOptionalSetting, readSetting, SETTING, type SettingRule } from './settings';
 
 /**
  * The API handlers' settings, one getter per environment variable. Each is read (and checked) on first use and then
@@ -42,32 +42,30 @@ export interface ApiConfig {
  */
 export const LAMBDA_MAX_UPLOAD_BYTES = Math.floor(((6 * 1024 * 1024 - 64 * 1024) * 3) / 4);
 
-class ApiConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ApiConfigError';
-  }
-}
-
 type Getters<T> = { readonly [K in keyof T]: () => T[K] };
 
+const ROLE_ARN_PATTERNS = SETTING.listOf('a comma-separated list of role ARNs or ARN patterns (arn:…)', (entry) =>
+  entry.startsWith('arn:'),
+);
+
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const read = <T>(name: string, rule: SettingRule<T>, fallback?: T) => readSetting(env, name, rule, fallback);
   return memoizedGetters<ApiConfig>({
-    tableName: () => required(env, 'TABLE_NAME'),
-    bucketName: () => required(env, 'BUCKET_NAME'),
-    addMediaStateMachineArn: () => required(env, 'ADD_MEDIA_STATE_MACHINE_ARN'),
-    reindexStateMachineArn: () => required(env, 'REINDEX_STATE_MACHINE_ARN'),
-    addMediaEnabled: () => flag(env, 'ADD_MEDIA_ENABLED', true),
-    allowedAssumeRoleArns: () => arnPatterns(env, 'ALLOWED_ASSUME_ROLE_ARNS'),
-    assumeRoleExternalId: () => env.ASSUME_ROLE_EXTERNAL_ID?.trim() || undefined,
-    defaultEmbeddingConfig: () =>
-      env.DEFAULT_EMBEDDING_CONFIG?.trim()
-        ? parseEmbeddingConfig(env.DEFAULT_EMBEDDING_CONFIG)
-        : DEFAULT_EMBEDDING_CONFIG,
-    maxUploadBytes: () => positiveInteger(env, 'MAX_UPLOAD_BYTES', LAMBDA_MAX_UPLOAD_BYTES),
+    tableName: () => read('TABLE_NAME', SETTING.text),
+    bucketName: () => read('BUCKET_NAME', SETTING.text),
+    addMediaStateMachineArn: () => read('ADD_MEDIA_STATE_MACHINE_ARN', SETTING.text),
+    reindexStateMachineArn: () => read('REINDEX_STATE_MACHINE_ARN', SETTING.text),
+    addMediaEnabled: () => read('ADD_MEDIA_ENABLED', SETTING.boolean, true),
+    allowedAssumeRoleArns: () => read('ALLOWED_ASSUME_ROLE_ARNS', ROLE_ARN_PATTERNS, []),
+    assumeRoleExternalId: () => readOptionalSetting(env, 'ASSUME_ROLE_EXTERNAL_ID', SETTING.text),
+    defaultEmbeddingConfig: () => {
+      const json = readOptionalSetting(env, 'DEFAULT_EMBEDDING_CONFIG', SETTING.text);
+      return json ? parseEmbeddingConfig(json) : DEFAULT_EMBEDDING_CONFIG;
+    },
+    maxUploadBytes: () => read('MAX_UPLOAD_BYTES', SETTING.positiveInteger, LAMBDA_MAX_UPLOAD_BYTES),
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
-    sourceBucketNames: () => commaList(env.SOURCE_BUCKET_NAMES),
-    localPathsAllowed: () => flag(env, 'LOCAL_PATHS_ALLOWED', false),
+    sourceBucketNames: () => read('SOURCE_BUCKET_NAMES', SETTING.list, []),
+    localPathsAllowed: () => read('LOCAL_PATHS_ALLOWED', SETTING.boolean, false),
   });
 }
 
@@ -81,35 +79,4 @@ function memoizedGetters<T extends object>(getters: Getters<T>): T {
     });
   }
   return config;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ApiConfigError(`Environment variable ${name} is required`);
-  return value;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const value = env[name]?.trim().toLowerCase();
-  if (!value) return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ApiConfigError(`Environment variable ${name} must be true or false (got '${env[name]}')`);
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = env[name]?.trim();
-  if (!value) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new ApiConfigError(`Environment variable ${name} must be a positive integer (got '${value}')`);
-  }
-  return Number(value);
-}
-
-function arnPatterns(env: NodeJS.ProcessEnv, name: string): string[] {
-  const entries = commaList(env[name]);
-  const bad = entries.filter((entry) => !entry.startsWith('arn:'));
-  if (bad.length > 0)
-    throw new ApiConfigError(`${name} must list role ARNs or ARN patterns; not ARNs: ${bad.join(', ')}`);
-  return entries;
 }

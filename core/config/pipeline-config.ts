@@ -1,8 +1,9 @@
 import type { PlannerDeployment } from '../pipeline/planner';
+import { SETTING, SettingsReader, type SettingsSource } from './settings';
 
 /**
- * Environment of the pipeline Lambdas, read once per cold start. A getter reports every missing or malformed variable
- * in one error, so a misconfigured deployment fails at its first invocation with the whole list.
+ * Environment of the pipeline Lambdas, read once per cold start (core/config/settings.ts rules). A getter reports every
+ * missing or malformed variable in one error, so a misconfigured deployment fails at its first invocation with the whole list.
  */
 export interface StorageConfig {
   readonly tableName: string;
@@ -18,100 +19,57 @@ export interface RecoveryConfig extends StorageConfig {
   readonly reindexStateMachineArn: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+type Env = SettingsSource;
 
-class PipelineConfigError extends Error {
-  override readonly name = 'PipelineConfigError';
-}
+const LABEL = 'Invalid Lambda environment';
+const STATE_MACHINE_ARN = SETTING.matching(
+  /^arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/,
+  'a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)',
+);
+const NON_EMPTY_ID_LIST = SETTING.listOf('a comma-separated list of at least one id', () => true, 1);
 
 /** finalize, finish-reindex, mark-failed. */
 export function storageConfig(env: Env = process.env): StorageConfig {
-  const read = new EnvReader(env);
-  const config = { tableName: read.text('TABLE_NAME'), bucketName: read.text('BUCKET_NAME') };
-  read.done();
+  const read = new SettingsReader(env);
+  const config = {
+    tableName: read.value('TABLE_NAME', SETTING.text),
+    bucketName: read.value('BUCKET_NAME', SETTING.text),
+  };
+  read.done(LABEL);
   return config;
 }
 
 /** plan. */
 export function planConfig(env: Env = process.env): PlanConfig {
-  const read = new EnvReader(env);
+  const read = new SettingsReader(env);
   const config: PlanConfig = {
-    tableName: read.text('TABLE_NAME'),
-    bucketName: read.text('BUCKET_NAME'),
+    tableName: read.value('TABLE_NAME', SETTING.text),
+    bucketName: read.value('BUCKET_NAME', SETTING.text),
     deployment: {
-      gpuSpotCapacityProvider: read.text('GPU_SPOT_CAPACITY_PROVIDER'),
-      gpuOnDemandCapacityProvider: read.text('GPU_ON_DEMAND_CAPACITY_PROVIDER'),
-      gpuTaskDefinitionArn: read.text('GPU_TASK_DEFINITION_ARN'),
-      cpuTaskDefinitionArn: read.text('CPU_TASK_DEFINITION_ARN'),
-      subnetIds: read.list('SUBNET_IDS'),
-      securityGroupIds: read.list('SECURITY_GROUP_IDS'),
-      defaultUseSpot: read.bool('DEFAULT_USE_SPOT'),
-      maxShards: read.positiveInt('MAX_SHARDS'),
-      maxConcurrency: read.positiveInt('MAX_CONCURRENCY'),
+      gpuSpotCapacityProvider: read.value('GPU_SPOT_CAPACITY_PROVIDER', SETTING.text),
+      gpuOnDemandCapacityProvider: read.value('GPU_ON_DEMAND_CAPACITY_PROVIDER', SETTING.text),
+      gpuTaskDefinitionArn: read.value('GPU_TASK_DEFINITION_ARN', SETTING.text),
+      cpuTaskDefinitionArn: read.value('CPU_TASK_DEFINITION_ARN', SETTING.text),
+      subnetIds: read.value('SUBNET_IDS', NON_EMPTY_ID_LIST),
+      securityGroupIds: read.value('SECURITY_GROUP_IDS', NON_EMPTY_ID_LIST),
+      defaultUseSpot: read.value('DEFAULT_USE_SPOT', SETTING.boolean),
+      maxShards: read.value('MAX_SHARDS', SETTING.positiveInteger),
+      maxConcurrency: read.value('MAX_CONCURRENCY', SETTING.positiveInteger),
     },
   };
-  read.done();
+  read.done(LABEL);
   return config;
 }
 
 /** stale-lock, sweeper. */
 export function recoveryConfig(env: Env = process.env): RecoveryConfig {
-  const read = new EnvReader(env);
+  const read = new SettingsReader(env);
   const config = {
-    tableName: read.text('TABLE_NAME'),
-    bucketName: read.text('BUCKET_NAME'),
-    addMediaStateMachineArn: read.stateMachineArn('ADD_MEDIA_STATE_MACHINE_ARN'),
-    reindexStateMachineArn: read.stateMachineArn('REINDEX_STATE_MACHINE_ARN'),
+    tableName: read.value('TABLE_NAME', SETTING.text),
+    bucketName: read.value('BUCKET_NAME', SETTING.text),
+    addMediaStateMachineArn: read.value('ADD_MEDIA_STATE_MACHINE_ARN', STATE_MACHINE_ARN),
+    reindexStateMachineArn: read.value('REINDEX_STATE_MACHINE_ARN', STATE_MACHINE_ARN),
   };
-  read.done();
+  read.done(LABEL);
   return config;
-}
-
-class EnvReader {
-  private readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  text(name: string): string {
-    const value = this.env[name]?.trim();
-    if (!value) this.problems.push(`${name} is not set`);
-    return value ?? '';
-  }
-
-  list(name: string): string[] {
-    const items = this.text(name)
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-    if (this.env[name]?.trim() && !items.length)
-      this.problems.push(`${name} must list at least one id, got "${this.env[name]}"`);
-    return items;
-  }
-
-  bool(name: string): boolean {
-    const value = this.text(name);
-    if (value && value !== 'true' && value !== 'false')
-      this.problems.push(`${name} must be "true" or "false", got "${value}"`);
-    return value === 'true';
-  }
-
-  positiveInt(name: string): number {
-    const value = this.text(name);
-    const number = Number(value);
-    if (value && !(/^\d+$/.test(value) && number >= 1))
-      this.problems.push(`${name} must be a positive integer, got "${value}"`);
-    return number;
-  }
-
-  stateMachineArn(name: string): string {
-    const value = this.text(name);
-    if (value && !/^arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/.test(value))
-      this.problems.push(
-        `${name} must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>), got "${value}"`,
-      );
-    return value;
-  }
-
-  done(): void {
-    if (this.problems.length) throw new PipelineConfigError(`Invalid Lambda environment: ${this.problems.join('; ')}`);
-  }
 }

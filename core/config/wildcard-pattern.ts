@@ -12,10 +12,3 @@ function matchesWildcard(value: string, pattern: string): boolean {
 
 export const matchesAnyWildcard = (value: string, patterns: readonly string[]): boolean =>
   patterns.some((pattern) => matchesWildcard(value, pattern));
-
-/** A comma-separated env list: entries trimmed, empty ones dropped. */
-export const commaList = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);

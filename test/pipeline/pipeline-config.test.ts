@@ -44,8 +44,8 @@ describe('pipeline Lambda configuration', () => {
       MAX_CONCURRENCY: undefined,
     };
     expect(() => planConfig(env)).toThrow(
-      'Invalid Lambda environment: BUCKET_NAME is not set; SUBNET_IDS must list at least one id, got " , "; ' +
-        'DEFAULT_USE_SPOT must be "true" or "false", got "yes"; MAX_SHARDS must be a positive integer, got "0"; MAX_CONCURRENCY is not set',
+      'Invalid Lambda environment: BUCKET_NAME is not set; SUBNET_IDS must be a comma-separated list of at least one id, got " , "; ' +
+        'DEFAULT_USE_SPOT must be true or false, got "yes"; MAX_SHARDS must be a positive integer, got "0"; MAX_CONCURRENCY is not set',
     );
   });
 

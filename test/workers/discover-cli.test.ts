@@ -109,7 +109,7 @@ describe('workers/main.ts discover', () => {
     const { BUCKET_NAME: _, ...env } = envFor(`s3://${source}/good/`);
     const exit = await runWorker([], env);
     expect(exit.code).toBe(1);
-    expect(lastLine(exit.stderr)).toEqual({ error: 'Environment variable BUCKET_NAME is required' });
+    expect(lastLine(exit.stderr)).toEqual({ error: 'BUCKET_NAME is not set' });
   });
 
   it('refuses an unknown task', async () => {

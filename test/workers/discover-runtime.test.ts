@@ -19,7 +19,7 @@ import { createBucket, directS3Client, getObject, listKeys, readBatchOutputs } f
 
 describe('worker environment', () => {
   it('names the missing variable', () => {
-    expect(() => requireEnv({}, 'BUCKET_NAME')).toThrow(new EnvError('Environment variable BUCKET_NAME is required'));
+    expect(() => requireEnv({}, 'BUCKET_NAME')).toThrow(new EnvError('BUCKET_NAME is not set'));
     expect(() => requireEnv({ BUCKET_NAME: '  ' }, 'BUCKET_NAME')).toThrow(EnvError);
   });
 
@@ -38,7 +38,7 @@ describe('worker environment', () => {
     expect(intEnv({ N: '42' }, 'N', 7)).toBe(42);
     for (const bad of ['4.5', 'ten', '-1', '1e3']) {
       expect(() => intEnv({ N: bad }, 'N', 7)).toThrow(
-        `Environment variable N must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got "${bad}"`,
+        `N must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got "${bad}"`,
       );
     }
     expect(() => intEnv({ N: '0' }, 'N', 7, { min: 1 })).toThrow(EnvError);
@@ -48,12 +48,12 @@ describe('worker environment', () => {
     expect(boolEnv({ B: 'TRUE' }, 'B', false)).toBe(true);
     expect(boolEnv({ B: '0' }, 'B', true)).toBe(false);
     expect(boolEnv({}, 'B', true)).toBe(true);
-    expect(() => boolEnv({ B: 'yes' }, 'B', false)).toThrow('Environment variable B must be true or false, got "yes"');
+    expect(() => boolEnv({ B: 'yes' }, 'B', false)).toThrow('B must be true or false, got "yes"');
   });
 
   it('accepts only listed values', () => {
     expect(() => oneOfEnv({ K: 'ftp' }, 'K', ['s3_uri', 'local_path'])).toThrow(
-      'Environment variable K must be one of s3_uri, local_path, got "ftp"',
+      'K must be one of s3_uri, local_path, got "ftp"',
     );
   });
 });

@@ -97,7 +97,7 @@ describe('worker entry points', () => {
     const env = { BUCKET_NAME: 'b', TABLE_NAME: 't', DATASET_ID: 'd', OPERATION_ID: 'o', AWS_REGION: TEST_REGION };
     await expect(
       runEmbedTask({ ...env, PART_START: '0', PART_END: '1', EMBEDDING_CONFIG: '{}', MODEL_URI: 'file:///m' }),
-    ).rejects.toThrow(/SHARD_INDEX is required/);
+    ).rejects.toThrow(/SHARD_INDEX is not set/);
     await expect(runClusterTask({ ...env, NEW_CLUSTERING_ID: 'o', SIMILARITY_THRESHOLD: '1.5' })).rejects.toThrow(
       /SIMILARITY_THRESHOLD must be a number in \(0, 1\]/,
     );

@@ -1,23 +1,24 @@
-/** Typed getters over a worker's environment; every one throws an EnvError that names the variable and what is wrong. */
-export type EnvSource = Readonly<Record<string, string | undefined>>;
+import {
+  readOptionalSetting,
+  readSetting,
+  SETTING,
+  SettingsError,
+  type SettingsSource,
+} from '../../core/config/settings';
 
-export class EnvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvError';
-  }
-}
+/** Typed getters over a worker's environment (core/config/settings.ts rules); each throws an EnvError naming the variable. */
+export type EnvSource = SettingsSource & Readonly<Record<string, string | undefined>>;
+
+export { SettingsError as EnvError };
 
 /** The value, or undefined when unset or empty. */
 export function optionalEnv(env: EnvSource, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
+  return readOptionalSetting(env, name, SETTING.text) === undefined ? undefined : env[name];
 }
 
 export function requireEnv(env: EnvSource, name: string): string {
-  const value = optionalEnv(env, name);
-  if (value === undefined) throw new EnvError(`Environment variable ${name} is required`);
-  return value;
+  readSetting(env, name, SETTING.text);
+  return env[name]!;
 }
 
 export function intEnv(
@@ -26,35 +27,17 @@ export function intEnv(
   fallback: number,
   range: { min?: number; max?: number } = {},
 ): number {
-  const raw = optionalEnv(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw.trim());
   const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new EnvError(
-      `Environment variable ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
+  return readSetting(env, name, SETTING.integer(min, max), fallback);
 }
 
 /** `true`/`false` (any case), `1`/`0`; the fallback when unset. */
 export function boolEnv(env: EnvSource, name: string, fallback: boolean): boolean {
-  const raw = optionalEnv(env, name)?.trim().toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new EnvError(`Environment variable ${name} must be true or false, got ${JSON.stringify(env[name])}`);
+  return readSetting(env, name, SETTING.boolean, fallback);
 }
 
-export function oneOfEnv<T extends string>(env: EnvSource, name: string, allowed: readonly T[]): T {
-  const value = requireEnv(env, name);
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new EnvError(
-      `Environment variable ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value as T;
+export function oneOfEnv<T extends string>(env: EnvSource, name: string, allowed: readonly [T, ...T[]]): T {
+  return readSetting(env, name, SETTING.oneOf(allowed));
 }
 
 export function jsonEnv(env: EnvSource, name: string): unknown {
@@ -62,7 +45,7 @@ export function jsonEnv(env: EnvSource, name: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new EnvError(`Environment variable ${name} must be JSON`);
+    throw new SettingsError(`${name} must be JSON, got "${raw}"`);
   }
 }
 
