@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       allowedOrigins: [],
       sourceBucketNames: [sourceBucket],
       localPathsAllowed: false,
+      localMediaRoots: [],
+      servicePaths: [],
     };
     const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const context: OperationContext = {

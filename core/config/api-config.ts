@@ -20,6 +20,8 @@ import { commaList } from './wildcard-pattern';
  * | `ALLOWED_ORIGINS` | allowedOrigins | none |
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
  * | `LOCAL_PATHS_ALLOWED` | localPathsAllowed | false |
+ * | `LOCAL_MEDIA_ROOTS` | localMediaRoots (comma-separated absolute folders local paths must fall under) | none: `path` refused |
+ * | `SERVICE_PATHS` | servicePaths (the service's own folders, never a source; set by the local runtime) | none |
  */
 export interface ApiConfig {
   readonly tableName: string;
@@ -34,6 +36,8 @@ export interface ApiConfig {
   readonly allowedOrigins: readonly string[];
   readonly sourceBucketNames: readonly string[];
   readonly localPathsAllowed: boolean;
+  readonly localMediaRoots: readonly string[];
+  readonly servicePaths: readonly string[];
 }
 
 /**
@@ -68,6 +72,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
     sourceBucketNames: () => commaList(env.SOURCE_BUCKET_NAMES),
     localPathsAllowed: () => flag(env, 'LOCAL_PATHS_ALLOWED', false),
+    localMediaRoots: () => absolutePaths(env, 'LOCAL_MEDIA_ROOTS'),
+    servicePaths: () => absolutePaths(env, 'SERVICE_PATHS'),
   });
 }
 
@@ -111,5 +117,13 @@ function arnPatterns(env: NodeJS.ProcessEnv, name: string): string[] {
   const bad = entries.filter((entry) => !entry.startsWith('arn:'));
   if (bad.length > 0)
     throw new ApiConfigError(`${name} must list role ARNs or ARN patterns; not ARNs: ${bad.join(', ')}`);
+  return entries;
+}
+
+function absolutePaths(env: NodeJS.ProcessEnv, name: string): string[] {
+  const entries = commaList(env[name]);
+  const relative = entries.filter((entry) => !entry.startsWith('/'));
+  if (relative.length > 0)
+    throw new ApiConfigError(`${name} must list absolute paths; not absolute: ${relative.join(', ')}`);
   return entries;
 }

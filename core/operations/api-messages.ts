@@ -67,6 +67,8 @@ export const unsafeArchive = (reason: string) => `Field 'archive': ${reason}`;
 export const archiveWithoutFiles = (name: string) => `Archive ${quoted(name)} contains no files`;
 export const localPathsNotAllowed =
   "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)";
+export const localMediaRootsUnset =
+  "Field 'path': no local media folders are configured; set LOCAL_MEDIA_ROOTS to the comma-separated absolute folders media may be read from, then restart";
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
 

@@ -102,6 +102,8 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
     allowedOrigins: ['https://app.example.com'],
     sourceBucketNames: [sourceBucket.bucket],
     localPathsAllowed: false,
+    localMediaRoots: [],
+    servicePaths: [],
   };
   const context: OperationContext = {
     config,
