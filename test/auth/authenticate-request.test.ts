@@ -44,11 +44,7 @@ const badClaims: ReadonlyArray<readonly [string, () => JWTPayload, RegExp]> = [
     () => validClaims({ nbf: nowSeconds() + CLOCK_TOLERANCE_SECONDS + 60 }),
     /"nbf" claim timestamp/,
   ],
-  [
-    'issued a day in the future',
-    () => validClaims({ iat: nowSeconds() + 86_400 }),
-    /"iat" claim is in the future/,
-  ],
+  ['issued a day in the future', () => validClaims({ iat: nowSeconds() + 86_400 }), /"iat" claim is in the future/],
   ['issued by another issuer', () => validClaims({ iss: 'https://evil.test' }), /unexpected "iss"/],
   ['meant for another audience', () => validClaims({ aud: 'other-api' }), /unexpected "aud"/],
   ['without exp', () => withoutClaim('exp'), /missing required "exp"/],
