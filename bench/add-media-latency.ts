@@ -66,6 +66,8 @@ async function main(): Promise<void> {
       localPathsAllowed: false,
       localMediaRoots: [],
       servicePaths: [],
+      maxDatasetsPerUser: 1000,
+      maxActiveOperationsPerUser: 4,
     };
     const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const context: OperationContext = {

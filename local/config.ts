@@ -17,6 +17,7 @@ import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/emb
  * | `DEFAULT_USE_SPOT` | `false` | capacity a request without `use_spot` is planned on (logged only, locally) |
  * | `SOURCE_BUCKET_NAMES` | `*` | buckets of the embedded S3 that `s3_uri` may name |
  * | `LOCAL_MEDIA_ROOTS` | unset | comma-separated absolute folders the `path` routes may read (symlinks resolved); unset: `path` refused |
+ * | `MAX_REQUESTS_PER_USER` | `1` | requests of one user served at once; more wait their turn (200 waiting: 429) |
  * | `MAX_WORKER_PROCESSES` | max(2, CPUs) | worker processes running at once, all operations together; more tasks wait their turn |
  * | `LOG_LEVEL` | `WARN` | log level of handlers and workers |
  * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: a small test encoder is generated under DATA_DIR |
@@ -35,6 +36,7 @@ export interface LocalConfig {
   readonly sourceBucketNames: string;
   readonly localMediaRoots: readonly string[];
   readonly maxWorkerProcesses: number;
+  readonly maxRequestsPerUser: number;
   readonly logLevel: string;
   /** The encoder to embed with; undefined: generate the test encoder. */
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
@@ -86,6 +88,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     sourceBucketNames: env.SOURCE_BUCKET_NAMES?.trim() || '*',
     localMediaRoots: absoluteFolders('LOCAL_MEDIA_ROOTS'),
     maxWorkerProcesses: positive('MAX_WORKER_PROCESSES', Math.max(2, availableParallelism())),
+    maxRequestsPerUser: positive('MAX_REQUESTS_PER_USER', 1),
     logLevel: env.LOG_LEVEL?.trim() || 'WARN',
     ...readModel(env, problems),
   };

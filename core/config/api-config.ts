@@ -21,6 +21,8 @@ import { commaList } from './wildcard-pattern';
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
  * | `LOCAL_PATHS_ALLOWED` | localPathsAllowed | false |
  * | `LOCAL_MEDIA_ROOTS` | localMediaRoots (comma-separated absolute folders local paths must fall under) | none: `path` refused |
+ * | `MAX_DATASETS_PER_USER` | maxDatasetsPerUser | 1000 |
+ * | `MAX_ACTIVE_OPERATIONS_PER_USER` | maxActiveOperationsPerUser (operations running at once on one owner's datasets) | 4 |
  * | `SERVICE_PATHS` | servicePaths (the service's own folders, never a source; set by the local runtime) | none |
  */
 export interface ApiConfig {
@@ -38,6 +40,8 @@ export interface ApiConfig {
   readonly localPathsAllowed: boolean;
   readonly localMediaRoots: readonly string[];
   readonly servicePaths: readonly string[];
+  readonly maxDatasetsPerUser: number;
+  readonly maxActiveOperationsPerUser: number;
 }
 
 /**
@@ -74,6 +78,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     localPathsAllowed: () => flag(env, 'LOCAL_PATHS_ALLOWED', false),
     localMediaRoots: () => absolutePaths(env, 'LOCAL_MEDIA_ROOTS'),
     servicePaths: () => absolutePaths(env, 'SERVICE_PATHS'),
+    maxDatasetsPerUser: () => positiveInteger(env, 'MAX_DATASETS_PER_USER', 1000),
+    maxActiveOperationsPerUser: () => positiveInteger(env, 'MAX_ACTIVE_OPERATIONS_PER_USER', 4),
   });
 }
 

@@ -72,6 +72,11 @@ export const localMediaRootsUnset =
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
 
+export const datasetQuotaReached = (limit: number) =>
+  `Dataset quota reached: a user may own at most ${limit} datasets (MAX_DATASETS_PER_USER)`;
+export const operationQuotaReached = (limit: number) =>
+  `Too many operations running: at most ${limit} at once on one user's datasets (MAX_ACTIVE_OPERATIONS_PER_USER); retry when one has finished`;
+
 export const invalidIdempotencyKey = 'Header Idempotency-Key must be 1 to 255 visible ASCII characters';
 export const idempotencyInProgress =
   'A request with this Idempotency-Key is still being processed; retry once it has finished';

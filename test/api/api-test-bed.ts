@@ -104,6 +104,8 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
     localPathsAllowed: false,
     localMediaRoots: [],
     servicePaths: [],
+    maxDatasetsPerUser: 1000,
+    maxActiveOperationsPerUser: 4,
   };
   const context: OperationContext = {
     config,
