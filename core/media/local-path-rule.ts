@@ -17,7 +17,7 @@ export interface LocalPathRule {
 const SYSTEM_EXCLUDED = ['/proc', '/sys', '/dev'];
 
 /** Whether `path` is `folder` or lies below it (both absolute and resolved). */
-export function isWithin(path: string, folder: string): boolean {
+function isWithin(path: string, folder: string): boolean {
   const rest = relative(folder, path);
   return rest === '' || (!isAbsolute(rest) && rest !== '..' && !rest.startsWith(`..${sep}`));
 }
