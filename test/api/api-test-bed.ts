@@ -104,8 +104,9 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
     localPathsAllowed: false,
     localMediaRoots: [],
     servicePaths: [],
-    maxDatasetsPerUser: 1000,
-    maxActiveOperationsPerUser: 4,
+    // Tests share one table and owner; the quotas have their own tests (test/e2e/tenant-isolation.test.ts).
+    maxDatasetsPerUser: Number.MAX_SAFE_INTEGER,
+    maxActiveOperationsPerUser: Number.MAX_SAFE_INTEGER,
   };
   const context: OperationContext = {
     config,
