@@ -64,6 +64,10 @@ async function main(): Promise<void> {
       allowedOrigins: [],
       sourceBucketNames: [sourceBucket],
       localPathsAllowed: false,
+      localMediaRoots: [],
+      servicePaths: [],
+      maxDatasetsPerUser: 1000,
+      maxActiveOperationsPerUser: 4,
     };
     const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const context: OperationContext = {

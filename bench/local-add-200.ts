@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await writeImages(join(work, 'initial'), 10, 0);
     await writeImages(join(work, 'batch'), count, 10_000);
 
-    const start = await timed(() => startLocalService(join(work, 'data')));
+    const start = await timed(() => startLocalService(join(work, 'data'), { LOCAL_MEDIA_ROOTS: work }));
     const service = start.value;
     try {
       const api = new E2eApi(service.url, await mintToken('bench'));

@@ -16,6 +16,9 @@ import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/emb
  * | `MAX_SHARDS` | `8` | upper bound on embedding shards per operation |
  * | `DEFAULT_USE_SPOT` | `false` | capacity a request without `use_spot` is planned on (logged only, locally) |
  * | `SOURCE_BUCKET_NAMES` | `*` | buckets of the embedded S3 that `s3_uri` may name |
+ * | `LOCAL_MEDIA_ROOTS` | unset | comma-separated absolute folders the `path` routes may read (symlinks resolved); unset: `path` refused |
+ * | `MAX_REQUESTS_PER_USER` | `1` | requests of one user served at once; more wait their turn (200 waiting: 429) |
+ * | `MAX_WORKER_PROCESSES` | max(2, CPUs) | worker processes running at once, all operations together; more tasks wait their turn |
  * | `LOG_LEVEL` | `WARN` | log level of handlers and workers |
  * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: a small test encoder is generated under DATA_DIR |
  */
@@ -31,6 +34,9 @@ export interface LocalConfig {
   readonly maxShards: number;
   readonly defaultUseSpot: boolean;
   readonly sourceBucketNames: string;
+  readonly localMediaRoots: readonly string[];
+  readonly maxWorkerProcesses: number;
+  readonly maxRequestsPerUser: number;
   readonly logLevel: string;
   /** The encoder to embed with; undefined: generate the test encoder. */
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
@@ -59,6 +65,15 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     if (value !== 'true' && value !== 'false') problems.push(`${name} must be true or false, got "${value}"`);
     return value === 'true';
   };
+  const absoluteFolders = (name: string) => {
+    const folders = (env[name] ?? '')
+      .split(',')
+      .map((folder) => folder.trim())
+      .filter((folder) => folder.length > 0);
+    for (const folder of folders)
+      if (!isAbsolute(folder)) problems.push(`${name} must list absolute folders, got "${folder}"`);
+    return folders.map((folder) => resolve(folder));
+  };
   const config: LocalConfig = {
     dataDir: resolve(env.DATA_DIR?.trim() || '.data'),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -71,6 +86,9 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     maxShards: positive('MAX_SHARDS', 8),
     defaultUseSpot: bool('DEFAULT_USE_SPOT', false),
     sourceBucketNames: env.SOURCE_BUCKET_NAMES?.trim() || '*',
+    localMediaRoots: absoluteFolders('LOCAL_MEDIA_ROOTS'),
+    maxWorkerProcesses: positive('MAX_WORKER_PROCESSES', Math.max(2, availableParallelism())),
+    maxRequestsPerUser: positive('MAX_REQUESTS_PER_USER', 1),
     logLevel: env.LOG_LEVEL?.trim() || 'WARN',
     ...readModel(env, problems),
   };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { LAMBDA_MAX_UPLOAD_BYTES } from '../core/config/api-config';
 import type { EmbeddingConfig } from '../core/datasets/embedding-config';
 import type { LocalConfig } from './config';
@@ -30,6 +31,18 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 
 const KEY_SOURCES = ['AUTH_JWKS_URL', 'AUTH_JWT_SECRET', 'AUTH_JWT_SECRET_ARN'];
 
+/** The service's installation (code, dependencies): never a media source, like DATA_DIR. */
+const INSTALLATION = join(import.meta.dirname, '..');
+
+/** Where local paths may point (core/media/local-path-rule.ts): the roots, and the service's own folders that never do. */
+function localPathSettings(config: LocalConfig): Record<string, string> {
+  return {
+    LOCAL_PATHS_ALLOWED: 'true',
+    LOCAL_MEDIA_ROOTS: config.localMediaRoots.join(','),
+    SERVICE_PATHS: [config.dataDir, INSTALLATION].join(','),
+  };
+}
+
 /**
  * The environment the handlers (API and pipeline Lambdas, all in this process) get, as the CDK would set it: SDK
  * endpoints of the embedded services, resource names, feature settings. Settings a user may tune (ADD_MEDIA_ENABLED,
@@ -57,7 +70,7 @@ export function handlerEnvironment(
     MAX_UPLOAD_BYTES: env.MAX_UPLOAD_BYTES ?? String(LAMBDA_MAX_UPLOAD_BYTES),
     DEFAULT_EMBEDDING_CONFIG: JSON.stringify(model.embeddingConfig),
     SOURCE_BUCKET_NAMES: config.sourceBucketNames,
-    LOCAL_PATHS_ALLOWED: 'true',
+    ...localPathSettings(config),
     ...(hasKeySource ? {} : { AUTH_JWT_SECRET: LOCAL_AUTH_DEFAULTS.secret }),
     AUTH_ISSUER: env.AUTH_ISSUER ?? LOCAL_AUTH_DEFAULTS.issuer,
     AUTH_AUDIENCE: env.AUTH_AUDIENCE ?? LOCAL_AUTH_DEFAULTS.audience,
@@ -95,7 +108,8 @@ export function workerBaseEnvironment(
     MODEL_URI: model.uri,
     MODEL_SHA256: model.sha256,
     MODEL_CACHE_DIR: model.cacheDir,
-    LOCAL_PATHS_ALLOWED: 'true',
+    SOURCE_BUCKET_NAMES: config.sourceBucketNames,
+    ...localPathSettings(config),
     LOG_LEVEL: config.logLevel,
     // The service already printed the SDK's "future releases need Node 22" notice once; not again for every task.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

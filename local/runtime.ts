@@ -28,6 +28,7 @@ import {
   localStateMachineArns,
   PIPELINE_FUNCTION_NAMES,
 } from './workflows/local-pipeline';
+import { WorkerSlots } from './workflows/worker-slots';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 const TEST_MODEL_FILE = 'pooled-projection-test.onnx';
@@ -101,6 +102,7 @@ async function start(
         repoRoot: REPO_ROOT,
         baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
         taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
+        slots: new WorkerSlots(config.maxWorkerProcesses),
       },
     },
     log,
@@ -120,7 +122,10 @@ async function start(
   delete process.env.AWS_PROFILE;
 
   const recovered = await releaseInterruptedLocks(config, log);
-  const server = await listen(createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), log), config);
+  const server = await listen(
+    createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), config.maxRequestsPerUser, log),
+    config,
+  );
   started.push(
     () =>
       new Promise<void>((resolve) => {

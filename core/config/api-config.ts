@@ -20,6 +20,10 @@ import { readOptionalSetting, readSetting, SETTING, type SettingRule } from './s
  * | `ALLOWED_ORIGINS` | allowedOrigins | none |
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
  * | `LOCAL_PATHS_ALLOWED` | localPathsAllowed | false |
+ * | `LOCAL_MEDIA_ROOTS` | localMediaRoots (comma-separated absolute folders local paths must fall under) | none: `path` refused |
+ * | `MAX_DATASETS_PER_USER` | maxDatasetsPerUser | 1000 |
+ * | `MAX_ACTIVE_OPERATIONS_PER_USER` | maxActiveOperationsPerUser (operations running at once on one owner's datasets) | 4 |
+ * | `SERVICE_PATHS` | servicePaths (the service's own folders, never a source; set by the local runtime) | none |
  */
 export interface ApiConfig {
   readonly tableName: string;
@@ -34,6 +38,10 @@ export interface ApiConfig {
   readonly allowedOrigins: readonly string[];
   readonly sourceBucketNames: readonly string[];
   readonly localPathsAllowed: boolean;
+  readonly localMediaRoots: readonly string[];
+  readonly servicePaths: readonly string[];
+  readonly maxDatasetsPerUser: number;
+  readonly maxActiveOperationsPerUser: number;
 }
 
 /**
@@ -44,6 +52,7 @@ export const LAMBDA_MAX_UPLOAD_BYTES = Math.floor(((6 * 1024 * 1024 - 64 * 1024)
 
 type Getters<T> = { readonly [K in keyof T]: () => T[K] };
 
+const ABSOLUTE_PATHS = SETTING.listOf('a comma-separated list of absolute paths', (entry) => entry.startsWith('/'));
 const ROLE_ARN_PATTERNS = SETTING.listOf('a comma-separated list of role ARNs or ARN patterns (arn:…)', (entry) =>
   entry.startsWith('arn:'),
 );
@@ -66,6 +75,10 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
     sourceBucketNames: () => read('SOURCE_BUCKET_NAMES', SETTING.list, []),
     localPathsAllowed: () => read('LOCAL_PATHS_ALLOWED', SETTING.boolean, false),
+    localMediaRoots: () => read('LOCAL_MEDIA_ROOTS', ABSOLUTE_PATHS, []),
+    servicePaths: () => read('SERVICE_PATHS', ABSOLUTE_PATHS, []),
+    maxDatasetsPerUser: () => read('MAX_DATASETS_PER_USER', SETTING.positiveInteger, 1000),
+    maxActiveOperationsPerUser: () => read('MAX_ACTIVE_OPERATIONS_PER_USER', SETTING.positiveInteger, 4),
   });
 }
 

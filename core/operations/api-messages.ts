@@ -67,8 +67,15 @@ export const unsafeArchive = (reason: string) => `Field 'archive': ${reason}`;
 export const archiveWithoutFiles = (name: string) => `Archive ${quoted(name)} contains no files`;
 export const localPathsNotAllowed =
   "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)";
+export const localMediaRootsUnset =
+  "Field 'path': no local media folders are configured; set LOCAL_MEDIA_ROOTS to the comma-separated absolute folders media may be read from, then restart";
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
+
+export const datasetQuotaReached = (limit: number) =>
+  `Dataset quota reached: a user may own at most ${limit} datasets (MAX_DATASETS_PER_USER)`;
+export const operationQuotaReached = (limit: number) =>
+  `Too many operations running: at most ${limit} at once on one user's datasets (MAX_ACTIVE_OPERATIONS_PER_USER); retry when one has finished`;
 
 export const invalidIdempotencyKey = 'Header Idempotency-Key must be 1 to 255 visible ASCII characters';
 export const idempotencyInProgress =

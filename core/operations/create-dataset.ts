@@ -11,6 +11,7 @@ import { sourcePrecheckRefusal, sourceRefusal } from './media-source-checks';
 import type { OperationContext } from './operation-context';
 import { type Refused, refuse, type Started } from './operation-result';
 import { startExecution } from './start-execution';
+import { quotaRefusal } from './usage-quotas';
 
 export interface CreateDatasetCommand {
   readonly caller: string;
@@ -36,6 +37,8 @@ export async function createDataset(
   if (!command.source) {
     if (command.options.assumeRole !== null)
       return refuse({ reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source });
+    const quota = await quotaRefusal(context, command.caller, { dataset: true, operation: false });
+    if (quota) return refuse(quota);
     await putNewDataset(context.dynamo, config.tableName, newDatasetRecord(base));
     logger.info('Empty dataset created', { datasetId });
     return { ok: true, datasetId, operationId: null };
@@ -43,6 +46,8 @@ export async function createDataset(
 
   const invalidSource = sourceRefusal(context, command.source, command.options);
   if (invalidSource) return refuse(invalidSource);
+  const quota = await quotaRefusal(context, command.caller, { dataset: true, operation: true });
+  if (quota) return refuse(quota);
   const operationId = randomUUID();
   const precheck = await sourcePrecheckRefusal(context, command.source, command.options, operationId);
   if (precheck) return refuse(precheck);

@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { matchesAnyWildcard } from '../config/wildcard-pattern';
+import { s3SourceAllowed } from '../media/s3-source-rule';
 import { InvalidS3UriError, parseS3Uri } from '../media/s3-uri';
 import * as messages from './api-messages';
 import { localSourceHasMedia } from './local-source-precheck';
@@ -35,11 +36,16 @@ export function sourceRefusal(
       if (error instanceof InvalidS3UriError) return invalid;
       throw error;
     }
-    if (bucket === config.bucketName) return invalid;
-    if (options.assumeRole === null && !matchesAnyWildcard(bucket, config.sourceBucketNames)) return invalid;
+    const rule = {
+      ownBucket: config.bucketName,
+      allowedBuckets: config.sourceBucketNames,
+      assumedRole: options.assumeRole !== null,
+    };
+    if (!s3SourceAllowed(bucket, rule)) return invalid;
   }
   if (source.kind === 'local_path') {
     if (!config.localPathsAllowed) return { reason: 'invalid_input', detail: messages.localPathsNotAllowed };
+    if (config.localMediaRoots.length === 0) return { reason: 'invalid_input', detail: messages.localMediaRootsUnset };
     if (!isAbsolute(source.path))
       return { reason: 'invalid_input', detail: messages.localPathNotAbsolute(source.path) };
   }
@@ -57,7 +63,8 @@ export async function sourcePrecheckRefusal(
   operationId: string,
 ): Promise<OperationRefusal | undefined> {
   if (source.kind === 'local_path') {
-    return (await localSourceHasMedia(source.path))
+    const rule = { roots: context.config.localMediaRoots, excluded: context.config.servicePaths };
+    return (await localSourceHasMedia(source.path, rule))
       ? undefined
       : { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
   }

@@ -13,6 +13,11 @@ export type OperationRefusal =
   | { readonly reason: 'no_embedding_config'; readonly datasetId: string }
   | { readonly reason: 'busy'; readonly operation: OperationName; readonly taskType: TaskType }
   | { readonly reason: 'status'; readonly operation: OperationName; readonly status: DatasetStatus }
+  | {
+      readonly reason: 'quota_exceeded';
+      readonly quota: 'datasets' | 'active_operations';
+      readonly limit: number;
+    }
   | { readonly reason: 'staging_failed' }
   | { readonly reason: 'start_failed'; readonly pipeline: 'add_media' | 'reindex' };
 

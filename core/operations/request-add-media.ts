@@ -8,6 +8,7 @@ import { sourcePrecheckRefusal, sourceRefusal } from './media-source-checks';
 import type { OperationContext } from './operation-context';
 import { type Refused, refuse, type Started } from './operation-result';
 import { startExecution } from './start-execution';
+import { quotaRefusal } from './usage-quotas';
 
 export interface AddMediaCommand {
   readonly datasetId: string;
@@ -33,6 +34,8 @@ export async function requestAddMedia(context: OperationContext, command: AddMed
   const dataset = await getDataset(context.dynamo, config.tableName, command.datasetId);
   const refusal = operationRefusal(dataset, command.caller, 'add_media');
   if (refusal) return refuse(refusal);
+  const quota = await quotaRefusal(context, dataset!.owner, { dataset: false, operation: true });
+  if (quota) return refuse(quota);
 
   const operationId = randomUUID();
   const precheck = await sourcePrecheckRefusal(context, command.source, command.options, operationId);

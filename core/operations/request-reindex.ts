@@ -5,6 +5,7 @@ import { reindexExecutionInput } from './execution-input';
 import type { OperationContext } from './operation-context';
 import { type Refused, refuse, type Started } from './operation-result';
 import { startExecution } from './start-execution';
+import { quotaRefusal } from './usage-quotas';
 
 export interface ReindexCommand {
   readonly datasetId: string;
@@ -20,6 +21,8 @@ export async function requestReindex(context: OperationContext, command: Reindex
   const dataset = await getDataset(context.dynamo, config.tableName, command.datasetId);
   const refusal = operationRefusal(dataset, command.caller, 'reindex');
   if (refusal) return refuse(refusal);
+  const quota = await quotaRefusal(context, dataset!.owner, { dataset: false, operation: true });
+  if (quota) return refuse(quota);
 
   const operationId = randomUUID();
   const lock = await acquireOperationLock(context, 'reindex', {

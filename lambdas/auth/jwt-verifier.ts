@@ -16,8 +16,9 @@ export class InvalidTokenError extends Error {
 }
 
 /**
- * Verifies signature (allow-listed algorithms of this key source only), `exp` (required), `nbf` (when present), `iss`
- * and `aud` (required, must match), with the configured clock tolerance, and returns the caller's `sub`.
+ * Verifies signature (allow-listed algorithms of this key source only), `exp` (required), `nbf` and `iat` (when present,
+ * neither in the future), `iss` and `aud` (required, must match), with the configured clock tolerance, and returns the
+ * caller's `sub`.
  */
 export async function verifyJwt(token: string, key: VerificationKey, config: AuthConfig): Promise<{ sub: string }> {
   if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError(`token longer than ${MAX_TOKEN_LENGTH} characters`);
@@ -37,6 +38,11 @@ export async function verifyJwt(token: string, key: VerificationKey, config: Aut
     const code = (error as { code?: unknown }).code;
     const label = typeof code === 'string' ? code : (error as Error).name;
     throw new InvalidTokenError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+  // jose checks `nbf` but looks at `iat` only for a maximum age: a token issued in the future is refused here.
+  const latestIssue = Math.floor(Date.now() / 1000) + config.clockToleranceSeconds;
+  if (typeof payload.iat === 'number' && payload.iat > latestIssue) {
+    throw new InvalidTokenError('"iat" claim is in the future (beyond the clock tolerance)');
   }
   const { sub } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH) {

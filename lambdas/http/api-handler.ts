@@ -5,6 +5,7 @@ import { authFromEvent, MissingAuthContextError } from '../auth/auth-context';
 import type { AuthenticatedCaller } from '../auth/authenticate-request';
 import { checkCsrf, csrfFailureDetail } from '../auth/csrf';
 import { errorResponse } from './responses';
+import { storageFailure } from './storage-failure';
 
 export interface ApiRequest<C extends ReadContext> {
   readonly event: APIGatewayProxyEvent;
@@ -46,6 +47,11 @@ export function apiHandler<C extends ReadContext>(contextOf: () => C, route: Api
       if (!csrf.ok) return errorResponse(403, csrfFailureDetail(csrf.reason));
       return await route({ event, caller, context, now: new Date() });
     } catch (error) {
+      const storage = storageFailure(error);
+      if (storage) {
+        context.logger.error('Storage refused a write', { error: error as Error, path: event.path });
+        return errorResponse(storage.statusCode, storage.detail);
+      }
       context.logger.error('Request failed', { error: error as Error, path: event.path, method: event.httpMethod });
       return errorResponse(500, INTERNAL_ERROR);
     }

@@ -32,6 +32,11 @@ export function refusalStatus(refusal: OperationRefusal): HttpError {
       return { statusCode: 409, detail: messages.operationBlocked(refusal.operation, refusal.taskType) };
     case 'status':
       return { statusCode: 409, detail: messages.operationNotAllowed(refusal.operation, statusNew(refusal.status)) };
+    case 'quota_exceeded':
+      // A dataset count stays until datasets go (403); running operations end by themselves (429: retry later).
+      return refusal.quota === 'datasets'
+        ? { statusCode: 403, detail: messages.datasetQuotaReached(refusal.limit) }
+        : { statusCode: 429, detail: messages.operationQuotaReached(refusal.limit) };
     case 'staging_failed':
       return { statusCode: 500, detail: messages.STAGING_FAILED };
     case 'start_failed':

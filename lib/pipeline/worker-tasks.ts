@@ -116,6 +116,8 @@ export class WorkerTasks extends Construct {
       AWS_REGION: Aws.REGION,
       LOG_LEVEL: 'INFO',
       LOCAL_PATHS_ALLOWED: 'false',
+      // Discovery applies the API's bucket rule to every location a manifest lists, as to the source itself.
+      SOURCE_BUCKET_NAMES: config.sourceBucketNames.join(','),
       SIMILARITY_THRESHOLD: String(config.similarityThreshold),
       ...(config.modelUri ? { MODEL_URI: config.modelUri } : {}),
       ...(config.assumeRoleExternalId ? { ASSUME_ROLE_EXTERNAL_ID: config.assumeRoleExternalId } : {}),

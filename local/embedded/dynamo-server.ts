@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { loadDynaliteWithStorageErrors } from './dynalite-storage-errors';
 
 export interface RunningDynamoServer {
   readonly endpoint: string;
@@ -8,8 +8,7 @@ export interface RunningDynamoServer {
   stop(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+const dynalite = loadDynaliteWithStorageErrors() as (options: Record<string, unknown>) => Server;
 
 /**
  * Starts dynalite, a DynamoDB-compatible server in this process (LevelDB), persisted under `path` when given.

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { CallerGate } from './caller-gate';
 import { type AuthorizerContext, fromProxyResult, toProxyEvent } from './proxy-event';
 import { readBody } from './read-body';
 import { matchRoute, type RouteKey } from './routes';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
    * is broken (configuration, key source): 500, as API Gateway answers an authorizer failure.
    */
   authenticate(headers: Readonly<Record<string, readonly string[] | undefined>>): Promise<Caller | null>;
+  /** Per-caller admission once authenticated; unset: none. */
+  readonly gate?: CallerGate;
   log(message: string): void;
 }
 
@@ -33,6 +36,7 @@ const NOT_FOUND = { detail: 'Not Found' };
 const NOT_AUTHENTICATED = { detail: 'Not authenticated' };
 const AUTHORIZER_FAILURE = { detail: 'Authentication is temporarily unavailable' };
 const INTERNAL_ERROR = { detail: 'Internal server error' };
+const TOO_MANY_REQUESTS = { detail: 'Too many requests in flight for this user; retry later' };
 
 /** node:http front door doing API Gateway's part: routing, body limit, the authorizer, proxy events and results. */
 export function createApiServer(options: ApiServerOptions): Server {
@@ -91,8 +95,19 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
   }
   const authorizer: AuthorizerContext = { principalId: caller.sub, sub: caller.sub, auth_method: caller.authMethod };
   const event = { ...anonymous, requestContext: { ...anonymous.requestContext, authorizer } };
+  const release = options.gate ? await options.gate.enter(caller.sub) : () => undefined;
+  if (!release) {
+    sendJson(response, 429, TOO_MANY_REQUESTS, { 'retry-after': '1' });
+    return;
+  }
   const started = Date.now();
-  const result = fromProxyResult(await match.route.serve(event));
+  let served;
+  try {
+    served = await match.route.serve(event);
+  } finally {
+    release();
+  }
+  const result = fromProxyResult(served);
   // Status polls would drown everything else: successful reads are not logged.
   if (method !== 'GET' || result.statusCode >= 300) {
     options.log(`${method} ${url} -> ${result.statusCode} (${match.route.name}, ${Date.now() - started} ms)`);

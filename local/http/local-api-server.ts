@@ -4,15 +4,23 @@ import { authenticateRequest } from '../../lambdas/auth/authenticate-request';
 import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
 import { createApiServer, type ServedRoute } from './api-server';
+import { CallerGate } from './caller-gate';
 import { PROCESS_ROUTES } from './process-routes';
 import { API_ROUTES } from './routes';
+
+/** Requests of one user waiting for their turn before the next one is answered 429. */
+const MAX_QUEUED_PER_USER = 200;
 
 /**
  * The API as `npm start` serves it: the deployed routes on their Lambda handlers, plus the on-prem process routes (GET
  * and POST), all behind the authorizer's check. Settings are read from the environment on first use, so create it once
  * the environment is set.
  */
-export function createLocalApiServer(maxBodyBytes: number, log: (message: string) => void): Server {
+export function createLocalApiServer(
+  maxBodyBytes: number,
+  maxRequestsPerUser: number,
+  log: (message: string) => void,
+): Server {
   const routes: ServedRoute[] = [
     ...API_ROUTES.map((route) => ({
       ...route,
@@ -31,6 +39,7 @@ export function createLocalApiServer(maxBodyBytes: number, log: (message: string
     routes,
     maxBodyBytes,
     tooLargeDetail: bodyTooLarge(maxBodyBytes),
+    gate: new CallerGate(maxRequestsPerUser, MAX_QUEUED_PER_USER),
     authenticate: async (headers) => {
       try {
         return await authenticateRequest(headers);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type ExecutionScope, StatesRuntimeError, TaskError } from './execution-scope';
+import type { WorkerSlots } from './worker-slots';
 
 /** The subset of ECS RunTask parameters the state machines pass (`arn:aws:states:::ecs:runTask.sync`). */
 export interface RunTaskParameters {
@@ -26,6 +27,8 @@ export interface WorkerRuntime {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** What one task definition (by ARN) adds, e.g. the CPU one's EXECUTION_PROVIDER=cpu. */
   readonly taskDefinitionEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The global cap on worker processes; unset: no cap. */
+  readonly slots?: WorkerSlots;
 }
 
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -54,14 +57,55 @@ export async function runWorkerTask(
   if (!task) throw new TaskError('States.TaskFailed', 'ECS task has no TASK in its container environment');
   const capacity = describeCapacity(parameters);
   const label = `${task}${overrides.SHARD_INDEX !== undefined ? ` shard ${overrides.SHARD_INDEX}` : ''}`;
+  const release = await waitForSlot(runtime.slots, scope, label);
+  try {
+    return await runStartedTask(runtime, parameters, scope, timeoutSeconds, {
+      environment,
+      container,
+      capacity,
+      label,
+    });
+  } finally {
+    release();
+  }
+}
+
+/** Like ECS capacity that is not there yet: the task is PROVISIONING until a slot frees up (its timeout not running). */
+async function waitForSlot(slots: WorkerSlots | undefined, scope: ExecutionScope, label: string) {
+  if (!slots) return () => undefined;
+  if (!slots.available) scope.log(`worker ${label}: waiting for a worker slot`);
+  try {
+    return await slots.acquire(scope.signal);
+  } catch {
+    throw new TaskError('States.TaskFailed', 'Task stopped: the execution was stopped while waiting for a worker slot');
+  }
+}
+
+async function runStartedTask(
+  runtime: WorkerRuntime,
+  parameters: RunTaskParameters,
+  scope: ExecutionScope,
+  timeoutSeconds: number,
+  task: {
+    readonly environment: Record<string, string>;
+    readonly container: { readonly Name?: string } | undefined;
+    readonly capacity: { provider?: string; description: string };
+    readonly label: string;
+  },
+): Promise<Record<string, unknown>> {
+  const { environment, container, capacity, label } = task;
   scope.log(`worker ${label}: starting on ${capacity.description}`);
 
   const createdAt = Date.now();
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts'), task], {
-    cwd: runtime.repoRoot,
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts'), environment.TASK!],
+    {
+      cwd: runtime.repoRoot,
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const errorLine = captureOutput(child, (line) => scope.log(`worker ${label}: ${line}`));
   const { code, signal, reason } = await waitForExit(child, scope.signal, timeoutSeconds * 1000);
   const exitCode = code ?? 137;

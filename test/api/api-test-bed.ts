@@ -102,6 +102,11 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
     allowedOrigins: ['https://app.example.com'],
     sourceBucketNames: [sourceBucket.bucket],
     localPathsAllowed: false,
+    localMediaRoots: [],
+    servicePaths: [],
+    // Tests share one table and owner; the quotas have their own tests (test/e2e/tenant-isolation.test.ts).
+    maxDatasetsPerUser: Number.MAX_SAFE_INTEGER,
+    maxActiveOperationsPerUser: Number.MAX_SAFE_INTEGER,
   };
   const context: OperationContext = {
     config,

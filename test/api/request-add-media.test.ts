@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,20 +18,30 @@ import {
 
 /** The domain function the on-prem route (GET /api/v1/process/add_media?dataset_id=&path=) shares with the handler. */
 let bed: ApiTestBed;
-const root = mkdtempSync(join(tmpdir(), 'local-source-'));
+const work = mkdtempSync(join(tmpdir(), 'local-source-'));
+/** LOCAL_MEDIA_ROOTS of these tests; `outside` lies beside it, `service` (as DATA_DIR would) inside it. */
+const root = join(work, 'media');
+const outside = join(work, 'elsewhere');
+const service = join(root, 'service-data');
 
 beforeAll(async () => {
   bed = await createApiTestBed();
-  mkdirSync(join(root, 'empty'));
+  mkdirSync(join(root, 'empty'), { recursive: true });
   mkdirSync(join(root, 'photos', 'nested'), { recursive: true });
   writeFileSync(join(root, 'photos', 'notes.txt'), 'not media');
   writeFileSync(join(root, 'photos', 'nested', 'a.jpg'), await makeImage({ seed: 6 }));
+  for (const folder of [outside, service]) {
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'secret.jpg'), await makeImage({ seed: 7 }));
+    writeFileSync(join(folder, 'list.csv'), 'secret.jpg\n');
+  }
+  symlinkSync(outside, join(root, 'link-out'));
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeEach(mockPipelines);
 
-const addLocal = (datasetId: string, path: string, localPathsAllowed = true) =>
-  requestAddMedia(bed.withConfig({ localPathsAllowed }), {
+const addLocal = (datasetId: string, path: string, localPathsAllowed = true, localMediaRoots = [root]) =>
+  requestAddMedia(bed.withConfig({ localPathsAllowed, localMediaRoots, servicePaths: [service] }), {
     datasetId,
     caller: OWNER.sub,
     source: { kind: 'local_path', path },
@@ -80,12 +90,46 @@ describe('requestAddMedia with a local path (on-prem)', () => {
       400,
       `Invalid path or no media files found at ${join(root, 'missing')}`,
     ],
+    ...[
+      ['the folder is outside LOCAL_MEDIA_ROOTS', () => outside],
+      ['the manifest is outside LOCAL_MEDIA_ROOTS', () => join(outside, 'list.csv')],
+      ['a symbolic link under a root leads outside it', () => join(root, 'link-out')],
+      ['a path climbs out of a root with ..', () => `${root}/../elsewhere`],
+      ['the path is the service folder under a root', () => service],
+      ['the path is /proc/self/cwd', () => '/proc/self/cwd'],
+    ].map(
+      ([label, path]) =>
+        [label, path, true, 400, `Invalid path or no media files found at ${(path as () => string)()}`] as [
+          string,
+          () => string,
+          boolean,
+          number,
+          string,
+        ],
+    ),
   ])('refuses when %s, without locking', async (_, path, allowed, statusCode, detail) => {
     const id = await seedDataset(bed);
     const before = await readDataset(bed, id);
     const result = await addLocal(id, path(), allowed);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(refusalStatus(result.refusal)).toEqual({ statusCode, detail });
+    expect(await readDataset(bed, id)).toEqual(before);
+    expect(startedExecutions()).toEqual([]);
+  });
+});
+
+describe('local paths without LOCAL_MEDIA_ROOTS', () => {
+  it('are refused with a message that says how to enable them, without locking', async () => {
+    const id = await seedDataset(bed);
+    const before = await readDataset(bed, id);
+    const result = await addLocal(id, join(root, 'photos'), true, []);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(refusalStatus(result.refusal)).toEqual({
+        statusCode: 400,
+        detail:
+          "Field 'path': no local media folders are configured; set LOCAL_MEDIA_ROOTS to the comma-separated absolute folders media may be read from, then restart",
+      });
     expect(await readDataset(bed, id)).toEqual(before);
     expect(startedExecutions()).toEqual([]);
   });

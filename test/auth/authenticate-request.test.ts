@@ -44,6 +44,7 @@ const badClaims: ReadonlyArray<readonly [string, () => JWTPayload, RegExp]> = [
     () => validClaims({ nbf: nowSeconds() + CLOCK_TOLERANCE_SECONDS + 60 }),
     /"nbf" claim timestamp/,
   ],
+  ['issued a day in the future', () => validClaims({ iat: nowSeconds() + 86_400 }), /"iat" claim is in the future/],
   ['issued by another issuer', () => validClaims({ iss: 'https://evil.test' }), /unexpected "iss"/],
   ['meant for another audience', () => validClaims({ aud: 'other-api' }), /unexpected "aud"/],
   ['without exp', () => withoutClaim('exp'), /missing required "exp"/],
@@ -98,9 +99,11 @@ describe('shared-secret (HS256) mode', () => {
     await expectNotAuthenticated(custom, cookie(token, 'session'), /no session cookie/);
   });
 
-  it(`tolerates ${CLOCK_TOLERANCE_SECONDS} s of clock skew on exp and nbf`, async () => {
+  it(`tolerates ${CLOCK_TOLERANCE_SECONDS} s of clock skew on exp, nbf and iat`, async () => {
     const skew = CLOCK_TOLERANCE_SECONDS - 10;
-    const token = await signHs256(validClaims({ exp: nowSeconds() - skew, nbf: nowSeconds() + skew }));
+    const token = await signHs256(
+      validClaims({ exp: nowSeconds() - skew, nbf: nowSeconds() + skew, iat: nowSeconds() + skew }),
+    );
     await expect(auth.authenticate(bearer(token))).resolves.toMatchObject({ sub: 'alice' });
   });
 

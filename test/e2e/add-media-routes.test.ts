@@ -27,7 +27,7 @@ const imageFile = async () => new Blob([new Uint8Array(await image())], { type: 
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-routes-'));
-  service = await startLocalService(join(work, 'data'));
+  service = await startLocalService(join(work, 'data'), { LOCAL_MEDIA_ROOTS: work });
   api = new E2eApi(service.url, await mintToken('e2e-owner'));
   s3 = new S3Client({
     endpoint: service.s3Endpoint,

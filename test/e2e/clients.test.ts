@@ -51,7 +51,7 @@ async function profiler(args: string[], env: Record<string, string> = { VL_TOKEN
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-clients-'));
-  service = await startLocalService(join(work, 'data'));
+  service = await startLocalService(join(work, 'data'), { LOCAL_MEDIA_ROOTS: work });
   token = await mintToken('e2e-cli');
   api = new E2eApi(service.url, token);
 });

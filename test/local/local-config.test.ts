@@ -19,7 +19,16 @@ describe('local settings', () => {
       host: '127.0.0.1',
       tableName: 'add-media',
       defaultUseSpot: false,
+      localMediaRoots: [],
+      maxRequestsPerUser: 1,
     });
+    expect(readLocalConfig({ LOCAL_MEDIA_ROOTS: ' /media , /srv/photos/ ' }).localMediaRoots).toEqual([
+      '/media',
+      '/srv/photos',
+    ]);
+    expect(() => readLocalConfig({ LOCAL_MEDIA_ROOTS: '/media,photos' })).toThrow(
+      new LocalConfigError('Invalid settings: LOCAL_MEDIA_ROOTS must list absolute folders, got "photos"'),
+    );
     expect(() => readLocalConfig({ PORT: 'http', MAX_SHARDS: '0', DEFAULT_USE_SPOT: 'yes' })).toThrow(
       new LocalConfigError(
         'Invalid settings: PORT must be a port number (0-65535), got "http"; MAX_SHARDS must be a positive integer, got "0"; DEFAULT_USE_SPOT must be true or false, got "yes"',
@@ -91,6 +100,9 @@ describe('local settings', () => {
         'MODEL_SHA256',
         'MODEL_CACHE_DIR',
         'LOCAL_PATHS_ALLOWED',
+        'LOCAL_MEDIA_ROOTS',
+        'SERVICE_PATHS',
+        'SOURCE_BUCKET_NAMES',
         'LOG_LEVEL',
         'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
       ].sort(),

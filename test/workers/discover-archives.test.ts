@@ -209,12 +209,12 @@ describe('discover from a staged archive', () => {
     );
   });
 
-  it('fails with the API message when the archive holds nothing usable', async () => {
+  it('fails with an upload message (never an S3 one) when the archive holds nothing usable', async () => {
     const operationId = newOperationId();
     const uri = await stageArchive(operationId, 'junk.tar', makeTar([{ name: 'notes.txt', data: 'hi' }]));
-    await expect(run(envFor(operationId, 'staged_archive', uri))).rejects.toThrow(
-      new WorkerError(`Invalid S3 URI or no media files found at ${uri}`),
-    );
+    const failure = run(envFor(operationId, 'staged_archive', uri));
+    await expect(failure).rejects.toThrow(/^No usable media in the uploaded archive/);
+    await expect(failure).rejects.not.toThrow(/S3/);
   });
 
   it("refuses an archive outside this operation's staging prefix", async () => {

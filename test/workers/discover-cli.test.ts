@@ -89,7 +89,9 @@ describe('workers/main.ts discover', () => {
   it('exits 1 with one JSON error line when the source has nothing usable', async () => {
     const exit = await runWorker(['discover'], envFor(`s3://${source}/bad/`));
     expect(exit.code).toBe(1);
-    expect(lastLine(exit.stderr)).toEqual({ error: `Invalid S3 URI or no media files found at s3://${source}/bad/` });
+    expect(lastLine(exit.stderr)).toEqual({
+      error: `Invalid S3 URI or no media files found at s3://${source}/bad/; skipped s3://${source}/bad/a.jpg: content is text, not an image or video`,
+    });
   });
 
   it('leaves its error in the batch prefix for mark-failed, which never sees stderr in the cloud', async () => {
@@ -99,7 +101,7 @@ describe('workers/main.ts discover', () => {
       (await getObject(direct, own, workerErrorKey('ds-cli', env.OPERATION_ID!, 'discover'))).toString(),
     );
     expect(report).toEqual({
-      error: `Invalid S3 URI or no media files found at s3://${source}/bad/`,
+      error: `Invalid S3 URI or no media files found at s3://${source}/bad/; skipped s3://${source}/bad/a.jpg: content is text, not an image or video`,
       task: 'discover',
       at: expect.any(String),
     });

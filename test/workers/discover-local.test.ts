@@ -27,16 +27,22 @@ let direct: S3Client;
 let own: string;
 let root: string;
 let outside: string;
+let base: string;
+/** DATA_DIR's stand-in: a folder under the root that is the service's own. */
+let serviceData: string;
 
 beforeAll(async () => {
   proxy = await startRecordingProxy();
   direct = directS3Client();
   own = await createBucket(direct, 'own');
-  const base = await mkdtemp(join(tmpdir(), 'discover-local-'));
+  base = await mkdtemp(join(tmpdir(), 'discover-local-'));
   root = join(base, 'new-media');
-  outside = join(base, 'elsewhere');
+  outside = await mkdtemp(join(tmpdir(), 'discover-outside-'));
+  serviceData = join(base, 'service-data');
   await mkdir(join(root, 'sub', 'deeper'), { recursive: true });
-  await mkdir(outside);
+  await mkdir(serviceData);
+  await writeFile(join(serviceData, 'other-tenant.jpg'), await makeImage({ seed: 5 }));
+  await writeFile(join(outside, 'notes.txt'), 'plain text outside the roots');
   await writeFile(join(root, 'a.jpg'), await makeImage({ seed: 1 }));
   await writeFile(join(root, 'fake.jpg'), '<html><body>oops</body></html>');
   await writeFile(join(root, 'sub', 'b.png'), await makeImage({ seed: 2, format: 'png' }));
@@ -49,15 +55,26 @@ beforeAll(async () => {
     join(base, 'list.txt'),
     ['new-media/a.jpg', join(root, 'sub', 'b.png'), 'new-media/link.jpg', 'new-media/gone.jpg'].join('\n'),
   );
+  await writeFile(
+    join(base, 'probe.txt'),
+    [
+      join(outside, 'secret.jpg'),
+      join(outside, 'notes.txt'),
+      '/etc/passwd',
+      '/no/such/file.png',
+      'new-media/a.jpg',
+    ].join('\n'),
+  );
   await writeFile(join(base, 'photos.tgz'), makeTgz([{ name: 'x/cat.jpg', data: await makeImage({ seed: 4 }) }]));
 });
 
 afterAll(async () => {
   await proxy.close();
-  await rm(join(root, '..'), { recursive: true, force: true });
+  await rm(base, { recursive: true, force: true });
+  await rm(outside, { recursive: true, force: true });
 });
 
-function envFor(path: string, extra: Record<string, string> = { LOCAL_PATHS_ALLOWED: 'true' }) {
+function envFor(path: string, extra: Record<string, string> = allowed()) {
   return discoverEnv({
     endpoint: proxy.endpoint,
     bucket: own,
@@ -67,6 +84,10 @@ function envFor(path: string, extra: Record<string, string> = { LOCAL_PATHS_ALLO
     sourceUri: path,
     extra,
   });
+}
+
+function allowed(roots = base): Record<string, string> {
+  return { LOCAL_PATHS_ALLOWED: 'true', LOCAL_MEDIA_ROOTS: roots, SERVICE_PATHS: serviceData };
 }
 
 async function discovered(path: string) {
@@ -98,8 +119,14 @@ describe('discover from a local path', () => {
       { path: join(root, 'sub', 'b.png') },
     ]);
     expect(summary.skipped).toEqual([
-      { name: join(root, 'link.jpg'), reason: 'symbolic link not followed' },
-      { name: join(root, 'gone.jpg'), reason: 'file not found' },
+      {
+        name: `${join(base, 'list.txt')} row 3: new-media/link.jpg`,
+        reason: 'not a readable file under LOCAL_MEDIA_ROOTS',
+      },
+      {
+        name: `${join(base, 'list.txt')} row 4: new-media/gone.jpg`,
+        reason: 'not a readable file under LOCAL_MEDIA_ROOTS',
+      },
     ]);
   });
 
@@ -135,10 +162,48 @@ describe('discover from a local path', () => {
     );
   });
 
-  it('fails with the API message for a path that does not exist', async () => {
+  it('fails with the local path message (never an S3 one) for a path that does not exist', async () => {
     const missing = join(root, 'no-such-folder');
     await expect(run(envFor(missing))).rejects.toThrow(
-      new WorkerError(`Invalid S3 URI or no media files found at ${missing}`),
+      new WorkerError(`Invalid path or no media files found at ${missing}`),
+    );
+  });
+});
+
+describe('LOCAL_MEDIA_ROOTS confinement', () => {
+  it.each([
+    ['a folder outside the roots', () => outside],
+    ['a file outside the roots', () => join(outside, 'secret.jpg')],
+    ['a symbolic link under a root that leads outside', () => join(root, 'linked-folder')],
+    ['a path climbing out with ..', () => `${root}/../../${outside.split('/').at(-1)}`],
+    ["the service's own folder under a root", () => serviceData],
+    ['/proc/self/cwd', () => '/proc/self/cwd'],
+    ['a missing path', () => join(root, 'gone')],
+  ])('refuses %s with the same message, reading nothing', async (_, path) => {
+    const env = envFor(path());
+    await expect(run(env)).rejects.toThrow(new WorkerError(`Invalid path or no media files found at ${path()}`));
+  });
+
+  it('refuses every local path when no roots are configured, saying how to enable them', async () => {
+    await expect(run(envFor(root, allowed('')))).rejects.toThrow(
+      new WorkerError(
+        "Field 'path': no local media folders are configured; set LOCAL_MEDIA_ROOTS to the comma-separated absolute folders media may be read from, then restart",
+      ),
+    );
+  });
+
+  it('walks past the service folders under a root without a word', async () => {
+    const { summary, lines } = await discovered(base);
+    expect(lines.map((line) => line.location)).not.toContainEqual({ path: join(serviceData, 'other-tenant.jpg') });
+    expect(lines.map((line) => line.location)).toContainEqual({ path: join(root, 'a.jpg') });
+    expect(JSON.stringify(summary)).not.toContain('service-data');
+  });
+
+  it('skips manifest entries outside the roots with one reason, whatever they are', async () => {
+    const { summary, lines } = await discovered(join(base, 'probe.txt'));
+    expect(lines.map((line) => line.location)).toEqual([{ path: join(root, 'a.jpg') }]);
+    expect(summary.skipped.map((skip) => skip.reason)).toEqual(
+      Array(4).fill('not a readable file under LOCAL_MEDIA_ROOTS'),
     );
   });
 });

@@ -115,10 +115,12 @@ describe('discover from an S3 folder', () => {
     expect(listCalls(source) - listCallsBefore).toBe(5); // 10 objects under photos/, 2 per page
   });
 
-  it('fails with the API message when the folder holds nothing usable, and leaves nothing behind', async () => {
+  it('fails with the API message and why each file was refused when the folder holds nothing usable, leaving nothing', async () => {
     const env = envFor(`s3://${source}/only-junk/`);
     await expect(run(env)).rejects.toThrow(
-      new WorkerError(`Invalid S3 URI or no media files found at s3://${source}/only-junk/`),
+      new WorkerError(
+        `Invalid S3 URI or no media files found at s3://${source}/only-junk/; skipped s3://${source}/only-junk/fake.jpg: content is HTML text, not an image or video`,
+      ),
     );
     expect(await batchKeys(direct, own, DATASET, env.OPERATION_ID)).toEqual([]);
   });
@@ -173,6 +175,40 @@ describe('discover from an S3 manifest', () => {
         reason: 'invalid location: it climbs above the bucket root',
       },
     ]);
+  });
+
+  it("skips entries in our own bucket (another tenant's staging and datasets) or a bucket not allowed, reading none", async () => {
+    const stolen = ['staging/ds-other/op-1/files/0-a.jpg', 'datasets/ds-other/batches/op-2/media/m.jpg'];
+    for (const key of stolen) await putObject(direct, own, key, await makeImage({ seed: 9 }));
+    const other = await createBucket(direct, 'other');
+    await putObject(direct, other, 'x.jpg', await makeImage({ seed: 10 }));
+    const body = [...stolen.map((key) => `s3://${own}/${key}`), `s3://${other}/x.jpg`, 'near.jpg'].join('\n');
+    await put('lists/cross-tenant.txt', body);
+    const before = proxy.requests.length;
+
+    const env = envFor(`s3://${source}/lists/cross-tenant.txt`, { SOURCE_BUCKET_NAMES: `${source},unrelated-*` });
+    const summary = await run(env);
+
+    const { lines } = await readBatchOutputs(direct, own, DATASET, env.OPERATION_ID);
+    expect(lines.map((line) => line.location)).toEqual([{ bucket: source, key: 'lists/near.jpg' }]);
+    const reason =
+      'location not allowed: its bucket is not a permitted source (SOURCE_BUCKET_NAMES, or read through assume_role)';
+    expect(summary.skipped).toEqual([
+      { name: `s3://${own}/${stolen[0]}`, reason },
+      { name: `s3://${own}/${stolen[1]}`, reason },
+      { name: `s3://${other}/x.jpg`, reason },
+    ]);
+    const reads = proxy.requests
+      .slice(before)
+      .filter((request) => request.method === 'GET' || request.method === 'HEAD');
+    expect(reads.filter((request) => request.path.includes('ds-other') || request.path.includes(other))).toEqual([]);
+  });
+
+  it('refuses a source in our own bucket before reading it', async () => {
+    const env = envFor(`s3://${own}/staging/`);
+    await expect(run(env)).rejects.toThrow(
+      new WorkerError(`Invalid S3 URI or no media files found at s3://${own}/staging/`),
+    );
   });
 
   it.each(['path', 'S3_URI', 'Uri', 'url', 'KEY', 'filename'])(

@@ -182,6 +182,7 @@ export function discoverEnv(input: DiscoverEnvInput): Record<string, string> {
     LOG_LEVEL: 'SILENT',
     SOURCE_KIND: input.sourceKind,
     SOURCE_URI: input.sourceUri,
+    SOURCE_BUCKET_NAMES: '*',
     ...input.extra,
   };
 }

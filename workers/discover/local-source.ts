@@ -1,11 +1,13 @@
 import type { Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { ARCHIVE_MAGIC_BYTES, detectArchiveFormat } from '../../core/media/archive-format';
 import { ArchiveRejectedError } from '../../core/media/archive-safety';
+import { allowsReal, confinedLocalPath, type LocalPathRule } from '../../core/media/local-path-rule';
 import { manifestFormatOf } from '../../core/media/s3-uri';
 import { sanitizeDisplayName } from '../../core/media/safe-names';
 import { isSupportedMediaName } from '../../core/media/supported-media';
+import { invalidLocalSource, localMediaRootsUnset } from '../../core/operations/api-messages';
 import { WorkerError } from '../runtime/failure';
 import { archiveCandidates } from './archive-source';
 import type { Candidate } from './candidate';
@@ -13,28 +15,29 @@ import { readLocalHead } from './local-io';
 import { localManifestFile } from './manifest-file';
 import { resolveLocalManifestEntry } from './manifest-location';
 import { manifestValues } from './manifest-values';
-import { noMediaMessage, type SourceContext } from './source-context';
+import type { SourceContext } from './source-context';
+
+/** One reason for every manifest entry that cannot be read here, so skips never tell what lies outside the roots. */
+const NOT_UNDER_ROOTS = 'not a readable file under LOCAL_MEDIA_ROOTS';
 
 /**
  * A `local_path` source (on-premises only, LOCAL_PATHS_ALLOWED=true): an absolute path to a folder (walked recursively,
  * supported extensions only), a manifest (`.csv`, `.parquet`, `.txt`), an archive (told by its bytes) or one media file.
- * The path itself may go through symbolic links (the operator chose it); nothing below it is followed: linked files are
- * reported as skipped and linked folders are not entered, so a link cannot lead the walk outside the folder.
+ * The path and every manifest entry must resolve (symbolic links included) under LOCAL_MEDIA_ROOTS, outside the
+ * service's own folders (core/media/local-path-rule.ts). Nothing below the path is followed: linked files are reported
+ * as skipped and linked folders are not entered, so a link cannot lead the walk outside the folder.
  */
 export async function* localPathCandidates(context: SourceContext): AsyncGenerator<Candidate> {
-  const { sourceUri: path, localPathsAllowed } = context.config;
+  const { sourceUri: path, localPathsAllowed, localPathRule } = context.config;
   if (!localPathsAllowed)
     throw new WorkerError('Local paths are not allowed in this deployment (LOCAL_PATHS_ALLOWED is not true)');
   if (!isAbsolute(path)) throw new WorkerError(`A local path must be absolute, got ${path}`);
-  let root: string;
-  try {
-    root = await realpath(path);
-  } catch {
-    throw new WorkerError(noMediaMessage(path));
-  }
+  if (localPathRule.roots.length === 0) throw new WorkerError(localMediaRootsUnset);
+  const root = await confinedLocalPath(path, localPathRule);
+  if (root === undefined) throw new WorkerError(invalidLocalSource(path));
   const stats = await stat(root);
   if (stats.isDirectory()) {
-    yield* folderCandidates(root);
+    yield* folderCandidates(root, localPathRule);
   } else if (manifestFormatOf(root) !== undefined) {
     yield* manifestCandidates(root, context);
   } else if (stats.isFile() && (await isArchive(root))) {
@@ -50,7 +53,7 @@ export async function* localPathCandidates(context: SourceContext): AsyncGenerat
 }
 
 /** Depth first, names sorted, so the same folder always yields the same order (and the same media ids). */
-async function* folderCandidates(root: string): AsyncGenerator<Candidate> {
+async function* folderCandidates(root: string, rule: LocalPathRule): AsyncGenerator<Candidate> {
   const pending = [root];
   while (pending.length > 0) {
     const folder = pending.pop()!;
@@ -61,7 +64,8 @@ async function* folderCandidates(root: string): AsyncGenerator<Candidate> {
     for (const entry of entries) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
-        subfolders.push(path);
+        // A root may hold the service's own folders (DATA_DIR): they are passed over without a word.
+        if (await allowsReal(path, rule)) subfolders.push(path);
         continue;
       }
       if (!isSupportedMediaName(entry.name)) continue;
@@ -91,12 +95,12 @@ async function* manifestCandidates(manifestPath: string, context: SourceContext)
       yield { kind: 'skip', name: sanitizeDisplayName(`${rowName}: ${value}`), reason: resolved.reason };
       continue;
     }
-    yield {
-      kind: 'local',
-      name: sanitizeDisplayName(resolved.location),
-      sourceUri: resolved.location,
-      path: resolved.location,
-    };
+    const confined = await confinedLocalPath(resolved.location, context.config.localPathRule);
+    if (confined === undefined) {
+      yield { kind: 'skip', name: sanitizeDisplayName(`${rowName}: ${value}`), reason: NOT_UNDER_ROOTS };
+      continue;
+    }
+    yield { kind: 'local', name: sanitizeDisplayName(confined), sourceUri: confined, path: confined };
   }
 }
 

@@ -29,6 +29,10 @@ export class ManifestWriter {
     private readonly batchId: string,
   ) {}
 
+  get skippedTotal(): number {
+    return this.skippedCount;
+  }
+
   get mediaCount(): number {
     return this.images + this.videos;
   }

@@ -15,10 +15,11 @@ import { type CheckContext, checkCandidate } from './check-candidate';
 import { type DiscoverConfig, readDiscoverConfig } from './config';
 import { localPathCandidates } from './local-source';
 import { ManifestWriter } from './manifest-writer';
+import { nothingUsableMessage } from './nothing-usable';
 import { mapOrdered } from './ordered-map';
 import { deletePrefix } from './s3-io';
 import { s3UriCandidates } from './s3-source';
-import { noMediaMessage, type SourceContext } from './source-context';
+import type { SourceContext } from './source-context';
 import { stagedArchiveCandidates, stagedFilesCandidates } from './staged-source';
 
 /** Candidates checked at once: S3 round trips dominate for in-place media, sharp's thread pool for copies. */
@@ -80,9 +81,8 @@ async function discover(context: SourceContext & CheckContext, logger: Logger): 
     if (checked % PROGRESS_EVERY === 0) logger.info('discovery progress', { checked, media: writer.mediaCount });
   }
   if (writer.mediaCount === 0) {
-    // The failure message is the API's, word for word; why each candidate was refused goes to the log.
     logger.warn('nothing usable', { checked, skipped: writer.skippedSample() });
-    throw new WorkerError(noMediaMessage(context.config.sourceUri));
+    throw new WorkerError(nothingUsableMessage(context.config, writer.skippedSample(), writer.skippedTotal));
   }
   return writer.finish();
 }

@@ -1,3 +1,4 @@
+import { s3SourceAllowed } from '../../core/media/s3-source-rule';
 import {
   classifyS3Source,
   formatS3Uri,
@@ -16,10 +17,14 @@ import { manifestValues } from './manifest-values';
 import { errorNameOf, httpStatusOf, listObjects } from './s3-io';
 import { noMediaMessage, type SourceContext } from './source-context';
 
+const BUCKET_NOT_ALLOWED =
+  'location not allowed: its bucket is not a permitted source (SOURCE_BUCKET_NAMES, or read through assume_role)';
+
 /**
  * The candidates of an `s3_uri` source. A folder: every object under the prefix, at any depth, whose name has a supported
  * extension (API.md: "every supported media object under it"). A manifest: every location it lists, whatever its name
- * (the bytes decide). Both are read with the source credentials and checked where they are.
+ * (the bytes decide), once its bucket passes the same rule as the source itself (core/media/s3-source-rule.ts). Both are
+ * read with the source credentials and checked where they are.
  */
 export async function* s3UriCandidates(context: SourceContext): AsyncGenerator<Candidate> {
   const uri = context.config.sourceUri;
@@ -30,6 +35,7 @@ export async function* s3UriCandidates(context: SourceContext): AsyncGenerator<C
     if (error instanceof InvalidS3UriError) throw new WorkerError(noMediaMessage(uri), { cause: error });
     throw error;
   }
+  if (!s3SourceAllowed(location.bucket, context.config.s3SourceRule)) throw new WorkerError(noMediaMessage(uri));
   try {
     if (classifyS3Source(uri) === 'folder') yield* folderCandidates(location, context);
     else yield* manifestCandidates(location, context);
@@ -66,6 +72,11 @@ async function* manifestCandidates(manifest: S3Location, context: SourceContext)
       continue;
     }
     const uri = formatS3Uri(resolved.location);
+    // Checked before any read: an entry may name our own bucket (another tenant's staging or dataset) or any other.
+    if (!s3SourceAllowed(resolved.location.bucket, context.config.s3SourceRule)) {
+      yield { kind: 'skip', name: sanitizeDisplayName(uri), reason: BUCKET_NOT_ALLOWED };
+      continue;
+    }
     yield { kind: 's3', name: sanitizeDisplayName(uri), sourceUri: uri, location: resolved.location };
   }
 }

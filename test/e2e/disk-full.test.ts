@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeImage } from '../support/media-fixtures';
+import { E2eApi } from './api';
+import { type LocalServiceProcess, mintToken, printServiceLogOnFailure, startLocalService } from './local-service';
+
+/**
+ * DATA_DIR on a real, small file system (a 48 MiB tmpfs) that is then filled to the last byte: the embedded DynamoDB's
+ * writes fail with ENOSPC. Mounting needs root (CI runs as root on its machines); elsewhere the suite is skipped.
+ */
+const work = mkdtempSync(join(tmpdir(), 'e2e-disk-full-'));
+const mountPoint = join(work, 'data');
+mkdirSync(mountPoint);
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mountPoint]).status === 0;
+const filler = join(mountPoint, 'filler');
+
+let service: LocalServiceProcess;
+let api: E2eApi;
+
+beforeAll(async () => {
+  if (!mounted) return;
+  service = await startLocalService(mountPoint);
+  api = new E2eApi(service.url, await mintToken('disk-full-owner'));
+});
+
+beforeEach(() => printServiceLogOnFailure(() => service));
+
+afterAll(async () => {
+  await service?.stop();
+  if (mounted) spawnSync('umount', [mountPoint]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Writes zeros until the file system refuses (ENOSPC). */
+function fillDisk(): void {
+  const fd = openSync(filler, 'w');
+  const chunk = Buffer.alloc(1024 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    for (let size = 64 * 1024; size >= 1; size = Math.floor(size / 2)) {
+      try {
+        for (;;) writeSync(fd, chunk, 0, size);
+      } catch {
+        // this size no longer fits: try a smaller one
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const createEmpty = (name: string) =>
+  api.request('POST', '/api/v1/datasets', JSON.stringify({ display_name: name }), {
+    'content-type': 'application/json',
+  });
+
+describe.skipIf(!mounted)('a full DATA_DIR', () => {
+  it('answers 507 with a clear detail, stays up, keeps what was committed, and recovers once space is freed', async () => {
+    const form = new FormData();
+    form.append('display_name', 'committed before');
+    form.append('files[]', new Blob([new Uint8Array(await makeImage({ seed: 1 }))]), 'a.jpg');
+    const created = await api.request('POST', '/api/v1/datasets', form);
+    expect(created.status, created.text).toBe(202);
+    const keptId = created.json<{ id: string }>().id;
+    const { dataset: kept } = await api.waitUntilIdle(keptId);
+    expect(kept).toMatchObject({ status_new: 'READY', n_images: 1 });
+
+    fillDisk();
+    const refused = await createEmpty('while full');
+    expect(refused.status, refused.text).toBe(507);
+    expect(refused.json<{ detail: string }>().detail).toBe(
+      'Insufficient storage: the service could not write its data (no space left on device). Free space under DATA_DIR (or make it writable) and retry',
+    );
+    expect((await createEmpty('again while full')).status).toBe(507);
+    // Still serving, from the same process, with everything committed before.
+    expect(await api.dataset(keptId)).toEqual(kept);
+    expect(await api.media(keptId)).toHaveLength(1);
+    expect(service.output()).not.toMatch(/LEVEL_IO_ERROR|uncaught/i);
+
+    rmSync(filler);
+    const after = await createEmpty('after freeing space');
+    expect(after.status, after.text).toBe(202);
+    expect(await api.dataset(after.json<{ id: string }>().id)).toMatchObject({ display_name: 'after freeing space' });
+    expect(await api.dataset(keptId)).toEqual(kept);
+  });
+});
