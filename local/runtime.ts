@@ -120,7 +120,7 @@ async function start(
   delete process.env.AWS_PROFILE;
 
   const recovered = await releaseInterruptedLocks(config, log);
-  const server = await listen(createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), log), config);
+  const server = await listen(createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), config.authMode, log), config);
   started.push(
     () =>
       new Promise<void>((resolve) => {
