@@ -283,7 +283,13 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
           { name: 's3_uri', value: 's3://b-x/a/' },
           { name: 'colour', value: 'red' },
         ],
-        "Unknown field 'colour'",
+        "Unknown field 'colour'; known fields: files[], archive, s3_uri, auto_reindex, assume_role, batch_n_videos, batch_n_images, batch_n_objects, use_spot",
+      ],
+      ['a mistyped s3_uri', [{ name: 's3uri', value: 's3://b-x/a/' }], "Unknown field 's3uri'; did you mean 's3_uri'?"],
+      [
+        'a mistyped files[]',
+        [{ name: 'file', filename: 'a.png', content: Buffer.from('x') }],
+        "Unknown field 'file'; did you mean 'files[]'?",
       ],
       [
         'a bad boolean',
