@@ -54,7 +54,6 @@ export async function runWorkerTask(
   if (!task) throw new TaskError('States.TaskFailed', 'ECS task has no TASK in its container environment');
   const capacity = describeCapacity(parameters);
   const label = `${task}${overrides.SHARD_INDEX !== undefined ? ` shard ${overrides.SHARD_INDEX}` : ''}`;
-  scope.log(`worker ${label}: starting on ${capacity.description}`);
 
   const createdAt = Date.now();
   const child = spawn(process.execPath, ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts'), task], {
@@ -62,6 +61,7 @@ export async function runWorkerTask(
     env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  scope.log(`worker ${label}: started as process ${child.pid ?? '(failed to spawn)'}`);
   const errorLine = captureOutput(child, (line) => scope.log(`worker ${label}: ${line}`));
   const { code, signal, reason } = await waitForExit(child, scope.signal, timeoutSeconds * 1000);
   const exitCode = code ?? 137;
@@ -91,7 +91,9 @@ export async function runWorkerTask(
     CreatedAt: createdAt,
     StoppedAt: Date.now(),
   };
-  scope.log(`worker ${label}: exit ${exitCode} after ${((Date.now() - createdAt) / 1000).toFixed(1)} s`);
+  scope.log(
+    `worker ${label}: process ${child.pid} ${signal ? `killed by ${signal}` : `exited with code ${exitCode}`} after ${((Date.now() - createdAt) / 1000).toFixed(1)} s`,
+  );
   if (exitCode !== 0) throw new TaskError('States.TaskFailed', JSON.stringify(description));
   return description;
 }
@@ -119,13 +121,12 @@ function checkParameterNames(parameters: RunTaskParameters): void {
   }
 }
 
-/** Which capacity ECS would use: the provider with a base, else the heaviest weight; or the launch type. */
-function describeCapacity(parameters: RunTaskParameters): { provider?: string; description: string } {
+/** Which capacity provider ECS would use (the one with a base, else the heaviest weight), for the task description. */
+function describeCapacity(parameters: RunTaskParameters): { provider?: string } {
   const strategy = [...(parameters.CapacityProviderStrategy ?? [])];
-  if (strategy.length === 0) return { description: `launch type ${parameters.LaunchType ?? 'default'}` };
+  if (strategy.length === 0) return {};
   strategy.sort((a, b) => (b.Base ?? 0) - (a.Base ?? 0) || (b.Weight ?? 0) - (a.Weight ?? 0));
-  const provider = strategy[0]!.CapacityProvider;
-  return { provider, description: `capacity provider ${provider} (${/spot/i.test(provider) ? 'spot' : 'on-demand'})` };
+  return { provider: strategy[0]!.CapacityProvider };
 }
 
 /** Relays the worker's output line by line; returns a getter for the last `{"error": …}` line it printed on stderr. */

@@ -106,22 +106,25 @@ describe('authorizer handler', () => {
       `The token issuer (iss) is not accepted here; expected ${ISSUER}`,
     ],
     ['a garbage cookie', async () => ({ Cookie: 'session=garbage' }), 'invalid_token', 'The token is not a valid JWT'],
-  ])('denies %s with the RFC 6750 challenge in the context (the gateway puts it in WWW-Authenticate)', async (_name, headers, error, description) => {
-    await expect(handler(authorizerEvent(await headers()))).resolves.toEqual({
-      principalId: 'unauthenticated',
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'execute-api:Invoke',
-            Effect: 'Deny',
-            Resource: 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/*',
-          },
-        ],
-      },
-      context: { www_authenticate: `Bearer error="${error}", error_description="${description}"` },
-    });
-  });
+  ])(
+    'denies %s with the RFC 6750 challenge in the context (the gateway puts it in WWW-Authenticate)',
+    async (_name, headers, error, description) => {
+      await expect(handler(authorizerEvent(await headers()))).resolves.toEqual({
+        principalId: 'unauthenticated',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: 'execute-api:Invoke',
+              Effect: 'Deny',
+              Resource: 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/*',
+            },
+          ],
+        },
+        context: { www_authenticate: `Bearer error="${error}", error_description="${description}"` },
+      });
+    },
+  );
 
   it('throws Unauthorized for a method ARN that is not from execute-api', async () => {
     const token = await signHs256(validClaims());
