@@ -3,6 +3,7 @@
  * are reproduced to the letter: clients match on them. The rest are ours and name the field, file or header at fault.
  */
 import type { OperationName } from '../datasets/dataset-status';
+import { LOCATION_COLUMNS } from '../media/manifest-columns';
 import { sanitizeDisplayName } from '../media/safe-names';
 import { nearestName } from './nearest-name';
 
@@ -78,6 +79,8 @@ export const localPathsNotAllowed =
   "Field 'path': local paths are not enabled on this deployment (LOCAL_PATHS_ALLOWED)";
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
+export const manifestWithoutLocationColumn = (name: string) =>
+  `Manifest ${quoted(name)} has no location column: a .csv header or .parquet column must be named one of ${LOCATION_COLUMNS.join(', ')} (case-insensitive); or list one location per line in a .txt manifest`;
 
 export const invalidIdempotencyKey = 'Header Idempotency-Key must be 1 to 255 visible ASCII characters';
 export const idempotencyInProgress =
