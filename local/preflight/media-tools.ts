@@ -4,7 +4,8 @@ import { INSTALL_FFMPEG_HINT } from '../../core/media/ffmpeg-install';
 
 const VIDEO_TOOLS = ['ffmpeg', 'ffprobe'] as const;
 
-function onPath(name: string, path: string): boolean {
+/** Whether an executable `name` is in one of the folders of `path` (a PATH value). */
+export function onPath(name: string, path: string): boolean {
   return path
     .split(delimiter)
     .filter(Boolean)
