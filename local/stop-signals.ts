@@ -2,7 +2,7 @@
  * One Ctrl-C can arrive more than once: the terminal signals the whole foreground process group, and `npm start` and
  * tsx relay the signal to this process again a few milliseconds later. Repeats within this window are the same press.
  */
-export const REPEAT_WINDOW_MS = 1000;
+const REPEAT_WINDOW_MS = 1000;
 
 export interface StopSignalOptions {
   /** The graceful stop; the process exits 0 when it resolves, 1 when it fails. */

@@ -9,7 +9,7 @@ import { API_ROUTES } from './routes';
 import { singleUserCaller } from './single-user-auth';
 
 /** Locally a large upload has two ways in that need no body limit: the embedded S3 and the path routes. */
-export const localBodyTooLarge = (limitBytes: number) =>
+const localBodyTooLarge = (limitBytes: number) =>
   `Request body too large for direct upload (limit ${limitBytes} bytes, MAX_UPLOAD_BYTES); add the media by path instead ` +
   '(GET /api/v1/process/add_media?dataset_id=<id>&path=<folder, manifest or archive>, or run_profiler.sh -p), ' +
   'or put them into the embedded S3 and pass s3_uri, or restart with a larger MAX_UPLOAD_BYTES';

@@ -17,7 +17,7 @@ const FIXES: Readonly<Record<string, string>> = {
 };
 
 /** True when tokens are checked with the public secret of local/token.ts: anyone can mint them. */
-export function usesDevelopmentSecret(env: NodeJS.ProcessEnv): boolean {
+function usesDevelopmentSecret(env: NodeJS.ProcessEnv): boolean {
   const given = KEY_SOURCES.filter((name) => env[name]?.trim());
   return given.length === 0 || env.AUTH_JWT_SECRET === LOCAL_AUTH_DEFAULTS.secret;
 }

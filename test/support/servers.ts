@@ -11,7 +11,7 @@ export type DynamoKind = 'dynamodb-local' | 'dynalite';
 export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const TEST_REGION = 'us-east-1';
 
-export const dynamoEndpoint = (kind: DynamoKind = 'dynamodb-local'): string =>
+const dynamoEndpoint = (kind: DynamoKind = 'dynamodb-local'): string =>
   kind === 'dynamodb-local' ? inject('dynamoDbLocalEndpoint') : inject('dynaliteEndpoint');
 
 export const s3Endpoint = (): string => inject('s3Endpoint');
