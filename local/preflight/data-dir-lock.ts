@@ -13,7 +13,8 @@ export interface DataDirLock {
 
 /**
  * Claims DATA_DIR for this process: a second service on the same folder would share dynalite's LevelDB files and fail in
- * confusing ways. The lock file holds the owner's pid; a lock whose process is gone (a crash, a SIGKILL) is taken over.
+ * confusing ways. The lock file holds the owner's pid; a lock whose process is gone (a crash, a SIGKILL) is taken over,
+ * and so is one naming this very process (a container restarted on the same volume runs as pid 1 again).
  */
 export function lockDataDir(dataDir: string, pid: number = process.pid): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
@@ -24,7 +25,7 @@ export function lockDataDir(dataDir: string, pid: number = process.pid): DataDir
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner))
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner))
         throw new DataDirInUseError(
           `DATA_DIR ${dataDir} is in use by another add-media service (pid ${owner}); stop that one, or set DATA_DIR to another folder`,
         );

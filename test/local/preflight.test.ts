@@ -73,16 +73,28 @@ describe('authentication settings, checked before start', () => {
 });
 
 describe('DATA_DIR lock', () => {
-  it('refuses a second service on the same DATA_DIR, naming it and the owner; free again once released', () => {
+  it('refuses a second service on the same DATA_DIR, naming it and the owner; free again once released', async () => {
     const dir = dataDir();
     mkdir(dir);
-    const first = lockDataDir(dir);
-    expect(() => lockDataDir(dir, process.pid + 1)).toThrow(
-      `DATA_DIR ${dir} is in use by another add-media service (pid ${process.pid}); stop that one, or set DATA_DIR to another folder`,
-    );
-    first.release();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    try {
+      const first = lockDataDir(dir, other.pid!); // held by another live process
+      expect(() => lockDataDir(dir)).toThrow(
+        `DATA_DIR ${dir} is in use by another add-media service (pid ${other.pid}); stop that one, or set DATA_DIR to another folder`,
+      );
+      first.release();
+      lockDataDir(dir).release();
+      expect(existsSync(join(dir, 'service.lock'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock naming this very process (a container restarted on its volume runs as pid 1 again)', () => {
+    const dir = dataDir();
+    mkdir(dir);
+    lockDataDir(dir); // left behind by "the previous life"
     lockDataDir(dir).release();
-    expect(existsSync(join(dir, 'service.lock'))).toBe(false);
   });
 
   it('takes over the lock of a service that died without releasing it', async () => {
