@@ -1,5 +1,7 @@
-# The Python example of the Add Media API (seeds/add-media-api.txt), unchanged but for its four settings, read here from
-# the environment: VL_BASE_URL (default http://localhost:2080, the local service), VL_TOKEN, DATASET_ID and S3_URI.
+# The Python example of the Add Media API's public description (docs/API.md is this repository's copy of that contract),
+# with its four settings read from the environment: VL_BASE_URL (default http://localhost:2080, the local service),
+# VL_TOKEN, DATASET_ID and S3_URI. One change: it also adds to an ERROR dataset, which the API accepts (the failed
+# operation is recorded; adding media or a reindex recovers it).
 import os
 
 import requests
@@ -11,7 +13,7 @@ S3_URI = os.environ["S3_URI"]
 
 headers = {"Authorization": f"Bearer {JWT_TOKEN}"}
 
-# Step 1: Verify dataset is READY
+# Step 1: Verify the dataset accepts media (READY, PARTIAL INDEX or ERROR)
 resp = requests.get(
     f"{VL_BASE_URL}/api/v1/dataset/{DATASET_ID}",
     headers=headers,
@@ -19,7 +21,7 @@ resp = requests.get(
 dataset = resp.json()
 print(f"Dataset: {dataset['display_name']}, Status: {dataset['status_new']}")
 
-if dataset["status_new"] not in ("READY", "PARTIAL INDEX"):
+if dataset["status_new"] not in ("READY", "PARTIAL INDEX", "ERROR"):
     print(f"Dataset is {dataset['status_new']} — cannot add media.")
     exit(1)
 

@@ -20,6 +20,8 @@ import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/emb
  * | `MAX_REQUESTS_PER_USER` | `1` | requests of one user served at once; more wait their turn (200 waiting: 429) |
  * | `MAX_WORKER_PROCESSES` | max(2, CPUs) | worker processes running at once, all operations together; more tasks wait their turn |
  * | `LOG_LEVEL` | `WARN` | log level of handlers and workers |
+ * | `AUTH_MODE` | `jwt` | `none`: no credentials asked, every request acts as the local user (loopback HOST only) |
+ * | `MIN_FREE_DISK_MB` | `1024` | free space DATA_DIR must have for the service to start |
  * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: a small test encoder is generated under DATA_DIR |
  */
 export interface LocalConfig {
@@ -38,6 +40,9 @@ export interface LocalConfig {
   readonly maxWorkerProcesses: number;
   readonly maxRequestsPerUser: number;
   readonly logLevel: string;
+  /** `jwt`: every request proves its identity (AUTH_* settings); `none`: single-user workstation mode. */
+  readonly authMode: 'jwt' | 'none';
+  readonly minFreeBytes: number;
   /** The encoder to embed with; undefined: generate the test encoder. */
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
 }
@@ -90,10 +95,19 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     maxWorkerProcesses: positive('MAX_WORKER_PROCESSES', Math.max(2, availableParallelism())),
     maxRequestsPerUser: positive('MAX_REQUESTS_PER_USER', 1),
     logLevel: env.LOG_LEVEL?.trim() || 'WARN',
+    authMode: authMode(env, problems),
+    minFreeBytes: positive('MIN_FREE_DISK_MB', 1024) * 1024 * 1024,
     ...readModel(env, problems),
   };
   if (problems.length > 0) throw new LocalConfigError(`Invalid settings: ${problems.join('; ')}`);
   return config;
+}
+
+function authMode(env: NodeJS.ProcessEnv, problems: string[]): LocalConfig['authMode'] {
+  const value = env.AUTH_MODE?.trim().toLowerCase() || 'jwt';
+  if (value === 'jwt' || value === 'none') return value;
+  problems.push(`AUTH_MODE must be jwt or none, got "${value}"`);
+  return 'jwt';
 }
 
 function readModel(env: NodeJS.ProcessEnv, problems: string[]): Pick<LocalConfig, 'model'> {

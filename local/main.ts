@@ -1,23 +1,43 @@
 import { LocalConfigError, readLocalConfig } from './config';
 import { LOCAL_CREDENTIALS } from './environment';
+import { PreflightError, preflight } from './preflight/preflight';
 import { startLocalService } from './runtime';
-import { devTokenOptions, mintDevToken } from './token';
+import { createStopSignalHandler } from './stop-signals';
+import { DEFAULT_SUBJECT, devTokenOptions, mintDevToken } from './token';
 
 /** `npm start`: the whole service on this machine (DESIGN.md "Local runtime"); Ctrl-C stops it cleanly. */
 async function main(): Promise<void> {
+  const refuse = (lines: readonly string[], code: number): never => {
+    process.stderr.write(`add-media local service cannot start:\n${lines.map((line) => `  - ${line}`).join('\n')}\n`);
+    process.exit(code);
+  };
   let config;
   try {
     config = readLocalConfig();
   } catch (error) {
     if (!(error instanceof LocalConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
+    return refuse([error.message], 2);
+  }
+  let checked;
+  try {
+    checked = await preflight(config, process.env);
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    return refuse(error.problems, 2);
   }
   const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
-  const service = await startLocalService(config, log);
+  for (const warning of checked.warnings) process.stderr.write(`warning: ${warning}\n`);
+  let service;
+  try {
+    service = await startLocalService(config, log);
+  } catch (error) {
+    checked.lock.release();
+    return refuse([(error as Error).message], 1);
+  }
   const readySeconds = process.uptime().toFixed(1);
 
-  const token = process.env.AUTH_JWT_SECRET ? await mintDevToken(devTokenOptions([], process.env)) : undefined;
+  const jwks = Boolean(process.env.AUTH_JWKS_URL?.trim());
+  const token = config.authMode === 'jwt' && !jwks ? await mintDevToken(devTokenOptions([], process.env)) : undefined;
   process.stdout.write(
     [
       '',
@@ -28,34 +48,34 @@ async function main(): Promise<void> {
       ...(service.recovered > 0
         ? [`  ${service.recovered} interrupted operation(s) marked ERROR; add_media / reindex are accepted again`]
         : []),
-      ...(token
+      ...(config.authMode === 'none'
         ? [
-            '  try it (token valid 12 h; more with `npm run token -- --sub <user>`):',
-            `    export VL_TOKEN=${token}`,
-            `    curl -H "Authorization: Bearer $VL_TOKEN" ${service.url}/api/v1/datasets`,
+            `  AUTH_MODE=none: every request acts as ${DEFAULT_SUBJECT}, no token needed:`,
+            `    curl ${service.url}/api/v1/datasets`,
           ]
-        : ['  tokens: issued by the identity provider configured in AUTH_JWKS_URL / AUTH_JWT_SECRET_ARN']),
+        : token
+          ? [
+              `  try it (token for ${DEFAULT_SUBJECT}, valid 12 h; the same as \`npm run token\`, which the CLI uses too):`,
+              `    export VL_TOKEN=${token}`,
+              `    curl -H "Authorization: Bearer $VL_TOKEN" ${service.url}/api/v1/datasets`,
+            ]
+          : ['  tokens: issued by the identity provider of AUTH_JWKS_URL']),
       '',
       '',
     ].join('\n'),
   );
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log(`${signal} again: exiting now`);
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: stopping (running operations are stopped and recovered at the next start)`);
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log(`stop failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
+  const stop = createStopSignalHandler({
+    stop: async () => {
+      try {
+        await service.stop();
+      } finally {
+        checked.lock.release();
+      }
+    },
+    log,
+    exit: (code) => process.exit(code),
+  });
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -123,7 +123,7 @@ async function start(
 
   const recovered = await releaseInterruptedLocks(config, log);
   const server = await listen(
-    createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), config.maxRequestsPerUser, log),
+    createLocalApiServer(Number(process.env.MAX_UPLOAD_BYTES), config.maxRequestsPerUser, config.authMode, log),
     config,
   );
   started.push(

@@ -3,7 +3,9 @@
  * are reproduced to the letter: clients match on them. The rest are ours and name the field, file or header at fault.
  */
 import type { OperationName } from '../datasets/dataset-status';
+import { LOCATION_COLUMNS } from '../media/manifest-columns';
 import { sanitizeDisplayName } from '../media/safe-names';
+import { nearestName } from './nearest-name';
 
 // --- strings of the contract (API.md) ---
 export const NOT_AUTHENTICATED = 'Not authenticated';
@@ -42,9 +44,17 @@ export const tooManyFiles = (limit: number) => `Too many files in files[] (at mo
 export const tooManyFields = (limit: number) => `Too many form fields (at most ${limit})`;
 export const fieldTooLong = (field: string, limit: number) => `Field ${quoted(field)} is longer than ${limit} bytes`;
 export const fieldNameTooLong = (limit: number) => `A form field name is longer than ${limit} bytes`;
-export const unknownField = (field: string) => `Unknown field ${quoted(field)}`;
-export const unknownJsonField = (field: string) =>
-  `Unknown field ${quoted(field)}: a JSON body creates an empty dataset and takes only display_name; send media as multipart/form-data`;
+/** Names the nearest known field when the unknown one looks like a typo of it, else lists the known ones. */
+export const unknownField = (field: string, known: readonly string[]) => {
+  const nearest = nearestName(field, known);
+  return nearest
+    ? `Unknown field ${quoted(field)}; did you mean '${nearest}'?`
+    : `Unknown field ${quoted(field)}; known fields: ${known.join(', ')}`;
+};
+export const unknownJsonField = (field: string) => {
+  const typo = nearestName(field, ['display_name']) ? " (did you mean 'display_name'?)" : '';
+  return `Unknown field ${quoted(field)}${typo}: a JSON body creates an empty dataset and takes only display_name; send media as multipart/form-data`;
+};
 export const repeatedField = (field: string) => `Field ${quoted(field)} must be given at most once`;
 export const fieldMustBeFile = (field: string) => `Field '${field}' must be a file upload`;
 export const fieldMustBeText = (field: string) => `Field '${field}' must be a plain form field, not a file`;
@@ -71,6 +81,8 @@ export const localMediaRootsUnset =
   "Field 'path': no local media folders are configured; set LOCAL_MEDIA_ROOTS to the comma-separated absolute folders media may be read from, then restart";
 export const localPathNotAbsolute = (path: string) => `Field 'path' must be an absolute path (got ${quoted(path)})`;
 export const invalidLocalSource = (path: string) => `Invalid path or no media files found at ${path}`;
+export const manifestWithoutLocationColumn = (name: string) =>
+  `Manifest ${quoted(name)} has no location column: a .csv header or .parquet column must be named one of ${LOCATION_COLUMNS.join(', ')} (case-insensitive); or list one location per line in a .txt manifest`;
 
 export const datasetQuotaReached = (limit: number) =>
   `Dataset quota reached: a user may own at most ${limit} datasets (MAX_DATASETS_PER_USER)`;

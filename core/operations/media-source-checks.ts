@@ -6,6 +6,7 @@ import { s3SourceAllowed } from '../media/s3-source-rule';
 import { InvalidS3UriError, parseS3Uri } from '../media/s3-uri';
 import * as messages from './api-messages';
 import { localSourceHasMedia } from './local-source-precheck';
+import { localManifestHasLocationColumn, s3ManifestHasLocationColumn } from './manifest-precheck';
 import type { MediaOptions, MediaSource } from './media-source';
 import type { OperationContext } from './operation-context';
 import type { OperationRefusal } from './operation-result';
@@ -54,7 +55,8 @@ export function sourceRefusal(
 
 /**
  * Looks at an S3 or local source before anything is locked or staged (ListObjectsV2 / HeadObject, with the assumed
- * role's credentials when `assume_role` is given). Any failure, or nothing supported there, is the API's 400.
+ * role's credentials when `assume_role` is given). Any failure, or nothing supported there, is the API's 400; so is a
+ * manifest without a location column, with the accepted column names.
  */
 export async function sourcePrecheckRefusal(
   context: OperationContext,
@@ -64,16 +66,23 @@ export async function sourcePrecheckRefusal(
 ): Promise<OperationRefusal | undefined> {
   if (source.kind === 'local_path') {
     const rule = { roots: context.config.localMediaRoots, excluded: context.config.servicePaths };
-    return (await localSourceHasMedia(source.path, rule))
-      ? undefined
-      : { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
+    if (!(await localSourceHasMedia(source.path, rule)))
+      return { reason: 'invalid_source', sourceKind: 'local_path', uri: source.path };
+    return (await localManifestHasLocationColumn(source.path)) === false
+      ? { reason: 'invalid_input', detail: messages.manifestWithoutLocationColumn(source.path) }
+      : undefined;
   }
   if (source.kind !== 's3_uri') return undefined;
   let assumed: S3Client | undefined;
   try {
     if (options.assumeRole !== null)
       assumed = context.assumedRoleS3(await assumeRole(context, options.assumeRole, operationId));
-    if (await s3SourceHasMedia(assumed ?? context.s3, source.uri)) return undefined;
+    const client = assumed ?? context.s3;
+    if (await s3SourceHasMedia(client, source.uri)) {
+      return (await s3ManifestHasLocationColumn(client, source.uri)) === false
+        ? { reason: 'invalid_input', detail: messages.manifestWithoutLocationColumn(source.uri) }
+        : undefined;
+    }
     context.logger.info('S3 source holds no supported media', { uri: source.uri });
   } catch (error) {
     context.logger.warn('S3 source pre-check failed', {

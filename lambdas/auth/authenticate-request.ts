@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AuthConfig, getAuthConfig } from './auth-config';
+import { describeTokenRejection } from './bearer-challenge';
 import { type AuthMethod, credentialsFromHeaders } from './credentials-from-request';
 import { InvalidTokenError, verifyJwt } from './jwt-verifier';
 import { NotAuthenticatedError } from './not-authenticated-error';
@@ -45,7 +46,10 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps 
         return { sub, authMethod };
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
-        throw new NotAuthenticatedError(`${authMethod} token rejected: ${error.message}`);
+        throw new NotAuthenticatedError(`${authMethod} token rejected: ${error.message}`, {
+          error: 'invalid_token',
+          description: describeTokenRejection(error.cause ?? error, config),
+        });
       }
     },
   };

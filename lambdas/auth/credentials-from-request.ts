@@ -1,4 +1,8 @@
 import { NotAuthenticatedError } from './not-authenticated-error';
+
+const malformed = (reason: string, description: string) =>
+  new NotAuthenticatedError(reason, { error: 'invalid_request', description });
+
 import { headerValues, type RequestHeaders } from './request-headers';
 
 export type AuthMethod = 'bearer' | 'cookie';
@@ -15,7 +19,7 @@ export interface RequestCredentials {
  */
 export function credentialsFromHeaders(headers: RequestHeaders, cookieName: string): RequestCredentials {
   const authorization = headerValues(headers, 'authorization');
-  if (authorization.length > 1) throw new NotAuthenticatedError('more than one Authorization header');
+  if (authorization.length > 1) throw malformed('more than one Authorization header', 'Send one Authorization header');
   if (authorization.length === 1) return bearerCredentials(authorization[0]!);
   const cookie = sessionCookie(headers, cookieName);
   if (cookie === undefined) throw new NotAuthenticatedError('no Authorization header and no session cookie');
@@ -25,10 +29,13 @@ export function credentialsFromHeaders(headers: RequestHeaders, cookieName: stri
 
 function bearerCredentials(value: string): RequestCredentials {
   const [scheme = '', ...rest] = value.trim().split(/[ \t]+/);
-  if (scheme === '') throw new NotAuthenticatedError('empty Authorization header');
-  if (scheme.toLowerCase() !== 'bearer') throw new NotAuthenticatedError('Authorization scheme is not Bearer');
-  if (rest.length === 0) throw new NotAuthenticatedError('empty bearer token');
-  if (rest.length > 1) throw new NotAuthenticatedError('Authorization header holds more than one token');
+  if (scheme === '')
+    throw malformed('empty Authorization header', 'The Authorization header is empty; send Bearer <token>');
+  if (scheme.toLowerCase() !== 'bearer')
+    throw malformed('Authorization scheme is not Bearer', 'Use the Bearer scheme: Authorization: Bearer <token>');
+  if (rest.length === 0) throw malformed('empty bearer token', 'The bearer token is empty');
+  if (rest.length > 1)
+    throw malformed('Authorization header holds more than one token', 'Send exactly one token: Bearer <token>');
   return { token: rest[0]!, authMethod: 'bearer' };
 }
 

@@ -9,11 +9,20 @@ const METHOD_ARN = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+)
  * Returns undefined when `methodArn` is not an execute-api method ARN.
  */
 export function allowInvokeOnStage(methodArn: string): PolicyDocument | undefined {
+  return invokeOnStage(methodArn, 'Allow');
+}
+
+/** The same scope, denied: API Gateway answers its ACCESS_DENIED gateway response, with the authorizer's context. */
+export function denyInvokeOnStage(methodArn: string): PolicyDocument | undefined {
+  return invokeOnStage(methodArn, 'Deny');
+}
+
+function invokeOnStage(methodArn: string, effect: 'Allow' | 'Deny'): PolicyDocument | undefined {
   const match = METHOD_ARN.exec(methodArn);
   if (!match) return undefined;
   const [, apiArn, stage] = match;
   return {
     Version: '2012-10-17',
-    Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${apiArn}/${stage}/*/*` }],
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: `${apiArn}/${stage}/*/*` }],
   };
 }

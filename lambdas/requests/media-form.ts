@@ -56,7 +56,7 @@ export async function readMediaForm(parts: readonly FormPart[], kind: FormKind):
         text[name] = part.value;
       }
     } else {
-      return refused(messages.unknownField(part.name));
+      return refused(messages.unknownField(part.name, [FILES_FIELD, ARCHIVE_FIELD, S3_URI_FIELD, ...textFields]));
     }
   }
 

@@ -18,11 +18,12 @@ export function addGatewayResponses(restApi: apigateway.RestApi, maxUploadBytes:
     responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
     templates: detail('Not authenticated'),
   });
-  // Only the authorizer's policy can deny at the gateway, and it only denies callers it could not authenticate.
+  // Only the authorizer's policy can deny at the gateway: it denies credentials it refused, with the RFC 6750
+  // challenge (error="invalid_token", error_description=...) in its context.
   restApi.addGatewayResponse('AccessDenied', {
     type: apigateway.ResponseType.ACCESS_DENIED,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
+    responseHeaders: { 'WWW-Authenticate': 'context.authorizer.www_authenticate' },
     templates: detail('Not authenticated'),
   });
   // API Gateway answers an unknown path or method with 403 "Missing Authentication Token"; it is a 404.

@@ -51,6 +51,8 @@ export class ApiClient {
     } catch {
       // not JSON: keep the text
     }
-    throw new ApiError(response.status, detail);
+    // A 401's body is always `Not authenticated`; the reason (expired, wrong issuer…) is in WWW-Authenticate.
+    const reason = /error_description="([^"]*)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+    throw new ApiError(response.status, reason ? `${detail}: ${reason}` : detail);
   }
 }

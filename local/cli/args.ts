@@ -24,8 +24,9 @@ export const USAGE = `usage: run_profiler.sh -o <operation> [options]
 Waits with a progress bar until the operation ends: exit 0 when it succeeded, 1 when it was refused or failed
 (the error is printed), 2 for a usage error.
 A relative -p is resolved against the current directory; the service must see the same path.
-Environment: VL_BASE_URL (default http://localhost:2080); VL_TOKEN, else a token for VL_SUB (default local-user) is
-minted with AUTH_JWT_SECRET (and AUTH_ISSUER / AUTH_AUDIENCE when the server sets them).`;
+Environment: VL_BASE_URL (default http://localhost:2080); VL_TOKEN, else the token \`npm run token\` prints: for VL_SUB
+(default local-user, the user of npm start's banner and of AUTH_MODE=none), signed with AUTH_JWT_SECRET, else the
+development secret (and AUTH_ISSUER / AUTH_AUDIENCE when the server sets them).`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { CallerGate } from './caller-gate';
 import { type AuthorizerContext, fromProxyResult, toProxyEvent } from './proxy-event';
 import { readBody } from './read-body';
-import { matchRoute, type RouteKey } from './routes';
+import { allowedMethods, matchRoute, type RouteKey } from './routes';
 
 /** A route of the local server: API Gateway would call a Lambda; here `serve` gets the same proxy event. */
 export interface ServedRoute extends RouteKey {
@@ -22,10 +22,12 @@ export interface ApiServerOptions {
   readonly maxBodyBytes: number;
   readonly tooLargeDetail: string;
   /**
-   * The authorizer: the caller, or null for missing / invalid credentials (401). Throwing means authentication itself
-   * is broken (configuration, key source): 500, as API Gateway answers an authorizer failure.
+   * The authorizer: the caller, or the WWW-Authenticate challenge of a 401 for missing / invalid credentials. Throwing
+   * means authentication itself is broken (configuration, key source): 500, as API Gateway answers an authorizer failure.
    */
-  authenticate(headers: Readonly<Record<string, readonly string[] | undefined>>): Promise<Caller | null>;
+  authenticate(
+    headers: Readonly<Record<string, readonly string[] | undefined>>,
+  ): Promise<Caller | { readonly challenge: string }>;
   /** Per-caller admission once authenticated; unset: none. */
   readonly gate?: CallerGate;
   log(message: string): void;
@@ -65,7 +67,15 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
   const match = matchRoute(options.routes, method, new URL(url, 'http://local').pathname);
   if (!match) {
     request.resume();
-    sendJson(response, 404, NOT_FOUND);
+    const allowed = allowedMethods(options.routes, new URL(url, 'http://local').pathname);
+    if (allowed.length === 0) sendJson(response, 404, NOT_FOUND);
+    else
+      sendJson(
+        response,
+        405,
+        { detail: `Method ${method} is not allowed here; use ${allowed.join(' or ')}` },
+        { allow: allowed.join(', ') },
+      );
     return;
   }
   const body = await readBody(request, options.maxBodyBytes);
@@ -81,7 +91,7 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
   };
   const anonymous = toProxyEvent(raw, match, null);
-  let caller: Caller | null;
+  let caller: Caller | { readonly challenge: string };
   try {
     caller = await options.authenticate(anonymous.multiValueHeaders);
   } catch (error) {
@@ -89,8 +99,8 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
     sendJson(response, 500, AUTHORIZER_FAILURE);
     return;
   }
-  if (!caller) {
-    sendJson(response, 401, NOT_AUTHENTICATED, { 'www-authenticate': 'Bearer' });
+  if ('challenge' in caller) {
+    sendJson(response, 401, NOT_AUTHENTICATED, { 'www-authenticate': caller.challenge });
     return;
   }
   const authorizer: AuthorizerContext = { principalId: caller.sub, sub: caller.sub, auth_method: caller.authMethod };

@@ -32,6 +32,14 @@ export function matchRoute<R extends RouteKey>(
   return undefined;
 }
 
+/** The methods some route serves on `path` (a wrong method gets 405 with these in `Allow`); empty: unknown path. */
+export function allowedMethods(routes: readonly RouteKey[], path: string): string[] {
+  const methods = routes
+    .filter((route) => matchResource(route.resource, path) !== undefined)
+    .map((route) => route.method);
+  return [...new Set(methods)].sort();
+}
+
 function matchResource(resource: string, path: string): Record<string, string> | null | undefined {
   const expected = resource.split('/');
   const actual = path.replace(/\/+$/, '').split('/');

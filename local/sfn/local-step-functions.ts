@@ -1,3 +1,4 @@
+import { localCause } from './local-cause';
 import '../workflows/promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -176,7 +177,7 @@ export class LocalStepFunctions {
     await Promise.allSettled(inFlight);
     record.stopDate = new Date();
     log(
-      `${record.status}${record.error ? ` ${record.error}: ${truncate(record.cause ?? '', 500)}` : ''} after ${((record.stopDate.getTime() - record.startDate.getTime()) / 1000).toFixed(1)} s`,
+      `${record.status}${record.error ? ` ${record.error}: ${truncate(localCause(record.cause ?? ''), 500)}` : ''} after ${((record.stopDate.getTime() - record.startDate.getTime()) / 1000).toFixed(1)} s`,
     );
     await this.options
       .onExecutionClosed?.(record)

@@ -89,12 +89,11 @@ async function runStartedTask(
   task: {
     readonly environment: Record<string, string>;
     readonly container: { readonly Name?: string } | undefined;
-    readonly capacity: { provider?: string; description: string };
+    readonly capacity: { provider?: string };
     readonly label: string;
   },
 ): Promise<Record<string, unknown>> {
   const { environment, container, capacity, label } = task;
-  scope.log(`worker ${label}: starting on ${capacity.description}`);
 
   const createdAt = Date.now();
   const child = spawn(
@@ -106,6 +105,7 @@ async function runStartedTask(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  scope.log(`worker ${label}: started as process ${child.pid ?? '(failed to spawn)'}`);
   const errorLine = captureOutput(child, (line) => scope.log(`worker ${label}: ${line}`));
   const { code, signal, reason } = await waitForExit(child, scope.signal, timeoutSeconds * 1000);
   const exitCode = code ?? 137;
@@ -135,7 +135,9 @@ async function runStartedTask(
     CreatedAt: createdAt,
     StoppedAt: Date.now(),
   };
-  scope.log(`worker ${label}: exit ${exitCode} after ${((Date.now() - createdAt) / 1000).toFixed(1)} s`);
+  scope.log(
+    `worker ${label}: process ${child.pid} ${signal ? `killed by ${signal}` : `exited with code ${exitCode}`} after ${((Date.now() - createdAt) / 1000).toFixed(1)} s`,
+  );
   if (exitCode !== 0) throw new TaskError('States.TaskFailed', JSON.stringify(description));
   return description;
 }
@@ -163,13 +165,12 @@ function checkParameterNames(parameters: RunTaskParameters): void {
   }
 }
 
-/** Which capacity ECS would use: the provider with a base, else the heaviest weight; or the launch type. */
-function describeCapacity(parameters: RunTaskParameters): { provider?: string; description: string } {
+/** Which capacity provider ECS would use (the one with a base, else the heaviest weight), for the task description. */
+function describeCapacity(parameters: RunTaskParameters): { provider?: string } {
   const strategy = [...(parameters.CapacityProviderStrategy ?? [])];
-  if (strategy.length === 0) return { description: `launch type ${parameters.LaunchType ?? 'default'}` };
+  if (strategy.length === 0) return {};
   strategy.sort((a, b) => (b.Base ?? 0) - (a.Base ?? 0) || (b.Weight ?? 0) - (a.Weight ?? 0));
-  const provider = strategy[0]!.CapacityProvider;
-  return { provider, description: `capacity provider ${provider} (${/spot/i.test(provider) ? 'spot' : 'on-demand'})` };
+  return { provider: strategy[0]!.CapacityProvider };
 }
 
 /** Relays the worker's output line by line; returns a getter for the last `{"error": …}` line it printed on stderr. */

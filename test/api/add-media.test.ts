@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationContext } from '../../core/operations/operation-context';
 import { idempotencyKey } from '../../core/store/table-schema';
@@ -283,7 +284,13 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
           { name: 's3_uri', value: 's3://b-x/a/' },
           { name: 'colour', value: 'red' },
         ],
-        "Unknown field 'colour'",
+        "Unknown field 'colour'; known fields: files[], archive, s3_uri, auto_reindex, assume_role, batch_n_videos, batch_n_images, batch_n_objects, use_spot",
+      ],
+      ['a mistyped s3_uri', [{ name: 's3uri', value: 's3://b-x/a/' }], "Unknown field 's3uri'; did you mean 's3_uri'?"],
+      [
+        'a mistyped files[]',
+        [{ name: 'file', filename: 'a.png', content: Buffer.from('x') }],
+        "Unknown field 'file'; did you mean 'files[]'?",
       ],
       [
         'a bad boolean',
@@ -546,9 +553,36 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
         400,
         `Invalid S3 URI or no media files found at ${missing}`,
       );
-      const present = await putSourceObject(bed, `manifests/${id}.csv`, 'source_uri\ns3://x-bucket/a.jpg\n');
+      const present = await putSourceObject(bed, `manifests/${id}.csv`, 's3_uri\ns3://x-bucket/a.jpg\n');
       expect((await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: present }], OWNER))).statusCode).toBe(202);
       expect(startedExecutions()[0]?.input.source).toEqual({ kind: 's3_uri', uri: present });
+    });
+
+    it('refuses a csv or parquet manifest without a location column before the 202, naming the accepted columns', async () => {
+      const id = await seedDataset(bed);
+      const before = await readDataset(bed, id);
+      const csv = await putSourceObject(bed, `manifests/${id}-bad.csv`, 'image,label\ns3://x-bucket/a.jpg,cat\n');
+      const parquet = await putSourceObject(
+        bed,
+        `manifests/${id}-bad.parquet`,
+        Buffer.from(
+          parquetWriteBuffer({ columnData: [{ name: 'image', data: ['s3://x-bucket/a.jpg'], type: 'STRING' }] }),
+        ),
+      );
+      for (const uri of [csv, parquet]) {
+        expectError(
+          await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: uri }], OWNER)),
+          400,
+          `Manifest '${uri}' has no location column: a .csv header or .parquet column must be named one of path, s3_uri, uri, url, key, filename (case-insensitive); or list one location per line in a .txt manifest`,
+        );
+      }
+      await expectNothingLeft(bed, id, before);
+      const good = await putSourceObject(
+        bed,
+        `manifests/${id}-good.csv`,
+        '\uFEFFimage,"URL"\r\nx,s3://x-bucket/a.jpg\r\n',
+      );
+      expect((await addMedia(addMediaEvent(id, [{ name: 's3_uri', value: good }], OWNER))).statusCode).toBe(202);
     });
 
     it('refuses buckets this deployment may not read with its own role, our own bucket included', async () => {

@@ -197,6 +197,11 @@ describe('POST /api/v1/datasets', () => {
       { json: { display_name: 'x', s3_uri: 's3://b-x/a/' } },
       /^Unknown field 's3_uri': a JSON body creates an empty dataset/,
     ],
+    [
+      'a JSON body with a mistyped display_name',
+      { json: { displayname: 'x' } },
+      /^Unknown field 'displayname' \(did you mean 'display_name'\?\): a JSON body/,
+    ],
     ['a JSON array', { json: ['x'] }, 'Malformed JSON body'],
     [
       'auto_reindex, which a create does not take',
@@ -206,7 +211,7 @@ describe('POST /api/v1/datasets', () => {
           { name: 'auto_reindex', value: 'true' },
         ],
       },
-      "Unknown field 'auto_reindex'",
+      "Unknown field 'auto_reindex'; known fields: files[], archive, s3_uri, display_name, assume_role, batch_n_videos, batch_n_images, batch_n_objects, use_spot",
     ],
     [
       'two sources',

@@ -73,21 +73,58 @@ describe('authorizer handler', () => {
   });
 
   it.each([
-    ['no credentials', async () => ({})],
-    ['an empty bearer', async () => ({ Authorization: 'Bearer ' })],
-    ['alg none', async () => ({ Authorization: `Bearer ${unsignedToken(validClaims())}` })],
+    ['no credentials', {}],
+    ['a session cookie named otherwise', { Cookie: 'other=abc' }],
+  ])('throws Unauthorized for %s (401, WWW-Authenticate: Bearer)', async (_name, headers) => {
+    await expect(handler(authorizerEvent(headers))).rejects.toThrow(new Error('Unauthorized'));
+  });
+
+  it.each([
+    ['an empty bearer', async () => ({ Authorization: 'Bearer ' }), 'invalid_request', 'The bearer token is empty'],
+    [
+      'alg none',
+      async () => ({ Authorization: `Bearer ${unsignedToken(validClaims())}` }),
+      'invalid_token',
+      'The token signing algorithm is not accepted here',
+    ],
     [
       'an expired token',
       async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ exp: nowSeconds() - 120 }))}` }),
+      'invalid_token',
+      'The token expired; get a new one',
     ],
     [
       'a token for another audience',
       async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ aud: 'x' }))}` }),
+      'invalid_token',
+      `The token audience (aud) is not accepted here; expected ${AUDIENCE}`,
     ],
-    ['a garbage cookie', async () => ({ Cookie: 'session=garbage' })],
-  ])('throws Unauthorized for %s', async (_name, headers) => {
-    await expect(handler(authorizerEvent(await headers()))).rejects.toThrow(new Error('Unauthorized'));
-  });
+    [
+      'a token of another issuer',
+      async () => ({ Authorization: `Bearer ${await signHs256(validClaims({ iss: 'https://other.test' }))}` }),
+      'invalid_token',
+      `The token issuer (iss) is not accepted here; expected ${ISSUER}`,
+    ],
+    ['a garbage cookie', async () => ({ Cookie: 'session=garbage' }), 'invalid_token', 'The token is not a valid JWT'],
+  ])(
+    'denies %s with the RFC 6750 challenge in the context (the gateway puts it in WWW-Authenticate)',
+    async (_name, headers, error, description) => {
+      await expect(handler(authorizerEvent(await headers()))).resolves.toEqual({
+        principalId: 'unauthenticated',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: 'execute-api:Invoke',
+              Effect: 'Deny',
+              Resource: 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/*',
+            },
+          ],
+        },
+        context: { www_authenticate: `Bearer error="${error}", error_description="${description}"` },
+      });
+    },
+  );
 
   it('throws Unauthorized for a method ARN that is not from execute-api', async () => {
     const token = await signHs256(validClaims());
@@ -98,7 +135,9 @@ describe('authorizer handler', () => {
 
   it('logs why a token was refused, never the token itself', async () => {
     const token = await signHs256(validClaims({ iss: 'https://evil.test' }));
-    await expect(handler(authorizerEvent({ Authorization: `Bearer ${token}` }))).rejects.toThrow('Unauthorized');
+    await expect(handler(authorizerEvent({ Authorization: `Bearer ${token}` }))).resolves.toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Deny' }] },
+    });
     const output = logged.join('');
     expect(output).toContain('unexpected \\"iss\\" claim value');
     for (const part of token.split('.')) expect(output).not.toContain(part);

@@ -19,7 +19,6 @@ let work: string;
 let service: LocalServiceProcess;
 let api: E2eApi;
 let s3: S3Client;
-let datasetId: string;
 let seed = 100;
 
 const image = async () => makeImage({ seed: seed++, width: 64, height: 64 });
@@ -45,8 +44,21 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** A dataset of its own for each test (one failure stays one failure): created from one image, indexed to READY. */
+async function readyDataset(): Promise<string> {
+  const form = new FormData();
+  form.append('display_name', 'e2e routes');
+  form.append('files[]', await imageFile(), 'first.jpg');
+  const answer = await api.request('POST', '/api/v1/datasets', form);
+  expect(answer.status, answer.text).toBe(202);
+  const id = answer.json<{ id: string }>().id;
+  const { dataset } = await api.waitUntilIdle(id);
+  expect(dataset.status_new, JSON.stringify(dataset)).toBe('READY');
+  return id;
+}
+
 /** Starts an add, checks the 202, waits for the end; returns the statuses seen and the dataset before and after. */
-async function addMedia(start: () => Promise<{ status: number; headers: Headers; text: string }>) {
+async function addMedia(datasetId: string, start: () => Promise<{ status: number; headers: Headers; text: string }>) {
   const before = await api.dataset(datasetId);
   const answer = await start();
   expect(answer.status, answer.text).toBe(202);
@@ -57,7 +69,8 @@ async function addMedia(start: () => Promise<{ status: number; headers: Headers;
   return { before, after: dataset, seen, operationId };
 }
 
-const postAddMedia = (form: FormData) => api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, form);
+const postAddMedia = (datasetId: string, form: FormData) =>
+  api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, form);
 
 function expectPartialIndex(
   result: { before: DatasetView; after: DatasetView; seen: string[] },
@@ -74,7 +87,7 @@ function expectPartialIndex(
   expect(result.after.n_videos).toBe(result.before.n_videos + videos);
 }
 
-async function expectBatchVisible(operationId: string, count: number) {
+async function expectBatchVisible(datasetId: string, operationId: string, count: number) {
   const batch = await api.media(datasetId, operationId);
   expect(batch).toHaveLength(count);
   expect(batch.every((item) => item.batch_id === operationId && item.cluster_id)).toBe(true);
@@ -91,7 +104,7 @@ describe('local service end to end: add media by every route', { timeout: 120_00
 
     const answer = await api.request('POST', '/api/v1/datasets', form);
     expect(answer.status, answer.text).toBe(202);
-    datasetId = answer.json<{ id: string }>().id;
+    const datasetId = answer.json<{ id: string }>().id;
     const { dataset, seen } = await api.waitUntilIdle(datasetId);
 
     expect(seen[0]).toBe('INDEXING');
@@ -101,14 +114,15 @@ describe('local service end to end: add media by every route', { timeout: 120_00
   });
 
   it('adds uploaded files[]; while it runs, another add_media and a reindex answer 409 naming the task', async () => {
+    const datasetId = await readyDataset();
     const form = new FormData();
     for (let i = 0; i < 2; i++) form.append('files[]', await imageFile(), `upload-${i}.jpg`);
     const second = new FormData();
     second.append('files[]', await imageFile(), 'second.jpg');
 
-    const result = await addMedia(async () => {
-      const accepted = await postAddMedia(form);
-      const busyAdd = await postAddMedia(second);
+    const result = await addMedia(datasetId, async () => {
+      const accepted = await postAddMedia(datasetId, form);
+      const busyAdd = await postAddMedia(datasetId, second);
       const busyReindex = await api.request('POST', `/api/v1/dataset/${datasetId}/reindex`);
       expect([busyAdd.status, busyAdd.json()]).toEqual([
         409,
@@ -122,13 +136,14 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     });
 
     expectPartialIndex(result, 2);
-    await expectBatchVisible(result.operationId, 2);
+    await expectBatchVisible(datasetId, result.operationId, 2);
   });
 
   it.each([
     ['zip', 'media.zip', (entries: { name: string; data: Buffer }[]) => makeZip(entries)],
     ['tar.gz', 'media.tar.gz', (entries: { name: string; data: Buffer }[]) => makeTgz(entries)],
   ])('adds an uploaded %s archive', async (_kind, name, pack) => {
+    const datasetId = await readyDataset();
     const archive = pack([
       { name: 'a/one.jpg', data: await image() },
       { name: 'a/b/two.jpg', data: await image() },
@@ -136,20 +151,21 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     const form = new FormData();
     form.append('archive', new Blob([new Uint8Array(archive)]), name);
 
-    const result = await addMedia(() => postAddMedia(form));
+    const result = await addMedia(datasetId, () => postAddMedia(datasetId, form));
 
     expectPartialIndex(result, 2);
-    await expectBatchVisible(result.operationId, 2);
+    await expectBatchVisible(datasetId, result.operationId, 2);
   });
 
   it('adds an S3 folder of the embedded S3, recursively', async () => {
+    const datasetId = await readyDataset();
     for (const key of ['folder/x.jpg', 'folder/deeper/y.jpg']) {
       await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: await image() }));
     }
     const form = new FormData();
     form.append('s3_uri', `s3://${SOURCE_BUCKET}/folder/`);
 
-    const result = await addMedia(() => postAddMedia(form));
+    const result = await addMedia(datasetId, () => postAddMedia(datasetId, form));
 
     expectPartialIndex(result, 2);
     const sources = (await api.media(datasetId, result.operationId)).map((item) => item.source_uri).sort();
@@ -165,6 +181,7 @@ describe('local service end to end: add media by every route', { timeout: 120_00
         Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'path', data: keys, type: 'STRING' }] })),
     ],
   ])('adds the media a %s manifest lists (keys relative to the manifest)', async (format, manifest) => {
+    const datasetId = await readyDataset();
     const keys = [`${format}/m1.jpg`, `${format}/sub/m2.jpg`];
     for (const key of keys)
       await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: `manifests/${key}`, Body: await image() }));
@@ -174,27 +191,29 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     const form = new FormData();
     form.append('s3_uri', `s3://${SOURCE_BUCKET}/manifests/list.${format}`);
 
-    const result = await addMedia(() => postAddMedia(form));
+    const result = await addMedia(datasetId, () => postAddMedia(datasetId, form));
 
     expectPartialIndex(result, 2);
-    await expectBatchVisible(result.operationId, 2);
+    await expectBatchVisible(datasetId, result.operationId, 2);
   });
 
   it('adds a local folder through the on-prem route GET /api/v1/process/add_media', async () => {
+    const datasetId = await readyDataset();
     const folder = join(work, 'on-prem');
     mkdirSync(join(folder, 'nested'), { recursive: true });
     writeFileSync(join(folder, 'p1.jpg'), await image());
     writeFileSync(join(folder, 'nested', 'p2.jpg'), await image());
 
-    const result = await addMedia(() =>
+    const result = await addMedia(datasetId, () =>
       api.request('GET', `/api/v1/process/add_media?${new URLSearchParams({ dataset_id: datasetId, path: folder })}`),
     );
 
     expectPartialIndex(result, 2);
-    await expectBatchVisible(result.operationId, 2);
+    await expectBatchVisible(datasetId, result.operationId, 2);
   });
 
   it('answers the on-prem routes like the API: missing parameters, unknown dataset, CSRF for a cookie alone', async () => {
+    const datasetId = await readyDataset();
     const missing = await api.request('GET', `/api/v1/process/add_media?dataset_id=${datasetId}`);
     expect([missing.status, missing.json()]).toEqual([400, { detail: "Query parameter 'path' is required" }]);
     const unknown = await api.request('POST', '/api/v1/process/reindex?dataset_id=no-such-dataset');
@@ -204,10 +223,14 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     });
     expect(cookieOnly.status).toBe(403);
     expect(((await cookieOnly.json()) as { detail: string }).detail).toMatch(/^CSRF check failed: /);
-    expect((await api.dataset(datasetId)).status_new).toBe('PARTIAL INDEX');
+    expect((await api.dataset(datasetId)).status_new).toBe('READY');
   });
 
   it('re-clusters on reindex: INDEXING, then READY', async () => {
+    const datasetId = await readyDataset();
+    const form = new FormData();
+    form.append('files[]', await imageFile(), 'before-reindex.jpg');
+    expectPartialIndex(await addMedia(datasetId, () => postAddMedia(datasetId, form)), 1);
     const answer = await api.request('POST', `/api/v1/dataset/${datasetId}/reindex`);
     expect(answer.status, answer.text).toBe(202);
     const { dataset, seen } = await api.waitUntilIdle(datasetId);
@@ -220,11 +243,12 @@ describe('local service end to end: add media by every route', { timeout: 120_00
   });
 
   it('with auto_reindex=true goes from READ ONLY through INDEXING to READY without stopping at PARTIAL INDEX', async () => {
+    const datasetId = await readyDataset();
     const form = new FormData();
     form.append('files[]', await imageFile(), 'auto.jpg');
     form.append('auto_reindex', 'true');
 
-    const result = await addMedia(() => postAddMedia(form));
+    const result = await addMedia(datasetId, () => postAddMedia(datasetId, form));
 
     expect(result.seen[0]).toBe('READ ONLY');
     expect(result.seen).not.toContain('PARTIAL INDEX');

@@ -44,7 +44,9 @@ const server = createApiServer({
   authenticate: async (headers) => {
     const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1]?.[0];
     if (authorization === 'Bearer broken') throw new Error('key source down');
-    return authorization === `Bearer ${TOKEN}` ? { sub: 'alice', authMethod: 'bearer' } : null;
+    return authorization === `Bearer ${TOKEN}`
+      ? { sub: 'alice', authMethod: 'bearer' }
+      : { challenge: authorization ? 'Bearer error="invalid_token"' : 'Bearer' };
   },
   log: () => undefined,
 });
@@ -106,10 +108,13 @@ describe('local API server (API Gateway in front of the handlers)', () => {
 
   it('answers 401 Not authenticated without valid credentials and never calls the handler', async () => {
     const before = received.length;
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }] as Record<string, string>[]) {
+    for (const [headers, challenge] of [
+      [{}, 'Bearer'],
+      [{ Authorization: 'Bearer wrong' }, 'Bearer error="invalid_token"'],
+    ] as [Record<string, string>, string][]) {
       const response = await fetch(`${base}/api/v1/dataset/ds1`, { headers });
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe(challenge);
       expect(await response.json()).toEqual({ detail: 'Not authenticated' });
     }
     expect(received.length).toBe(before);
@@ -121,13 +126,24 @@ describe('local API server (API Gateway in front of the handlers)', () => {
     expect(await response.json()).toEqual({ detail: 'Authentication is temporarily unavailable' });
   });
 
-  it.each([
-    ['an unknown path', 'GET', '/api/v1/nothing'],
-    ['a known path with another method', 'DELETE', '/api/v1/dataset/ds1'],
-  ])('answers 404 for %s, like the deployed API', async (_case, method, path) => {
-    const response = await fetch(`${base}${path}`, { method, headers: auth });
+  it('answers 404 for an unknown path, like the deployed API', async () => {
+    const response = await fetch(`${base}/api/v1/nothing`, { headers: auth });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('answers 405 with Allow for a known path with another method, before asking for credentials', async () => {
+    const before = received.length;
+    for (const headers of [auth, {}]) {
+      const response = await fetch(`${base}/api/v1/dataset/ds1/add_media`, { headers });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(await response.json()).toEqual({ detail: 'Method GET is not allowed here; use POST' });
+    }
+    const deleted = await fetch(`${base}/api/v1/dataset/ds1`, { method: 'DELETE', headers: auth });
+    expect(deleted.status).toBe(405);
+    expect(deleted.headers.get('allow')).toBe('GET');
+    expect(received.length).toBe(before);
   });
 
   it('answers 413 for a body over the limit, with or without Expect: 100-continue', async () => {

@@ -6,7 +6,7 @@ import { parseDeploymentConfig } from '../../lib/config';
 import { addNagChecks } from '../../lib/nag';
 import { acknowledge } from '../../lib/pipeline/nag-references';
 import { Pipeline } from '../../lib/pipeline/pipeline';
-import { testApp } from './synth-app';
+import { TEST_WORKER_MODEL, testApp } from './synth-app';
 
 export interface PipelineTestStack {
   readonly stack: Stack;
@@ -42,6 +42,7 @@ export function synthPipeline(config: Record<string, unknown> = {}): PipelineTes
   const deployment = parseDeploymentConfig({
     authIssuer: 'https://issuer.example.com',
     authAudience: 'pipeline-tests',
+    ...TEST_WORKER_MODEL,
     ...config,
   });
   const pipeline = new Pipeline(stack, 'Pipeline', { table, bucket, config: deployment });

@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PipelineTestStack, synthPipeline } from './pipeline-test-stack';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Sid?: string };
@@ -321,16 +321,21 @@ describe('Pipeline construct options', () => {
   });
 
   it('bakes the configured encoder into the worker image, and warns at synth when none is configured', () => {
-    const bare = synthPipeline();
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const bare = synthPipeline({ workerModelUrl: undefined, workerModelSha256: undefined });
     Annotations.fromStack(bare.stack).hasWarning(
       '*',
       Match.stringLikeRegexp('workerModelUrl and workerModelSha256 are not set'),
     );
+    expect(reported.mock.calls.flat().join('\n')).toContain('workerModelUrl and workerModelSha256 are not set');
+    reported.mockRestore();
     const sha256 = 'a'.repeat(64);
     const baked = synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: sha256 });
     Annotations.fromStack(baked.stack).hasNoWarning('*', Match.stringLikeRegexp('workerModelUrl'));
     expect(baked.pipeline.tasks.image.assetHash).not.toBe(bare.pipeline.tasks.image.assetHash);
-    expect(() => synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx' })).toThrow(/go together/);
+    expect(() =>
+      synthPipeline({ workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: undefined }),
+    ).toThrow(/go together/);
   });
 
   it('refuses an https:// modelUri without a NAT gateway, naming the fix', () => {

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { inject } from 'vitest';
 import { AppStack } from '../../lib/app-stack';
 import { loadDeploymentConfig } from '../../lib/config';
 
@@ -10,15 +12,26 @@ const CDK_JSON = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.u
 };
 
 /**
+ * The worker image's encoder, as a real deployment sets it: without it every synth prints the "not set" warning
+ * (pipeline.test.ts checks that warning on purpose).
+ */
+export const TEST_WORKER_MODEL = {
+  workerModelUrl: 'https://models.example.com/test-encoder.onnx',
+  workerModelSha256: '0'.repeat(64),
+};
+
+/**
  * An App with the context `cdk synth` gets from cdk.json (feature flags and defaults),
- * plus `overrides`. Synth tests skip esbuild bundling (no stack is selected for it, so
+ * plus a worker model and `overrides`. Synth tests skip esbuild bundling (no stack is selected for it, so
  * each function gets placeholder code) and the builtin CloudFormation schema check;
- * the nag test runs that check on purpose.
+ * the nag test runs that check on purpose. The cloud assembly goes under the run's
+ * scratch folder (test/support/global-setup.ts removes it), not into a /tmp/cdk.out* of its own.
  */
 export function testApp(overrides: Record<string, unknown> = {}, options: { cfnValidation?: boolean } = {}): App {
   return new App({
-    context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], ...overrides },
+    context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], ...TEST_WORKER_MODEL, ...overrides },
     builtinCloudFormationValidation: options.cfnValidation ?? false,
+    outdir: mkdtempSync(join(inject('scratchDir'), 'cdk.out-')),
   });
 }
 

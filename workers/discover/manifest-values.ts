@@ -2,13 +2,11 @@ import { createInterface } from 'node:readline';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { locationColumnIndex, noLocationColumn } from '../../core/media/manifest-columns';
 import type { ManifestFormat } from '../../core/media/s3-uri';
 import { WorkerError } from '../runtime/failure';
 import type { ManifestLimits } from './config';
 import type { ManifestFile } from './manifest-file';
-
-/** Header names of the location column in csv and parquet manifests (case-insensitive), by precedence. */
-const LOCATION_COLUMNS = ['path', 's3_uri', 'uri', 'url', 'key', 'filename'] as const;
 
 /** One row's location as written in the manifest (undefined when the cell is empty), with its 1-based row number. */
 export interface ManifestValue {
@@ -123,12 +121,9 @@ function parquetText(cell: unknown, name: string, row: number): string | undefin
 }
 
 function locationColumn(header: readonly string[], name: string): number {
-  const normalised = header.map((cell) => String(cell).trim().toLowerCase());
-  for (const wanted of LOCATION_COLUMNS) {
-    const index = normalised.indexOf(wanted);
-    if (index !== -1) return index;
-  }
-  throw new WorkerError(`Manifest ${name} has no location column; name one of: ${LOCATION_COLUMNS.join(', ')}`);
+  const index = locationColumnIndex(header);
+  if (index === -1) throw new WorkerError(noLocationColumn(name));
+  return index;
 }
 
 function lineTooLong(name: string, max: number, line: number): WorkerError {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { videoToolMissing } from '../../core/media/ffmpeg-install';
 import { SkippableMediaError } from './media-errors';
 
 export interface VideoFrameOptions {
@@ -27,7 +28,8 @@ export const DEFAULT_VIDEO_FRAME_OPTIONS = { maxFrames: 16, maxFps: 1 } as const
 /**
  * Samples frames of the video file at `path` with ffmpeg: ceil(duration × maxFps) frames, at most maxFrames and at
  * least one, evenly spread, so a long video is covered end to end and a very short one still yields a frame. ffmpeg applies the rotation
- * metadata itself. A file ffmpeg cannot decode throws SkippableMediaError with ffmpeg's message; a missing ffmpeg is fatal.
+ * metadata itself. A file ffmpeg cannot decode throws SkippableMediaError with ffmpeg's message; so does a missing ffmpeg/ffprobe,
+ * with how to install it.
  */
 export async function extractVideoFrames(path: string, options: VideoFrameOptions): Promise<VideoFrames> {
   const probe = await probeVideo(path, options);
@@ -122,9 +124,11 @@ function runTool(command: string, args: readonly string[], timeoutMs: number): P
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4000) stderr += chunk.toString('utf8');
     });
-    child.once('error', (error) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(`${command} could not run: ${error.message}`));
+      // Without ffmpeg only the videos are lost, each with how to fix it; the images of the batch go on.
+      if (error.code === 'ENOENT') reject(new SkippableMediaError(videoToolMissing(command)));
+      else reject(new Error(`${command} could not run: ${error.message}`));
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
