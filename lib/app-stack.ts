@@ -5,6 +5,7 @@ import type { DeploymentConfig } from './config';
 import { DataTable } from './data-table';
 import { MediaBucket } from './media-bucket';
 import { acknowledgeFindings } from './nag';
+import { OperationalAlarms } from './operational-alarms';
 import { Pipeline } from './pipeline/pipeline';
 
 export interface AppStackProps extends StackProps {
@@ -17,6 +18,7 @@ export class AppStack extends Stack {
   readonly mediaBucket: MediaBucket;
   readonly pipeline: Pipeline;
   readonly api: Api;
+  readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -40,6 +42,13 @@ export class AppStack extends Stack {
       config,
     });
 
+    this.alarms = new OperationalAlarms(this, 'Alarms', { alarmEmail: config.alarmEmail });
+    this.alarms.notifyEveryAlarm(this);
+
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of the operational alarms (failed or timed-out executions, stale-lock dead letters)',
+      value: this.alarms.topic.topicArn,
+    });
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API; routes are under api/v1/ (set VL_BASE_URL to it)',
       value: this.api.restApi.url,
