@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api/api';
 import type { DeploymentConfig } from './config';
 import { DataTable } from './data-table';
+import { acknowledgeGuardFindings } from './guard';
 import { MediaBucket } from './media-bucket';
 import { acknowledgeFindings } from './nag';
 import { OperationalAlarms } from './operational-alarms';
@@ -63,5 +64,6 @@ export class AppStack extends Stack {
       });
     }
     acknowledgeFindings(this);
+    acknowledgeGuardFindings(this, { logRetentionDays: config.logRetention });
   }
 }

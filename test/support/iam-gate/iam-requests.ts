@@ -59,7 +59,12 @@ const S3_OBJECT_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 function s3Requests(call: RecordedCall): IamRequest[] | Unchecked {
-  const input = call.input as { Bucket?: string; Key?: string; Prefix?: string; Delete?: { Objects?: { Key?: string }[] } };
+  const input = call.input as {
+    Bucket?: string;
+    Key?: string;
+    Prefix?: string;
+    Delete?: { Objects?: { Key?: string }[] };
+  };
   const bucket = String(input.Bucket);
   const keys =
     call.command === 'DeleteObjects' ? (input.Delete?.Objects ?? []).map((object) => String(object.Key)) : [input.Key];
@@ -113,7 +118,8 @@ function canonicalStates(arn: string, call: RecordedCall): string {
     ['REINDEX_STATE_MACHINE_ARN', '{REINDEX_STATE_MACHINE_ARN}'],
   ] as const) {
     const name = call.env[variable]?.split(':').at(-1);
-    if (name) canonical = canonical.replace(new RegExp(`:(stateMachine|execution):${escape(name)}(?=:|$)`), `:$1:${token}`);
+    if (name)
+      canonical = canonical.replace(new RegExp(`:(stateMachine|execution):${escape(name)}(?=:|$)`), `:$1:${token}`);
   }
   return canonical;
 }

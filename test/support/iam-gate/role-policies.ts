@@ -50,7 +50,8 @@ function lambdaRole(template: CfnTemplate, name: string) {
       resource.Type === 'AWS::Lambda::Function' &&
       resource.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === name,
   );
-  if (functions.length !== 1) throw new Error(`Expected one function with service name ${name}, found ${functions.length}`);
+  if (functions.length !== 1)
+    throw new Error(`Expected one function with service name ${name}, found ${functions.length}`);
   const [, fn] = functions[0]!;
   return { roleId: fn.Properties!.Role['Fn::GetAtt'][0] as string, environment: fn.Properties!.Environment.Variables };
 }
@@ -88,7 +89,8 @@ function resolver(template: CfnTemplate, environment: Record<string, unknown>): 
     const name = environment[variable] ? raw(environment[variable]).split(':').at(-1) : undefined;
     if (name) replacements.push([name, `{${variable}}`]);
   }
-  if (environment.AUTH_JWT_SECRET_ARN) replacements.push([raw(environment.AUTH_JWT_SECRET_ARN), '{AUTH_JWT_SECRET_ARN}']);
+  if (environment.AUTH_JWT_SECRET_ARN)
+    replacements.push([raw(environment.AUTH_JWT_SECRET_ARN), '{AUTH_JWT_SECRET_ARN}']);
   return (value) => replacements.reduce((text, [from, to]) => text.replaceAll(from, to), raw(value));
 }
 
@@ -131,10 +133,7 @@ export function isAllowed(statements: readonly ResolvedStatement[], request: Iam
   );
 }
 
-function conditionsHold(
-  condition: ResolvedStatement['condition'],
-  context: Readonly<Record<string, string>>,
-): boolean {
+function conditionsHold(condition: ResolvedStatement['condition'], context: Readonly<Record<string, string>>): boolean {
   for (const [operator, tests] of Object.entries(condition ?? {})) {
     for (const [key, expected] of Object.entries(tests)) {
       const actual = context[key];
@@ -149,6 +148,9 @@ function conditionsHold(
 }
 
 function wildcardMatch(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 's').test(value);
 }
