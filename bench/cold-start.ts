@@ -61,7 +61,7 @@ function synthesizedFunctions(outdir: string): DeployedFunction[] {
   const app = new App({ outdir, context });
   new AppStack(app, 'AddMediaBackend', { config: loadDeploymentConfig(app) });
   const template = app.synth().getStackByName('AddMediaBackend').template as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: any }>;
+    Resources: Record<string, { Type: string; Properties: any }>;
   };
   return Object.values(template.Resources)
     .filter((resource) => resource.Type === 'AWS::Lambda::Function')
@@ -73,7 +73,8 @@ function synthesizedFunctions(outdir: string): DeployedFunction[] {
       );
       return {
         name: environment.POWERTOOLS_SERVICE_NAME!,
-        assetDir: join(outdir, resource.Metadata!['aws:asset:path']!),
+        // Code.S3Key is `<asset hash>.zip`; cdk.out keeps the asset as asset.<hash>/.
+        assetDir: join(outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`),
         environment,
         nodeOptions: environment.NODE_OPTIONS ?? '',
       };

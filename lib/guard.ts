@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { CfnGuardValidator, type CfnGuardValidatorProps } from '@cdklabs/cdk-validator-cfnguard';
 import {
   CfnResource,
   type IPolicyValidationContextBeta1,
@@ -33,7 +33,12 @@ export function acknowledgeGuard(scope: IConstruct, rule: string, reason: string
  */
 export class AcknowledgingGuardValidator implements IPolicyValidationPluginBeta1 {
   readonly name = 'cfn-guard (Control Tower rules, acknowledgements applied)';
-  private readonly guard = new CfnGuardValidator();
+  private readonly guard: CfnGuardValidator;
+
+  /** `props`: which rules to run, as CfnGuardValidator takes them (default: every Control Tower rule). */
+  constructor(props: CfnGuardValidatorProps = {}) {
+    this.guard = new CfnGuardValidator(props);
+  }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const report = this.guard.validate(context);

@@ -185,7 +185,8 @@ export class WorkerTasks extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DatasetArtefacts',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        // DeleteObject: discover removes what a failed extraction left under its own batch (workers/discover/s3-io.ts).
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
         resources: [bucket.arnForObjects(`${DATASETS_PREFIX}*`)],
       }),
     );
