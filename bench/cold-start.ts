@@ -49,6 +49,11 @@ const wall = performance.now() - t0; const cpu = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000 }));
 `;
 
+interface FunctionProperties {
+  readonly Code: { readonly S3Key: string };
+  readonly Environment?: { readonly Variables?: Record<string, unknown> };
+}
+
 interface DeployedFunction {
   readonly name: string;
   readonly assetDir: string;
@@ -61,15 +66,18 @@ function synthesizedFunctions(outdir: string): DeployedFunction[] {
   const app = new App({ outdir, context });
   new AppStack(app, 'AddMediaBackend', { config: loadDeploymentConfig(app) });
   const template = app.synth().getStackByName('AddMediaBackend').template as {
-    Resources: Record<string, { Type: string; Properties: any }>;
+    Resources: Record<string, { Type: string; Properties: FunctionProperties }>;
   };
   return Object.values(template.Resources)
     .filter((resource) => resource.Type === 'AWS::Lambda::Function')
     .filter((resource) => resource.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
     .map((resource) => {
-      const variables = resource.Properties.Environment.Variables as Record<string, unknown>;
+      const variables = resource.Properties.Environment!.Variables!;
       const environment = Object.fromEntries(
-        Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : (PLACEHOLDERS[key] ?? 'x')]),
+        Object.entries(variables).map(([key, value]) => [
+          key,
+          typeof value === 'string' ? value : (PLACEHOLDERS[key] ?? 'x'),
+        ]),
       );
       return {
         name: environment.POWERTOOLS_SERVICE_NAME!,
@@ -109,7 +117,8 @@ async function prepare(fn: DeployedFunction, variant: Variant, scratch: string):
 }
 
 function importOnce(file: string, fn: DeployedFunction, variant: Variant): { wall: number; cpu: number } {
-  const nodeOptions = variant === 'deployed' ? fn.nodeOptions : fn.nodeOptions.replace('--enable-source-maps', '').trim();
+  const nodeOptions =
+    variant === 'deployed' ? fn.nodeOptions : fn.nodeOptions.replace('--enable-source-maps', '').trim();
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...fn.environment, NODE_OPTIONS: nodeOptions },
     encoding: 'utf8',
@@ -124,9 +133,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'cold-start-'));
 try {
   const functions = synthesizedFunctions(join(scratch, 'cdk.out'));
   console.log(`load average ${loadAverage()}; median of ${RUNS} fresh processes; wall ms / CPU ms of the import`);
-  console.log(
-    `${'function'.padEnd(16)} ${'asset KiB'.padStart(9)} ${variants.map((v) => v.padStart(17)).join(' ')}`,
-  );
+  console.log(`${'function'.padEnd(16)} ${'asset KiB'.padStart(9)} ${variants.map((v) => v.padStart(17)).join(' ')}`);
   for (const fn of functions) {
     const cells: string[] = [];
     for (const variant of variants) {

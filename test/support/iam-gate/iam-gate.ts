@@ -4,7 +4,7 @@ import type { RecordedCall } from './recorded-calls';
 import { type CfnTemplate, isAllowed, statementsOf } from './role-policies';
 
 /** The reviewed template of the default deployment, which test/synth/snapshot.test.ts keeps equal to `cdk synth`. */
-export const SNAPSHOT_TEMPLATE = new URL('../../synth/__snapshots__/AddMediaBackend.template.json', import.meta.url);
+const SNAPSHOT_TEMPLATE = new URL('../../synth/__snapshots__/AddMediaBackend.template.json', import.meta.url);
 
 export function loadSnapshotTemplate(): CfnTemplate {
   return JSON.parse(readFileSync(SNAPSHOT_TEMPLATE, 'utf8')) as CfnTemplate;

@@ -119,7 +119,10 @@ function canonicalStates(arn: string, call: RecordedCall): string {
   ] as const) {
     const name = call.env[variable]?.split(':').at(-1);
     if (name)
-      canonical = canonical.replace(new RegExp(`:(stateMachine|execution):${escape(name)}(?=:|$)`), `:$1:${token}`);
+      canonical = canonical.replace(
+        new RegExp(`:(stateMachine|execution):${escapeRegExp(name)}(?=:|$)`),
+        `:$1:${token}`,
+      );
   }
   return canonical;
 }
@@ -128,4 +131,4 @@ function canonicalSecret(secretId: string, call: RecordedCall): string {
   return secretId === call.env.AUTH_JWT_SECRET_ARN ? '{AUTH_JWT_SECRET_ARN}' : secretId;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -73,7 +73,7 @@ function stackNow(): string {
 }
 
 /** The handler or worker task nearest the call on the (async) stack. */
-export function callerOf(stack: string): Caller | undefined {
+function callerOf(stack: string): Caller | undefined {
   for (const line of stack.split('\n')) {
     const path = line.replaceAll('\\', '/');
     const lambda = path.match(/\/lambdas\/([a-z-]+)\/handler\.ts/);
