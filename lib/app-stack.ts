@@ -3,8 +3,10 @@ import type { Construct } from 'constructs';
 import { Api } from './api/api';
 import type { DeploymentConfig } from './config';
 import { DataTable } from './data-table';
+import { acknowledgeGuardFindings } from './guard';
 import { MediaBucket } from './media-bucket';
 import { acknowledgeFindings } from './nag';
+import { OperationalAlarms } from './operational-alarms';
 import { Pipeline } from './pipeline/pipeline';
 
 export interface AppStackProps extends StackProps {
@@ -17,6 +19,7 @@ export class AppStack extends Stack {
   readonly mediaBucket: MediaBucket;
   readonly pipeline: Pipeline;
   readonly api: Api;
+  readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -40,6 +43,13 @@ export class AppStack extends Stack {
       config,
     });
 
+    this.alarms = new OperationalAlarms(this, 'Alarms', { alarmEmail: config.alarmEmail });
+    this.alarms.notifyEveryAlarm(this);
+
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of the operational alarms (failed or timed-out executions, stale-lock dead letters)',
+      value: this.alarms.topic.topicArn,
+    });
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API; routes are under api/v1/ (set VL_BASE_URL to it)',
       value: this.api.restApi.url,
@@ -54,5 +64,6 @@ export class AppStack extends Stack {
       });
     }
     acknowledgeFindings(this);
+    acknowledgeGuardFindings(this, { logRetentionDays: config.logRetention });
   }
 }

@@ -1,6 +1,9 @@
+import type { InstanceRequirementsRequest } from '@awboost/cfn-resource-types/AWS-ECS-CapacityProvider';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { type EmbeddingConfig, embeddingConfigIssues, parseEmbeddingConfig } from '../core/datasets/embedding-config';
+import { INLINE_MAP_MAX_CONCURRENCY } from '../core/pipeline/planner';
 
 /**
  * Everything a deployment can tune, read from CDK context (cdk.json or `-c key=value`)
@@ -25,7 +28,7 @@ export interface DeploymentConfig {
   readonly gpuInstance: GpuInstanceConfig;
   /** `maxShards` (default 200): upper bound on embedding shards per operation. */
   readonly maxShards: number;
-  /** `maxConcurrency` (default 20): embedding tasks running at once per operation. */
+  /** `maxConcurrency` (default 20, at most 40: the inline Map's own limit): embedding tasks running at once per operation. */
   readonly maxConcurrency: number;
   /** `similarityThreshold` (default 0.9): cosine similarity joining two media in one cluster. */
   readonly similarityThreshold: number;
@@ -36,8 +39,10 @@ export interface DeploymentConfig {
    * time (Docker build args MODEL_URL / MODEL_SHA256). `cdk deploy` cannot build the image without them.
    */
   readonly workerModel?: { readonly url: string; readonly sha256: string };
-  /** `defaultEmbeddingConfig` (optional): embedding config of datasets created by this deployment. */
+  /** `defaultEmbeddingConfig` (optional): embedding config of datasets created by this deployment (core's schema). */
   readonly defaultEmbeddingConfig?: EmbeddingConfig;
+  /** `alarmEmail` (optional): address subscribed to the operational alarms topic. */
+  readonly alarmEmail?: string;
   /** `natGateways` (default 0): NAT gateways of the pipeline VPC. */
   readonly natGateways: number;
   /** `logRetentionDays` (default 30): retention of every log group (a CloudWatch Logs retention value). */
@@ -83,6 +88,7 @@ export interface GpuInstanceConfig {
   readonly acceleratorCountMax: number;
   readonly acceleratorTypes: readonly ec2.AcceleratorType[];
   readonly acceleratorManufacturers: readonly ec2.AcceleratorManufacturer[];
+  /** Empty: no filter by name (then narrow the selection with allowedInstanceTypes). */
   readonly acceleratorNames: readonly ec2.AcceleratorName[];
   readonly acceleratorTotalMemoryMinMiB?: number;
   /** x86 only: the worker image is built for linux/amd64 with CUDA. */
@@ -90,20 +96,40 @@ export interface GpuInstanceConfig {
   readonly allowedInstanceTypes?: readonly string[];
 }
 
-/** Same shape as the dataset item's `embedding_config` (docs/data-model.md). */
-interface EmbeddingConfig {
-  readonly model_id: string;
-  readonly dimension: number;
-  readonly input_size: number;
-  readonly mean: readonly [number, number, number];
-  readonly std: readonly [number, number, number];
-  readonly version: string;
-}
+type CapacityProviderAcceleratorName = NonNullable<InstanceRequirementsRequest['AcceleratorNames']>[number];
+
+/**
+ * The accelerator names AWS::ECS::CapacityProvider accepts (its registry schema, via @awboost/cfn-resource-types):
+ * fewer than EC2's (no `l4`), and CloudFormation rejects the provider on any other. Keyed by the schema's type, so a
+ * name added to or removed from the schema fails the type check until this list follows.
+ */
+const CAPACITY_PROVIDER_ACCELERATOR_NAMES: Readonly<Record<CapacityProviderAcceleratorName, true>> = {
+  a10g: true,
+  a100: true,
+  h100: true,
+  inferentia: true,
+  k520: true,
+  k80: true,
+  m60: true,
+  'radeon-pro-v520': true,
+  t4: true,
+  t4g: true,
+  vu9p: true,
+  v100: true,
+  l40s: true,
+};
+
+/** EC2's accelerator names that a capacity provider also accepts. */
+const ACCELERATOR_NAMES: Record<string, ec2.AcceleratorName> = Object.fromEntries(
+  Object.entries(ec2.AcceleratorName).filter(([, name]) => Object.hasOwn(CAPACITY_PROVIDER_ACCELERATOR_NAMES, name)),
+);
 
 /**
  * One NVIDIA GPU with 4–32 vCPUs on a current x86 inference instance: g4dn (T4),
- * g5 (A10G), g6 (L4) or g6e (L40S). Enough for an image encoder; the names keep
- * selection away from training-class GPUs (A100/H100) and Graviton g5g.
+ * g5 (A10G) or g6e (L40S). Enough for an image encoder; the names keep selection away
+ * from training-class GPUs (A100/H100) and Graviton g5g. g6 (L4) cannot be named (the
+ * capacity provider's schema has no `l4`): to use it, set acceleratorNames to [] (no name
+ * filter) and allowedInstanceTypes to ["g6.*"].
  */
 export const DEFAULT_GPU_INSTANCE: GpuInstanceConfig = {
   vcpuMin: 4,
@@ -113,12 +139,7 @@ export const DEFAULT_GPU_INSTANCE: GpuInstanceConfig = {
   acceleratorCountMax: 1,
   acceleratorTypes: [ec2.AcceleratorType.GPU],
   acceleratorManufacturers: [ec2.AcceleratorManufacturer.NVIDIA],
-  acceleratorNames: [
-    ec2.AcceleratorName.T4,
-    ec2.AcceleratorName.A10G,
-    ec2.AcceleratorName.L4,
-    ec2.AcceleratorName.L40S,
-  ],
+  acceleratorNames: [ec2.AcceleratorName.T4, ec2.AcceleratorName.A10G, ec2.AcceleratorName.L40S],
   cpuManufacturers: [ec2.CpuManufacturer.INTEL, ec2.CpuManufacturer.AMD],
 };
 
@@ -170,6 +191,7 @@ const CONTEXT_KEYS = [
   'workerModelUrl',
   'workerModelSha256',
   'defaultEmbeddingConfig',
+  'alarmEmail',
   'natGateways',
   'logRetentionDays',
   'stagingExpirationDays',
@@ -216,7 +238,7 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     useSpotDefault: read.boolean('useSpotDefault', CONFIG_DEFAULTS.useSpotDefault),
     gpuInstance: readGpuInstance(read, problems),
     maxShards: read.integer('maxShards', CONFIG_DEFAULTS.maxShards, 1, MAX_SHARDS_LIMIT),
-    maxConcurrency: read.integer('maxConcurrency', CONFIG_DEFAULTS.maxConcurrency, 1, MAX_SHARDS_LIMIT),
+    maxConcurrency: read.integer('maxConcurrency', CONFIG_DEFAULTS.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY),
     similarityThreshold: read.number('similarityThreshold', CONFIG_DEFAULTS.similarityThreshold, {
       min: 0,
       minExclusive: true,
@@ -225,6 +247,7 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     modelUri: read.optionalString('modelUri', checkModelUri),
     workerModel: readWorkerModel(read, problems),
     defaultEmbeddingConfig: readEmbeddingConfig(read, problems),
+    alarmEmail: read.optionalString('alarmEmail', checkEmail),
     natGateways: read.integer('natGateways', CONFIG_DEFAULTS.natGateways, 0, 3),
     logRetention: readLogRetention(read, problems),
     stagingExpirationDays: read.integer('stagingExpirationDays', CONFIG_DEFAULTS.stagingExpirationDays, 1, 365),
@@ -294,7 +317,7 @@ function readGpuInstance(read: ContextReader, problems: string[]): GpuInstanceCo
       d.acceleratorManufacturers,
       ec2.AcceleratorManufacturer,
     ),
-    acceleratorNames: sub.enumList('acceleratorNames', d.acceleratorNames, ec2.AcceleratorName),
+    acceleratorNames: sub.enumList('acceleratorNames', d.acceleratorNames, ACCELERATOR_NAMES, { allowEmpty: true }),
     acceleratorTotalMemoryMinMiB: sub.optionalInteger('acceleratorTotalMemoryMinMiB', 1, 4 * 1024 * 1024),
     cpuManufacturers: sub.enumList('cpuManufacturers', d.cpuManufacturers, ec2.CpuManufacturer),
     allowedInstanceTypes: optionalList(sub.list('allowedInstanceTypes', [], checkInstanceTypePattern)),
@@ -320,48 +343,18 @@ function optionalList<T>(items: readonly T[]): readonly T[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+/** Checked by the schema core applies to every dataset (core/datasets/embedding-config.ts), so synth and the Lambdas agree. */
 function readEmbeddingConfig(read: ContextReader, problems: string[]): EmbeddingConfig | undefined {
   const raw = read.object('defaultEmbeddingConfig');
   if (raw === undefined) return undefined;
-  const where = 'defaultEmbeddingConfig';
-  const fix =
-    'expected {"model_id": string, "dimension": int, "input_size": int, "mean": [3 numbers], "std": [3 numbers], "version": string}';
-  const before = problems.length;
-  const text = (key: string): string => {
-    const value = raw[key];
-    if (typeof value !== 'string' || value.trim() === '') problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
-    return String(value);
-  };
-  const positiveInt = (key: string): number => {
-    const value = raw[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-      problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
-    return Number(value);
-  };
-  const triple = (key: string): [number, number, number] => {
-    const value = raw[key];
-    if (
-      !Array.isArray(value) ||
-      value.length !== 3 ||
-      !value.every((v) => typeof v === 'number' && Number.isFinite(v))
-    ) {
-      problems.push(`${where}.${key} is ${show(value)}: ${fix}.`);
-      return [0, 0, 0];
-    }
-    return [value[0], value[1], value[2]];
-  };
-  const config: EmbeddingConfig = {
-    model_id: text('model_id'),
-    dimension: positiveInt('dimension'),
-    input_size: positiveInt('input_size'),
-    mean: triple('mean'),
-    std: triple('std'),
-    version: text('version'),
-  };
-  if (problems.length === before && config.std.some((v) => v <= 0)) {
-    problems.push(`${where}.std is ${show(config.std)}: every standard deviation must be above 0.`);
+  const issues = embeddingConfigIssues(raw);
+  for (const { path, message } of issues) {
+    const value = path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key], raw);
+    problems.push(
+      `defaultEmbeddingConfig${path.map((key) => `.${String(key)}`).join('')} is ${show(value)}: ${message}.`,
+    );
   }
-  return config;
+  return issues.length === 0 ? parseEmbeddingConfig(raw) : undefined;
 }
 
 function readLogRetention(read: ContextReader, problems: string[]): logs.RetentionDays {
@@ -465,6 +458,10 @@ function checkModelUri(value: string): string | undefined {
   return /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+|https:\/\/\S+)$/.test(value)
     ? undefined
     : 'must be an s3://bucket/key or https:// URI of the ONNX model';
+}
+
+function checkEmail(value: string): string | undefined {
+  return /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(value) ? undefined : 'must be one e-mail address (e.g. ops@example.com)';
 }
 
 function checkInstanceTypePattern(value: string): string | undefined {
@@ -580,8 +577,15 @@ class ContextReader {
     return bad.length > 0 ? fallback : items.map((item) => item.trim());
   }
 
-  enumList<T extends string>(key: string, fallback: readonly T[], values: Record<string, T>): readonly T[] {
+  enumList<T extends string>(
+    key: string,
+    fallback: readonly T[],
+    values: Record<string, T>,
+    options: { allowEmpty?: boolean } = {},
+  ): readonly T[] {
     const allowed = Object.values(values);
+    const raw = this.values[key];
+    if (options.allowEmpty && (raw === '[]' || (Array.isArray(raw) && raw.length === 0))) return [];
     const items = this.list(key, fallback, (item) =>
       (allowed as string[]).includes(item) ? undefined : `must be one of ${allowed.join(', ')}`,
     );

@@ -1,9 +1,11 @@
 import type { EnvSource } from './runtime/env';
 import { exitWithFailure, reportFailure, WorkerError } from './runtime/failure';
+import { INTERRUPTED_EXIT_CODE, runInterruptibly, stopGraceMs } from './runtime/interruption';
 
 /**
  * Entry point of every worker container and local worker process: `tsx workers/main.ts <task>` (or TASK=<task>). Exit 0 on
- * success; on failure one `{"error": "..."}` line on stderr and exit 1 (docs/pipeline.md).
+ * success; on failure one `{"error": "..."}` line on stderr and exit 1; stopped by SIGTERM before the work finished,
+ * exit 75 (docs/pipeline.md, "Stopping").
  */
 
 /** A worker task: reads its environment, does its work, throws on failure. */
@@ -33,21 +35,31 @@ function taskName(argv: readonly string[], env: EnvSource): string {
   return name;
 }
 
-async function runTask(name: string, env: EnvSource): Promise<void> {
+async function runTask(env: EnvSource): Promise<void> {
+  const name = taskName(process.argv, env);
   const load = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
   if (!load)
     throw new WorkerError(`Unknown task ${JSON.stringify(name)}; known tasks: ${Object.keys(TASKS).join(', ')}`);
   await (await load()).run(env);
 }
 
-async function main(): Promise<void> {
-  await runTask(taskName(process.argv, process.env), process.env);
+let graceMs = 0;
+try {
+  graceMs = stopGraceMs(process.env);
+} catch (error) {
+  exitWithFailure(error);
 }
-
-main().then(
-  () => process.exit(0),
-  async (error: unknown) => {
-    await reportFailure(error, process.env);
-    exitWithFailure(error);
-  },
-);
+// A task keeps running after SIGTERM: whatever it finishes within the grace period (an embed shard) is committed.
+const outcome = await runInterruptibly(() => runTask(process.env), {
+  signals: process,
+  graceMs,
+  log: (message) => process.stderr.write(`${message}\n`),
+});
+if (outcome.kind === 'succeeded') process.exit(0);
+if (outcome.kind === 'interrupted') {
+  // No error report: the rerun on on-demand capacity does the rest, and a failure of its own reports itself.
+  process.stderr.write('Stopped before the work finished; what was committed stays\n');
+  process.exit(INTERRUPTED_EXIT_CODE);
+}
+await reportFailure(outcome.error, process.env);
+exitWithFailure(outcome.error);

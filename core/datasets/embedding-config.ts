@@ -43,6 +43,12 @@ export function parseEmbeddingConfig(value: unknown): EmbeddingConfig {
   return parsed.data;
 }
 
+/** Every problem of a candidate config (an object), by field path; empty when it is valid. */
+export function embeddingConfigIssues(value: unknown): { path: readonly PropertyKey[]; message: string }[] {
+  const parsed = EmbeddingConfigSchema.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map(({ path, message }) => ({ path, message }));
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

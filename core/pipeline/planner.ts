@@ -129,7 +129,7 @@ export function planCompute(request: PlanRequest): Plan {
 
   return {
     shards: splitParts(counted.n_parts, shardCount),
-    max_concurrency: clamp(shardCount, 1, deployment.maxConcurrency),
+    max_concurrency: clamp(shardCount, 1, Math.min(deployment.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY)),
     device,
     cpu: String(size.cpu),
     memory_mib: String(size.memory),
@@ -162,6 +162,12 @@ function capacityFor(device: Device, useSpot: boolean, deployment: PlannerDeploy
   const strategy = (provider: string) => [{ CapacityProvider: provider, Weight: 1 }];
   return { primary: strategy(useSpot ? spot : onDemand), fallback: strategy(onDemand) };
 }
+
+/**
+ * An inline Map runs at most 40 iterations at once, whatever MaxConcurrency says (docs/DESIGN.md, "Past 40 shards at
+ * once"): the plan never asks for more, so the figure it reports is the one that runs.
+ */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
 
 const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
 

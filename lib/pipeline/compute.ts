@@ -82,7 +82,7 @@ function gpuInstanceRequirements(gpu: GpuInstanceConfig): ec2.InstanceRequiremen
     acceleratorCountMax: gpu.acceleratorCountMax,
     acceleratorTypes: [...gpu.acceleratorTypes],
     acceleratorManufacturers: [...gpu.acceleratorManufacturers],
-    acceleratorNames: [...gpu.acceleratorNames],
+    ...(gpu.acceleratorNames.length > 0 ? { acceleratorNames: [...gpu.acceleratorNames] } : {}),
     ...(gpu.acceleratorTotalMemoryMinMiB !== undefined
       ? { acceleratorTotalMemoryMin: Size.mebibytes(gpu.acceleratorTotalMemoryMinMiB) }
       : {}),

@@ -34,7 +34,10 @@ export class PipelineNetwork extends Construct {
       natGateways: props.natGateways,
       subnetConfiguration: [
         { name: 'workers', subnetType: workerSubnetType, cidrMask: 20 },
-        ...(isolated ? [] : [{ name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }]),
+        // Only the NAT gateways live here, with their Elastic IPs: nothing launched in them gets a public address.
+        ...(isolated
+          ? []
+          : [{ name: 'nat', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }]),
       ],
       restrictDefaultSecurityGroup: true,
     });

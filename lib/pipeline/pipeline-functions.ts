@@ -90,6 +90,19 @@ export class PipelineFunctions extends Construct {
       },
     );
     grantOperationCleanup(this.markFailed, bucket);
+    // The worker's own failure message (core/pipeline/worker-error-report.ts), read before cleanup removes it.
+    this.markFailed.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWorkerErrorReports',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${DATASETS_PREFIX}*/batches/*/errors/*`)],
+      }),
+    );
+    acknowledge(
+      this.markFailed.role!,
+      `AwsSolutions-IAM5[Resource::${arnReference(bucket)}/${DATASETS_PREFIX}*/batches/*/errors/*]`,
+      'Reads only the error reports workers leave under datasets/{dataset}/batches/{operation}/errors/, whose names depend on the failing step.',
+    );
   }
 
   get all(): BaseFunction[] {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Annotations, ArnFormat, Aws, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -16,6 +16,8 @@ import { acknowledge, arnReference, formattedArnReference } from './nag-referenc
 /** The one container of both task definitions; the state machines address their overrides to it by this name. */
 const WORKER_CONTAINER_NAME = 'worker';
 const WORKER_DOCKERFILE = 'workers/Dockerfile';
+/** ECS's maximum stopTimeout. */
+const WORKER_STOP_TIMEOUT = Duration.seconds(120);
 /** Key prefix of everything the pipeline writes (docs/data-model.md). */
 export const DATASETS_PREFIX = 'datasets/';
 
@@ -167,6 +169,8 @@ export class WorkerTasks extends Construct {
       essential: true,
       environment,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix }),
+      // SIGTERM to SIGKILL: the two minutes Fargate Spot gives too; the worker exits 75 before (workers/runtime/interruption.ts).
+      stopTimeout: WORKER_STOP_TIMEOUT,
       ...(gpuCount ? { gpuCount } : {}),
     });
     acknowledge(
@@ -183,7 +187,8 @@ export class WorkerTasks extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DatasetArtefacts',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        // DeleteObject: discover removes what a failed extraction left under its own batch (workers/discover/s3-io.ts).
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
         resources: [bucket.arnForObjects(`${DATASETS_PREFIX}*`)],
       }),
     );

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CountedBatch, type PlannerDeployment, planCompute, splitParts } from '../../core/pipeline/planner';
+import {
+  type CountedBatch,
+  INLINE_MAP_MAX_CONCURRENCY,
+  type PlannerDeployment,
+  planCompute,
+  splitParts,
+} from '../../core/pipeline/planner';
 
 const deployment: PlannerDeployment = {
   defaultUseSpot: true,
@@ -78,7 +84,8 @@ describe('planCompute', () => {
     expect(plan.shards).toHaveLength(200);
     expect(plan.shards.every((shard) => shard.part_end - shard.part_start === 50)).toBe(true);
     expect(plan.shards.at(-1)).toEqual({ index: 199, part_start: 9950, part_end: 10_000 });
-    expect(plan.max_concurrency).toBe(50);
+    // The deployment allows 50, the inline Map runs 40 at once: the plan says what will run.
+    expect(plan.max_concurrency).toBe(INLINE_MAP_MAX_CONCURRENCY);
     expect(plan.capacity.primary).toEqual([{ CapacityProvider: 'gpu-spot', Weight: 1 }]);
     expect(plan.capacity.fallback).toEqual([{ CapacityProvider: 'gpu-on-demand', Weight: 1 }]);
   });

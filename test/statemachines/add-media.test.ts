@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCompute } from '../../core/pipeline/planner';
-import { aslProblems, loadAsl, runAsl } from '../support/asl-runner';
+import { INTERRUPTED_EXIT_CODE } from '../../workers/runtime/interruption';
+import { aslProblems, loadAsl, runAsl, TaskFailure } from '../support/asl-runner';
 import {
   ADD_MEDIA_ASL,
   addMediaInput,
@@ -168,6 +169,22 @@ describe('add-media.asl.json', () => {
       why: 'no spot capacity',
       outcome: { stopCode: 'TaskFailedToStart', stoppedReason: 'Capacity is unavailable at this time.' },
     },
+    {
+      why: 'a task that waited in PROVISIONING and was stopped (any reason text)',
+      outcome: { stopCode: 'TaskFailedToStart', stoppedReason: 'Timeout waiting for managed instance', exitCode: -1 },
+    },
+    {
+      why: 'a managed instance drained by ECS',
+      outcome: { stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Instance is being drained' },
+    },
+    {
+      why: 'a worker that caught SIGTERM, kept its finished work and exited 75',
+      outcome: {
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: INTERRUPTED_EXIT_CODE,
+      },
+    },
   ])('reruns a shard on on-demand capacity after $why, and the batch succeeds', async ({ outcome }) => {
     const { status, calls } = await run(addMediaInput({ use_spot: true }), {
       ecs: (env, request) =>
@@ -211,6 +228,47 @@ describe('add-media.asl.json', () => {
       { FunctionName: FUNCTIONS.markFailed, Payload: { input, error: caught } },
     ]);
     expect(error).toEqual(caught);
+  });
+
+  it.each([
+    {
+      why: 'a container that ran and failed, whatever its stop reason says',
+      outcome: {
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Capacity is unavailable at this time. RESOURCE:GPU SpotInterruption',
+        exitCode: 1,
+      },
+    },
+    {
+      why: 'a worker stopped by a person (StopTask), even when it exited 75',
+      outcome: { stopCode: 'UserInitiated', stoppedReason: 'Task stopped by user', exitCode: INTERRUPTED_EXIT_CODE },
+    },
+  ])('does not rerun $why: the batch fails with that error', async ({ outcome }) => {
+    const { status, calls } = await run(addMediaInput({ use_spot: true }), {
+      ecs: (env) => (env.SHARD_INDEX === '1' ? outcome : 'ok'),
+    });
+
+    expect(status).toBe('FAILED');
+    expect(callsOf(calls, 'EmbedShardOnFallback')).toHaveLength(0);
+    expect(callsOf(calls, 'MarkFailed')[0]!.input.Payload.error.Error).toBe('States.TaskFailed');
+  });
+
+  it('fails the batch, without a rerun, when a task failure carries no stopped task', async () => {
+    const fake = fakePipeline({ discovery: GPU_BATCH });
+    const runTask = fake.resources['arn:aws:states:::ecs:runTask.sync']!;
+    const resources = {
+      ...fake.resources,
+      'arn:aws:states:::ecs:runTask.sync': async (request: RunTaskRequest, call: Parameters<typeof runTask>[1]) => {
+        if (environmentOf(request).TASK === 'embed')
+          throw new TaskFailure('States.TaskFailed', 'not a task description');
+        return runTask(request, call);
+      },
+    };
+    const { status, calls, error } = await runAsl({ definition, input: addMediaInput(), resources });
+
+    expect(status).toBe('FAILED');
+    expect(callsOf(calls, 'EmbedShardOnFallback')).toHaveLength(0);
+    expect(error).toEqual({ Error: 'States.TaskFailed', Cause: 'not a task description' });
   });
 
   it('fails the batch when the on-demand rerun fails too', async () => {

@@ -185,7 +185,12 @@ export function fakePipeline(options: FakePipelineOptions): FakePipeline {
     await new Promise((resolve) => setTimeout(resolve, 5));
     running -= 1;
     const outcome = options.ecs?.(environmentOf(request), request) ?? 'ok';
-    if (outcome !== 'ok') throw new TaskFailure('States.TaskFailed', stoppedTaskCause(request, outcome));
+    // Step Functions: RunTask answered with Failures (nothing placed) → AmazonECS.Unknown; a task that stopped → TaskFailed.
+    if (outcome !== 'ok')
+      throw new TaskFailure(
+        'failures' in outcome ? 'AmazonECS.Unknown' : 'States.TaskFailed',
+        stoppedTaskCause(request, outcome),
+      );
     return {
       TaskArn: arn('ecs', 'task/pipeline/fedcba9876543210'),
       LastStatus: 'STOPPED',

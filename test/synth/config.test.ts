@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
+import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import {
   CONFIG_DEFAULTS,
   DEFAULT_GPU_INSTANCE,
@@ -62,7 +63,7 @@ describe('parseDeploymentConfig', () => {
       similarityThreshold: '0.85',
       allowedOrigins: 'https://a.example.com, https://b.example.com:8443',
       allowedAssumeRoleArns: '["arn:aws:iam::123456789012:role/reader","arn:aws:iam::*:role/vl-*"]',
-      gpuInstance: '{"vcpuMax": 16, "acceleratorNames": ["l4"]}',
+      gpuInstance: '{"vcpuMax": 16, "acceleratorNames": ["l40s"]}',
       logRetentionDays: '365',
     });
     expect(config).toMatchObject({
@@ -77,8 +78,35 @@ describe('parseDeploymentConfig', () => {
     expect(config.gpuInstance).toEqual({
       ...DEFAULT_GPU_INSTANCE,
       vcpuMax: 16,
-      acceleratorNames: [ec2.AcceleratorName.L4],
+      acceleratorNames: [ec2.AcceleratorName.L40S],
     });
+  });
+
+  it('offers only accelerator names the capacity provider schema accepts (no l4), and [] for no name filter', () => {
+    expect(DEFAULT_GPU_INSTANCE.acceleratorNames).not.toContain(ec2.AcceleratorName.L4);
+    expect(problemsOf({ ...AUTH, gpuInstance: { acceleratorNames: ['l4'] } })).toEqual([
+      expect.stringMatching(/^gpuInstance\.acceleratorNames entry "l4" must be one of (?!.*\bl4\b).*l40s/),
+    ]);
+    const g6 = parseDeploymentConfig({
+      ...AUTH,
+      gpuInstance: '{"acceleratorNames": [], "allowedInstanceTypes": ["g6.*"]}',
+    });
+    expect(g6.gpuInstance).toMatchObject({ acceleratorNames: [], allowedInstanceTypes: ['g6.*'] });
+  });
+
+  it('caps maxConcurrency at 40, what an inline Map runs at once', () => {
+    expect(parseDeploymentConfig({ ...AUTH, maxConcurrency: 40 }).maxConcurrency).toBe(40);
+    expect(problemsOf({ ...AUTH, maxConcurrency: '41' })).toEqual([
+      expect.stringMatching(/^maxConcurrency is "41": must be a whole number from 1 to 40/),
+    ]);
+  });
+
+  it('takes one alarm e-mail address', () => {
+    expect(parseDeploymentConfig({ ...AUTH, alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(parseDeploymentConfig(AUTH).alarmEmail).toBeUndefined();
+    expect(problemsOf({ ...AUTH, alarmEmail: 'ops@example.com,dev@example.com' })).toEqual([
+      expect.stringContaining('alarmEmail is "ops@example.com,dev@example.com": must be one e-mail address'),
+    ]);
   });
 
   it('picks the JWKS or the given secret as key source', () => {
@@ -160,7 +188,7 @@ describe('parseDeploymentConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
-  it('accepts a well-formed default embedding config and refuses a malformed one', () => {
+  it('checks the default embedding config with the schema the Lambdas use, model_sha256 kept', () => {
     const embedding = {
       model_id: 'clip',
       dimension: 512,
@@ -168,14 +196,22 @@ describe('parseDeploymentConfig', () => {
       mean: [0.5, 0.5, 0.5],
       std: [0.25, 0.25, 0.25],
       version: '1',
+      model_sha256: 'a'.repeat(64),
     };
-    expect(
-      parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) }).defaultEmbeddingConfig,
-    ).toEqual(embedding);
-    const problems = problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, dimension: 0, mean: [0.5] } });
+    const config = parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) });
+    expect(config.defaultEmbeddingConfig).toEqual(embedding);
+    expect(parseEmbeddingConfig(config.defaultEmbeddingConfig)).toEqual(embedding);
+
+    const problems = problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, dimension: 1, mean: [2, 2, 2] } });
     expect(problems).toEqual([
-      expect.stringContaining('defaultEmbeddingConfig.dimension is 0'),
-      expect.stringContaining('defaultEmbeddingConfig.mean is [0.5]'),
+      'defaultEmbeddingConfig.dimension is 1: must be from 2 to 8192.',
+      'defaultEmbeddingConfig.mean.0 is 2: must be from 0 to 1.',
+      'defaultEmbeddingConfig.mean.1 is 2: must be from 0 to 1.',
+      'defaultEmbeddingConfig.mean.2 is 2: must be from 0 to 1.',
+    ]);
+    expect(() => parseEmbeddingConfig({ ...embedding, dimension: 1 })).toThrow(/dimension/);
+    expect(problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, model_sha256: 'ABC' } })).toEqual([
+      expect.stringContaining('defaultEmbeddingConfig.model_sha256 is "ABC": must be 64 lowercase hex digits'),
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { checksumSettings } from '../../core/aws/s3-client';
 import { type EnvSource, optionalEnv, requireEnv } from './env';
 
 /**
@@ -22,9 +23,7 @@ export function createS3Client(env: EnvSource, options: S3ClientOptions = {}): S
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: optionalEnv(env, 'S3_FORCE_PATH_STYLE') === 'true',
     followRegionRedirects: options.followRegionRedirects ?? false,
-    // Checksums only where S3 requires them: the default sends streamed bodies aws-chunked with a checksum trailer, which
-    // S3-compatible servers (s3rver, used locally) store verbatim, framing and all.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...checksumSettings(endpoint),
     maxAttempts: 5,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
