@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { SETTING, SettingsReader } from '../core/config/settings';
 import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/embedding-config';
 
 /**
@@ -47,67 +48,42 @@ export interface LocalConfig {
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
 }
 
-export class LocalConfigError extends Error {
-  override readonly name = 'LocalConfigError';
-}
+/** What `npm start` refuses to start with (core/config/settings.ts rules: one message per bad value, all at once). */
+export { SettingsError as LocalConfigError } from '../core/config/settings';
+
+const ABSOLUTE_FOLDERS = SETTING.listOf('a comma-separated list of absolute folders', isAbsolute);
+const AUTH_MODES = SETTING.oneOf(['jwt', 'none']);
 
 export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const read = new SettingsReader(env);
   const problems: string[] = [];
-  const port = (name: string, fallback: number) => {
-    const value = env[name]?.trim() || String(fallback);
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || number > 65535)
-      problems.push(`${name} must be a port number (0-65535), got "${value}"`);
-    return number;
-  };
-  const positive = (name: string, fallback: number) => {
-    const value = env[name]?.trim() || String(fallback);
-    if (!/^\d+$/.test(value) || Number(value) < 1) problems.push(`${name} must be a positive integer, got "${value}"`);
-    return Number(value);
-  };
-  const bool = (name: string, fallback: boolean) => {
-    const value = env[name]?.trim().toLowerCase() || String(fallback);
-    if (value !== 'true' && value !== 'false') problems.push(`${name} must be true or false, got "${value}"`);
-    return value === 'true';
-  };
-  const absoluteFolders = (name: string) => {
-    const folders = (env[name] ?? '')
-      .split(',')
-      .map((folder) => folder.trim())
-      .filter((folder) => folder.length > 0);
-    for (const folder of folders)
-      if (!isAbsolute(folder)) problems.push(`${name} must list absolute folders, got "${folder}"`);
-    return folders.map((folder) => resolve(folder));
-  };
   const config: LocalConfig = {
-    dataDir: resolve(env.DATA_DIR?.trim() || '.data'),
-    host: env.HOST?.trim() || '127.0.0.1',
-    port: port('PORT', 2080),
-    s3Port: port('S3_PORT', 4569),
-    tableName: env.TABLE_NAME?.trim() || 'add-media',
-    bucketName: env.BUCKET_NAME?.trim() || 'add-media-local',
-    region: env.AWS_REGION?.trim() || 'us-east-1',
-    maxConcurrency: positive('MAX_CONCURRENCY', Math.min(2, availableParallelism())),
-    maxShards: positive('MAX_SHARDS', 8),
-    defaultUseSpot: bool('DEFAULT_USE_SPOT', false),
-    sourceBucketNames: env.SOURCE_BUCKET_NAMES?.trim() || '*',
-    localMediaRoots: absoluteFolders('LOCAL_MEDIA_ROOTS'),
-    maxWorkerProcesses: positive('MAX_WORKER_PROCESSES', Math.max(2, availableParallelism())),
-    maxRequestsPerUser: positive('MAX_REQUESTS_PER_USER', 1),
-    logLevel: env.LOG_LEVEL?.trim() || 'WARN',
-    authMode: authMode(env, problems),
-    minFreeBytes: positive('MIN_FREE_DISK_MB', 1024) * 1024 * 1024,
+    dataDir: resolve(read.value('DATA_DIR', SETTING.text, '.data')),
+    host: read.value('HOST', SETTING.text, '127.0.0.1'),
+    port: read.value('PORT', SETTING.port, 2080),
+    s3Port: read.value('S3_PORT', SETTING.port, 4569),
+    tableName: read.value('TABLE_NAME', SETTING.text, 'add-media'),
+    bucketName: read.value('BUCKET_NAME', SETTING.text, 'add-media-local'),
+    region: read.value('AWS_REGION', SETTING.text, 'us-east-1'),
+    maxConcurrency: read.value('MAX_CONCURRENCY', SETTING.positiveInteger, Math.min(2, availableParallelism())),
+    maxShards: read.value('MAX_SHARDS', SETTING.positiveInteger, 8),
+    defaultUseSpot: read.value('DEFAULT_USE_SPOT', SETTING.boolean, false),
+    sourceBucketNames: read.value('SOURCE_BUCKET_NAMES', SETTING.text, '*'),
+    localMediaRoots: read.value('LOCAL_MEDIA_ROOTS', ABSOLUTE_FOLDERS, []).map((folder) => resolve(folder)),
+    maxWorkerProcesses: read.value(
+      'MAX_WORKER_PROCESSES',
+      SETTING.positiveInteger,
+      Math.max(2, availableParallelism()),
+    ),
+    maxRequestsPerUser: read.value('MAX_REQUESTS_PER_USER', SETTING.positiveInteger, 1),
+    logLevel: read.value('LOG_LEVEL', SETTING.text, 'WARN'),
+    authMode: read.value('AUTH_MODE', AUTH_MODES, 'jwt'),
+    minFreeBytes: read.value('MIN_FREE_DISK_MB', SETTING.positiveInteger, 1024) * 1024 * 1024,
     ...readModel(env, problems),
   };
-  if (problems.length > 0) throw new LocalConfigError(`Invalid settings: ${problems.join('; ')}`);
+  for (const problem of problems) read.problem(problem);
+  read.done('Invalid settings');
   return config;
-}
-
-function authMode(env: NodeJS.ProcessEnv, problems: string[]): LocalConfig['authMode'] {
-  const value = env.AUTH_MODE?.trim().toLowerCase() || 'jwt';
-  if (value === 'jwt' || value === 'none') return value;
-  problems.push(`AUTH_MODE must be jwt or none, got "${value}"`);
-  return 'jwt';
 }
 
 function readModel(env: NodeJS.ProcessEnv, problems: string[]): Pick<LocalConfig, 'model'> {

@@ -27,7 +27,9 @@ describe('local settings', () => {
       '/srv/photos',
     ]);
     expect(() => readLocalConfig({ LOCAL_MEDIA_ROOTS: '/media,photos' })).toThrow(
-      new LocalConfigError('Invalid settings: LOCAL_MEDIA_ROOTS must list absolute folders, got "photos"'),
+      new LocalConfigError(
+        'Invalid settings: LOCAL_MEDIA_ROOTS must be a comma-separated list of absolute folders, got "/media,photos"',
+      ),
     );
     expect(() => readLocalConfig({ PORT: 'http', MAX_SHARDS: '0', DEFAULT_USE_SPOT: 'yes' })).toThrow(
       new LocalConfigError(

@@ -61,7 +61,7 @@ describe('authentication settings, checked before start', () => {
     expect(checkAuthSettings(readLocalConfig({ AUTH_MODE: 'none', HOST: '0.0.0.0' }), {}).problems).toEqual([
       expect.stringMatching(/^AUTH_MODE=none serves every caller as the local user, so it is refused on HOST=0.0.0.0/),
     ]);
-    expect(() => readLocalConfig({ AUTH_MODE: 'off' })).toThrow('AUTH_MODE must be jwt or none, got "off"');
+    expect(() => readLocalConfig({ AUTH_MODE: 'off' })).toThrow('AUTH_MODE must be one of jwt, none, got "off"');
   });
 
   it('refuses AUTH_JWT_SECRET_ARN, which the local service cannot read', () => {
