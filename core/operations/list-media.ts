@@ -24,11 +24,14 @@ export interface MediaPageQuery {
   readonly datasetId: string;
   readonly caller: string;
   readonly batchId: string | undefined;
+  /** Only the media shown in this cluster of the committed clustering. */
+  readonly clusterId?: string | undefined;
   readonly cursor: string | undefined;
   readonly limit: number;
 }
 
 const BATCH_ID = /^[A-Za-z0-9_-]{1,128}$/;
+export const CLUSTER_ID = /^[A-Za-z0-9_-]{1,200}$/;
 
 /**
  * One page of a dataset's visible media: only batches the dataset committed (`batches`), queried batch by batch in key
@@ -41,6 +44,9 @@ export async function listMedia(
   if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
     return refuse({ reason: 'invalid_input', detail: messages.invalidBatchId });
   }
+  if (query.clusterId !== undefined && !CLUSTER_ID.test(query.clusterId)) {
+    return refuse({ reason: 'invalid_input', detail: messages.invalidClusterId });
+  }
   const dataset = readableDataset(
     await getDataset(context.dynamo, context.config.tableName, query.datasetId),
     query.caller,
@@ -50,6 +56,7 @@ export async function listMedia(
   const committed = [...dataset.batches].sort();
   let batches = query.batchId === undefined ? committed : committed.filter((batch) => batch === query.batchId);
   const partition = mediaPartition(dataset.id);
+  const filter = query.clusterId === undefined ? undefined : clusterFilter(dataset, query.clusterId);
   let startKey: TableKey | undefined;
   if (query.cursor !== undefined) {
     startKey = decodeCursor(query.cursor, (key) => key.pk === partition && batches.includes(batchOfSortKey(key.sk)));
@@ -68,6 +75,7 @@ export async function listMedia(
         batch,
         query.limit - items.length,
         exclusiveStartKey,
+        filter,
       );
       items.push(...result.items);
       exclusiveStartKey = result.lastKey;
@@ -96,12 +104,14 @@ async function queryBatch(
   batch: string,
   limit: number,
   exclusiveStartKey: TableKey | undefined,
+  filter: MediaFilter | undefined,
 ): Promise<{ items: MediaRecord[]; lastKey: TableKey | undefined }> {
   const result = await client.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :batch)',
-      ExpressionAttributeValues: { ':pk': partition, ':batch': `${batch}#` },
+      FilterExpression: filter?.expression,
+      ExpressionAttributeValues: { ':pk': partition, ':batch': `${batch}#`, ...filter?.values },
       ExclusiveStartKey: exclusiveStartKey,
       Limit: limit,
     }),
@@ -109,6 +119,46 @@ async function queryBatch(
   return {
     items: (result.Items ?? []) as MediaRecord[],
     lastKey: result.LastEvaluatedKey ? tableKeyOf(result.LastEvaluatedKey) : undefined,
+  };
+}
+
+/** Every media item shown in `clusterId` (see clusterFilter), over the dataset's committed batches. */
+export async function clusterMembers(
+  context: ReadContext,
+  dataset: DatasetRecord,
+  clusterId: string,
+): Promise<MediaRecord[]> {
+  const filter = clusterFilter(dataset, clusterId);
+  const partition = mediaPartition(dataset.id);
+  const members: MediaRecord[] = [];
+  for (const batch of [...dataset.batches].sort()) {
+    let startKey: TableKey | undefined;
+    do {
+      const page = await queryBatch(context.dynamo, context.config.tableName, partition, batch, 1000, startKey, filter);
+      members.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return members;
+}
+
+interface MediaFilter {
+  readonly expression: string;
+  readonly values: Record<string, string>;
+}
+
+/**
+ * The media `visibleClusterId` places in `clusterId`, as a filter: the assignment under the committed clustering, or
+ * the previous assignment of an item whose current one belongs to a clustering not (yet) committed. The filter runs
+ * over every media item of the dataset: fine for the datasets a page of members is asked of, linear in their size.
+ */
+function clusterFilter(dataset: DatasetRecord, clusterId: string): MediaFilter {
+  return {
+    expression:
+      '(clustering_id = :committed AND cluster_id = :cluster) OR ' +
+      '((attribute_not_exists(clustering_id) OR clustering_id <> :committed) AND ' +
+      'prev_clustering_id = :committed AND prev_cluster_id = :cluster)',
+    values: { ':committed': dataset.clustering_id ?? INITIAL_CLUSTERING_ID, ':cluster': clusterId },
   };
 }
 
@@ -120,7 +170,7 @@ function visibleClusterId(media: MediaRecord, dataset: DatasetRecord): string | 
   return null;
 }
 
-function toMediaView(media: MediaRecord, dataset: DatasetRecord): MediaView {
+export function toMediaView(media: MediaRecord, dataset: DatasetRecord): MediaView {
   return {
     media_id: media.media_id,
     type: media.type,

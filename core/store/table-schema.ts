@@ -29,6 +29,13 @@ export const clusterKey = (datasetId: string, clusteringId: string, clusterId: s
   sk: clusterId,
 });
 
+/** Finished operations of a dataset, oldest first by key (`{started_at}#{operation_id}`). */
+export const operationPartition = (datasetId: string) => `DS#${datasetId}#OPS`;
+export const operationKey = (datasetId: string, startedAt: string, operationId: string) => ({
+  pk: operationPartition(datasetId),
+  sk: `${startedAt}#${operationId}`,
+});
+
 /** Clustering id under which media of a never-clustered dataset are assigned incrementally. */
 export const INITIAL_CLUSTERING_ID = 'initial';
 

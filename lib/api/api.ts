@@ -36,6 +36,8 @@ export class Api extends Construct {
   readonly accessLogGroup: logs.LogGroup;
   /** Route functions by route id (ROUTES[].id). */
   readonly functions: Readonly<Record<string, BaseFunction>>;
+  /** Route methods by route id. */
+  readonly methods: Readonly<Record<string, apigateway.Method>>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -79,14 +81,20 @@ export class Api extends Construct {
 
     const base = this.restApi.root.resourceForPath(API_BASE_PATH);
     const functions: Record<string, BaseFunction> = {};
+    const methods: Record<string, apigateway.Method> = {};
     for (const route of ROUTES) {
       const fn = this.routeFunction(route, props);
-      base
+      methods[route.id] = base
         .resourceForPath(route.path)
-        .addMethod(route.method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }));
+        .addMethod(
+          route.method,
+          new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }),
+          route.access === 'public' ? { authorizationType: apigateway.AuthorizationType.NONE } : {},
+        );
       functions[route.id] = fn;
     }
     this.functions = functions;
+    this.methods = methods;
   }
 
   private routeFunction(route: RouteSpec, props: ApiProps): BaseFunction {
@@ -102,12 +110,14 @@ export class Api extends Construct {
       memorySize: upload ? 1024 : 512,
       // API Gateway gives up after 29 s; a function must end (and clean up) before that.
       timeout: Duration.seconds(upload ? 28 : 10),
-      environment: {
-        ALLOWED_ORIGINS: config.allowedOrigins.join(','),
-        AUTH_COOKIE_NAME: config.auth.cookieName,
-      },
+      environment:
+        route.access === 'public'
+          ? {}
+          : { ALLOWED_ORIGINS: config.allowedOrigins.join(','), AUTH_COOKIE_NAME: config.auth.cookieName },
     });
 
+    // The health check answers a constant: no table, no bucket, nothing to reveal.
+    if (route.access === 'public') return fn;
     if (route.access === 'read') {
       return fn.bindTable(props.table, 'read');
     }

@@ -205,16 +205,26 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           'POST /api/v1/dataset/{dataset_id}/reindex',
           'GET /api/v1/dataset/{dataset_id}/media',
           'GET /api/v1/dataset/{dataset_id}/clusters',
+          'GET /api/v1/dataset/{dataset_id}/clusters/{cluster_id}',
+          'GET /api/v1/dataset/{dataset_id}/operations',
+          'GET /api/v1/dataset/{dataset_id}/operations/{operation_id}',
+          'GET /api/v1/health',
         ].sort(),
       );
     });
 
-    it('puts every method behind the REQUEST authorizer and proxies it to its own function', () => {
+    it('puts every method but the health check behind the REQUEST authorizer and proxies it to its own function', () => {
       const authorizerId = logicalIdOf(built.stack.api.authorizer.authorizer);
       const methods = resourcesOfType(built.template, 'AWS::ApiGateway::Method');
       expect(Object.keys(methods)).toHaveLength(ROUTES.length);
-      for (const method of Object.values(methods)) {
-        expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      for (const route of ROUTES) {
+        const method = properties(built.template, logicalIdOf(built.stack.api.methods[route.id]!));
+        if (route.access === 'public') {
+          expect(method.AuthorizationType, route.id).toBe('NONE');
+          expect(method, route.id).not.toHaveProperty('AuthorizerId');
+        } else {
+          expect(method, route.id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+        }
       }
       for (const route of ROUTES) {
         const fnId = logicalIdOf(functionOf(built, route.id));
@@ -321,7 +331,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         allowedOrigins: '["https://app.example.com","http://localhost:5173"]',
         authCookieName: 'vl_session',
       });
-      for (const route of ROUTES) {
+      for (const route of ROUTES.filter((r) => r.access !== 'public')) {
         expect(environment(built, functionOf(built, route.id))).toMatchObject({
           TABLE_NAME: tableRef,
           POWERTOOLS_SERVICE_NAME: route.handler,
@@ -333,6 +343,18 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:5173',
           AUTH_COOKIE_NAME: 'vl_session',
         });
+      }
+    });
+
+    it('give the health check no grant and no setting beyond its own logs', () => {
+      for (const id of routesWith('public')) {
+        const env = environment(built, functionOf(built, id));
+        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+        const granted = actions(built, functionOf(built, id));
+        expect(
+          granted.filter((action) => !/^(logs|xray):/.test(action)),
+          id,
+        ).toEqual([]);
       }
     });
 
