@@ -33,6 +33,8 @@ export interface LastOperation {
   readonly finished_at?: string;
   readonly n_added?: number;
   readonly n_skipped?: number;
+  /** Of the skipped, those already in the dataset (same bytes). */
+  readonly n_duplicates?: number;
   readonly skipped?: readonly SkippedMedia[];
   readonly error?: string;
 }

@@ -11,6 +11,8 @@ export interface OperationView {
   readonly progress: number;
   readonly n_added: number | null;
   readonly n_skipped: number | null;
+  /** Of the skipped, media whose bytes were already in the dataset. */
+  readonly n_duplicates: number | null;
   readonly skipped: readonly SkippedMedia[];
   readonly error: string | null;
   readonly started_at: string;
@@ -53,6 +55,7 @@ export function toOperationView(
     progress: running ? (dataset?.progress ?? 0) : (operation.progress ?? (operation.status === 'SUCCEEDED' ? 100 : 0)),
     n_added: operation.n_added ?? null,
     n_skipped: operation.n_skipped ?? null,
+    n_duplicates: operation.n_skipped === undefined ? null : (operation.n_duplicates ?? 0),
     skipped: operation.skipped ?? [],
     error: operation.error ?? null,
     started_at: operation.started_at,

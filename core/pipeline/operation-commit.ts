@@ -49,7 +49,12 @@ const SKIPPED_KEPT = 100;
 
 export interface BatchCommit extends OperationRef {
   readonly added: { readonly n_images: number; readonly n_videos: number };
-  readonly skipped: { readonly count: number; readonly items: readonly SkippedMedia[] };
+  readonly skipped: {
+    readonly count: number;
+    /** Of `count`, the media whose bytes the dataset already held. */
+    readonly duplicates?: number;
+    readonly items: readonly SkippedMedia[];
+  };
   readonly autoReindex: boolean;
 }
 
@@ -91,6 +96,7 @@ export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): P
   const counts = {
     n_added,
     n_skipped: commit.skipped.count,
+    n_duplicates: commit.skipped.duplicates ?? 0,
     skipped: commit.skipped.items.slice(0, SKIPPED_KEPT),
   };
   const ending = commit.autoReindex

@@ -36,6 +36,9 @@ export const operationKey = (datasetId: string, startedAt: string, operationId: 
   sk: `${startedAt}#${operationId}`,
 });
 
+/** Content hashes of a dataset's media: which media holds which bytes (exact-duplicate detection). */
+export const contentHashKey = (datasetId: string, sha256: string) => ({ pk: `DS#${datasetId}#SHA256`, sk: sha256 });
+
 /** Clustering id under which media of a never-clustered dataset are assigned incrementally. */
 export const INITIAL_CLUSTERING_ID = 'initial';
 
