@@ -24,9 +24,9 @@ const images = (seeds: number[]) => Promise.all(seeds.map((seed) => makeImage({ 
 
 function form(files: Buffer[], names: string[]): FormData {
   const body = new FormData();
-  files.forEach((bytes, i) =>
-    body.append('files[]', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), names[i]),
-  );
+  for (const [i, bytes] of files.entries()) {
+    body.append('files[]', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), names[i]);
+  }
   return body;
 }
 
