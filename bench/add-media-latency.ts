@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       allowedOrigins: [],
       sourceBucketNames: [sourceBucket],
       localPathsAllowed: false,
+      mediaLinks: 'presigned',
+      mediaUrlExpirySeconds: 900,
     };
     const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const context: OperationContext = {

@@ -20,6 +20,8 @@ export interface RouteSpec {
   readonly access: RouteAccess;
   /** The query parameters the route reads; any other one is answered 400 naming it. */
   readonly query: readonly string[];
+  /** Lists media items, each with presigned links: may read thumbnails and media (core/operations/media-links.ts). */
+  readonly mediaLinks?: true;
 }
 
 export const API_BASE_PATH = 'api/v1';
@@ -53,6 +55,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: 'dataset/{dataset_id}/media',
     access: 'read',
     query: ['batch_id', 'cluster_id', ...PAGING],
+    mediaLinks: true,
   },
   {
     id: 'ListClusters',
@@ -69,6 +72,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: 'dataset/{dataset_id}/clusters/{cluster_id}',
     access: 'read',
     query: PAGING,
+    mediaLinks: true,
   },
   {
     id: 'ListOperations',

@@ -20,6 +20,8 @@ import { commaList } from './wildcard-pattern';
  * | `ALLOWED_ORIGINS` | allowedOrigins | none |
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
  * | `LOCAL_PATHS_ALLOWED` | localPathsAllowed | false |
+ * | `MEDIA_LINKS` | mediaLinks: `presigned` S3 GETs, or `local` (served by the local service) | presigned |
+ * | `MEDIA_URL_EXPIRY_SECONDS` | mediaUrlExpirySeconds (presigned links) | 900 |
  */
 export interface ApiConfig {
   readonly tableName: string;
@@ -34,6 +36,8 @@ export interface ApiConfig {
   readonly allowedOrigins: readonly string[];
   readonly sourceBucketNames: readonly string[];
   readonly localPathsAllowed: boolean;
+  readonly mediaLinks: 'presigned' | 'local';
+  readonly mediaUrlExpirySeconds: number;
 }
 
 /**
@@ -68,6 +72,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
     sourceBucketNames: () => commaList(env.SOURCE_BUCKET_NAMES),
     localPathsAllowed: () => flag(env, 'LOCAL_PATHS_ALLOWED', false),
+    mediaLinks: () => oneOf(env, 'MEDIA_LINKS', ['presigned', 'local'] as const, 'presigned'),
+    mediaUrlExpirySeconds: () => positiveInteger(env, 'MEDIA_URL_EXPIRY_SECONDS', 900),
   });
 }
 
@@ -95,6 +101,14 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ApiConfigError(`Environment variable ${name} must be true or false (got '${env[name]}')`);
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ApiConfigError(`Environment variable ${name} must be one of ${allowed.join(', ')} (got '${value}')`);
+  return value as T;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

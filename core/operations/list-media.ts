@@ -6,11 +6,13 @@ import { INITIAL_CLUSTERING_ID, mediaPartition } from '../store/table-schema';
 import * as messages from './api-messages';
 import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { readableDataset } from './dataset-guards';
+import type { MediaLinkView } from './media-links';
+import type { MediaReadContext } from './media-read-context';
 import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
-export interface MediaView {
+export interface MediaView extends MediaLinkView {
   readonly media_id: string;
   readonly type: 'image' | 'video';
   readonly source_uri: string;
@@ -38,7 +40,7 @@ export const CLUSTER_ID = /^[A-Za-z0-9_-]{1,200}$/;
  * order so that the items of a batch still being processed are never read, let alone shown.
  */
 export async function listMedia(
-  context: ReadContext,
+  context: MediaReadContext,
   query: MediaPageQuery,
 ): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
   if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
@@ -85,14 +87,14 @@ export async function listMedia(
         return {
           ok: true,
           page: {
-            items: items.map((item) => toMediaView(item, dataset)),
+            items: await mediaViews(context, items, dataset),
             next_cursor: more ? encodeCursor(last) : null,
           },
         };
       }
     } while (exclusiveStartKey);
   }
-  return { ok: true, page: { items: items.map((item) => toMediaView(item, dataset)), next_cursor: null } };
+  return { ok: true, page: { items: await mediaViews(context, items, dataset), next_cursor: null } };
 }
 
 const batchOfSortKey = (sortKey: string): string => sortKey.slice(0, Math.max(0, sortKey.indexOf('#')));
@@ -170,7 +172,15 @@ function visibleClusterId(media: MediaRecord, dataset: DatasetRecord): string | 
   return null;
 }
 
-export function toMediaView(media: MediaRecord, dataset: DatasetRecord): MediaView {
+/** The items as the API shows them, each with its links. */
+export const mediaViews = (
+  context: MediaReadContext,
+  items: readonly MediaRecord[],
+  dataset: DatasetRecord,
+): Promise<MediaView[]> =>
+  Promise.all(items.map(async (item) => ({ ...toMediaView(item, dataset), ...(await context.mediaLinks(item)) })));
+
+function toMediaView(media: MediaRecord, dataset: DatasetRecord): Omit<MediaView, keyof MediaLinkView> {
   return {
     media_id: media.media_id,
     type: media.type,

@@ -6,10 +6,10 @@ import * as messages from './api-messages';
 import { decodeCursor, encodeCursor } from './cursor';
 import { readableDataset } from './dataset-guards';
 import { type ClusterRecord, type ClusterView, isVisibleCluster, toClusterView } from './list-clusters';
-import { CLUSTER_ID, clusterMembers, type MediaView, toMediaView } from './list-media';
+import { CLUSTER_ID, clusterMembers, type MediaView, mediaViews } from './list-media';
+import type { MediaReadContext } from './media-read-context';
 import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
-import type { ReadContext } from './read-context';
 
 export interface ClusterDetail extends Page<MediaView> {
   readonly cluster: ClusterView & { readonly clustering_id: string };
@@ -29,7 +29,7 @@ export interface ClusterQuery {
  * shown, so a member that moved out of the cluster between two pages makes the cursor invalid rather than skip one.
  */
 export async function readCluster(
-  context: ReadContext,
+  context: MediaReadContext,
   query: ClusterQuery,
 ): Promise<{ ok: true; page: ClusterDetail } | Refused> {
   const dataset = readableDataset(
@@ -61,7 +61,7 @@ export async function readCluster(
     ok: true,
     page: {
       cluster: { ...toClusterView(cluster), clustering_id: clusteringId },
-      items: shown.map((member) => toMediaView(member, dataset)),
+      items: await mediaViews(context, shown, dataset),
       next_cursor: more ? encodeCursor(shown.at(-1)!) : null,
     },
   };

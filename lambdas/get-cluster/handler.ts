@@ -1,7 +1,7 @@
+import { type MediaReadContext, mediaReadContextFromEnv } from '../../core/operations/media-read-context';
 import { refuse } from '../../core/operations/operation-result';
 import { parseLimit } from '../../core/operations/paging';
 import { readCluster } from '../../core/operations/read-cluster';
-import { type ReadContext, readContextFromEnv } from '../../core/operations/read-context';
 import { queryParametersOf } from '../../core/routes';
 import { type ApiHandler, apiHandler } from '../http/api-handler';
 import { datasetIdOf, queryParameter } from '../http/event-input';
@@ -9,7 +9,7 @@ import { refusedResponse } from '../http/outcome-response';
 import { errorResponse, jsonResponse } from '../http/responses';
 
 /** GET /api/v1/dataset/{dataset_id}/clusters/{cluster_id}?cursor=&limit= (docs/API.md): the cluster and its members. */
-export function createGetClusterHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {
+export function createGetClusterHandler(contextOf: () => MediaReadContext = mediaReadContextFromEnv): ApiHandler {
   return apiHandler(
     contextOf,
     async ({ event, caller, context }) => {

@@ -1,7 +1,7 @@
 import { listMedia } from '../../core/operations/list-media';
+import { type MediaReadContext, mediaReadContextFromEnv } from '../../core/operations/media-read-context';
 import { refuse } from '../../core/operations/operation-result';
 import { parseLimit } from '../../core/operations/paging';
-import { type ReadContext, readContextFromEnv } from '../../core/operations/read-context';
 import { queryParametersOf } from '../../core/routes';
 import { type ApiHandler, apiHandler } from '../http/api-handler';
 import { datasetIdOf, queryParameter } from '../http/event-input';
@@ -9,7 +9,7 @@ import { refusedResponse } from '../http/outcome-response';
 import { errorResponse, jsonResponse } from '../http/responses';
 
 /** GET /api/v1/dataset/{dataset_id}/media?batch_id=&cluster_id=&cursor=&limit= (API.md extension). */
-export function createListMediaHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {
+export function createListMediaHandler(contextOf: () => MediaReadContext = mediaReadContextFromEnv): ApiHandler {
   return apiHandler(
     contextOf,
     async ({ event, caller, context }) => {

@@ -4,6 +4,7 @@ import { authenticateRequest } from '../../lambdas/auth/authenticate-request';
 import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-error';
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
 import { createApiServer, type ServedRoute } from './api-server';
+import { MEDIA_ROUTES } from './media-routes';
 import { PROCESS_ROUTES } from './process-routes';
 import { API_ROUTES } from './routes';
 
@@ -22,6 +23,12 @@ export function createLocalApiServer(maxBodyBytes: number, log: (message: string
           event,
           lambdaContext(route.handler, event.requestContext.requestId),
         ) as ReturnType<ServedRoute['serve']>,
+    })),
+    ...MEDIA_ROUTES.map((route) => ({
+      method: 'GET',
+      resource: route.resource,
+      name: route.name,
+      serve: route.handler,
     })),
     ...PROCESS_ROUTES.flatMap((route) =>
       ['GET', 'POST'].map((method) => ({ method, resource: route.resource, name: route.name, serve: route.handler })),

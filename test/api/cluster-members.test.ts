@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { thumbnailKey } from '../../core/store/batch-paths';
 import { clusterKey, mediaKey } from '../../core/store/table-schema';
 import { createGetClusterHandler } from '../../lambdas/get-cluster/handler';
 import type { ApiHandler } from '../../lambdas/http/api-handler';
@@ -16,6 +18,8 @@ let listMedia: ApiHandler;
 interface MediaItem {
   media_id: string;
   cluster_id: string | null;
+  thumbnail_url: string | null;
+  url: string | null;
 }
 interface ClusterDetail {
   cluster: { cluster_id: string; size: number; representative_media_id: string; partial: boolean };
@@ -158,5 +162,68 @@ describe('GET /api/v1/dataset/{id}/media?cluster_id=', () => {
       400,
       "Unknown query parameters 'clusterid', 'sort'; this route takes 'batch_id', 'cluster_id', 'cursor', 'limit'",
     );
+  });
+});
+
+describe('media links', () => {
+  it('are presigned GETs of the thumbnail and of the media, expiring after 15 minutes, that open them', async () => {
+    const id = await seedDataset(bed, { clustering_id: 'c1', batches: ['b1'] });
+    const stored = `datasets/${id}/batches/b1/media/m1.jpg`;
+    await bed.table.client.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [bed.table.tableName]: [
+            {
+              PutRequest: {
+                Item: {
+                  ...mediaKey(id, 'b1', 'm1'),
+                  dataset_id: id,
+                  media_id: 'm1',
+                  type: 'image',
+                  source_uri: 'upload.jpg',
+                  location: { bucket: bed.bucket.bucket, key: stored },
+                  batch_id: 'b1',
+                  added_at: '2024-05-01T00:00:00.000Z',
+                  cluster_id: 'k',
+                  clustering_id: 'c1',
+                },
+              },
+            },
+            {
+              PutRequest: {
+                Item: {
+                  ...mediaKey(id, 'b1', 'm2'),
+                  dataset_id: id,
+                  media_id: 'm2',
+                  type: 'image',
+                  source_uri: 's3://elsewhere/x.jpg',
+                  location: { bucket: 'not-readable-here', key: 'x.jpg' },
+                  batch_id: 'b1',
+                  added_at: '2024-05-01T00:00:00.000Z',
+                  cluster_id: 'k',
+                  clustering_id: 'c1',
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const put = (Key: string, Body: string) =>
+      bed.bucket.client.send(new PutObjectCommand({ Bucket: bed.bucket.bucket, Key, Body }));
+    await put(thumbnailKey(id, 'b1', 'm1'), 'thumbnail bytes');
+    await put(stored, 'media bytes');
+
+    const page = bodyOf<{ items: MediaItem[] }>(await listMedia(listMediaEvent(id, {}, READER)));
+    const [m1, m2] = page.items;
+    for (const link of [m1!.thumbnail_url!, m1!.url!]) {
+      const url = new URL(link);
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+      expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(await (await fetch(m1!.thumbnail_url!)).text()).toBe('thumbnail bytes');
+    expect(await (await fetch(m1!.url!)).text()).toBe('media bytes');
+    expect(m2!.thumbnail_url).toContain(thumbnailKey(id, 'b1', 'm2'));
+    expect(m2!.url).toBeNull();
   });
 });

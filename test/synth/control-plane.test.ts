@@ -375,7 +375,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       });
       for (const route of ROUTES.filter((r) => r.access !== 'upload')) {
         const env = environment(built, functionOf(built, route.id));
-        for (const name of ['BUCKET_NAME', 'ADD_MEDIA_STATE_MACHINE_ARN', 'ADD_MEDIA_ENABLED', 'MAX_UPLOAD_BYTES']) {
+        if (route.mediaLinks) expect(env.BUCKET_NAME, route.id).toEqual(bucketRef);
+        const absent = ['ADD_MEDIA_STATE_MACHINE_ARN', 'ADD_MEDIA_ENABLED', 'MAX_UPLOAD_BYTES'];
+        for (const name of route.mediaLinks ? absent : ['BUCKET_NAME', ...absent]) {
           expect(env, `${route.id} ${name}`).not.toHaveProperty(name);
         }
         if (route.access === 'read') expect(env).not.toHaveProperty('REINDEX_STATE_MACHINE_ARN');
@@ -480,19 +482,36 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
   describe('IAM least privilege', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-    it('read-only routes may read the table and nothing else', () => {
-      for (const id of routesWith('read')) {
-        const granted = actions(built, functionOf(built, id));
-        expect(granted, id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    it('read-only routes may read the table and nothing else; media routes also get thumbnails and media', () => {
+      const bucketArn = { 'Fn::GetAtt': [logicalIdOf(built.stack.mediaBucket.bucket), 'Arn'] };
+      for (const route of ROUTES.filter((r) => r.access === 'read')) {
+        const granted = actions(built, functionOf(built, route.id));
+        expect(granted, route.id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
         for (const action of [
           ...WRITES,
           'states:StartExecution',
           's3:PutObject',
-          's3:GetObject',
+          ...(route.mediaLinks ? [] : ['s3:GetObject']),
           'secretsmanager:GetSecretValue',
         ]) {
-          expect(granted, `${id} must not have ${action}`).not.toContain(action);
+          expect(granted, `${route.id} must not have ${action}`).not.toContain(action);
         }
+        const s3Statements = statements(built, functionOf(built, route.id)).filter((s) =>
+          s.actions.some((a) => a.startsWith('s3:')),
+        );
+        expect(s3Statements, route.id).toEqual(
+          route.mediaLinks
+            ? [
+                {
+                  actions: ['s3:GetObject'],
+                  resources: [
+                    { 'Fn::Join': ['', [bucketArn, '/datasets/*/batches/*/media/*']] },
+                    { 'Fn::Join': ['', [bucketArn, '/datasets/*/batches/*/thumbnails/*']] },
+                  ],
+                },
+              ]
+            : [],
+        );
       }
     });
 
@@ -547,11 +566,17 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ASSUME_ROLE_EXTERNAL_ID: 'vl-external',
         });
       }
-      for (const id of routesWith('read')) {
+      for (const route of ROUTES.filter((r) => r.access === 'read')) {
         expect(
-          actions(configured, functionOf(configured, id)).filter((a) => /^(sts|s3):/.test(a)),
-          id,
-        ).toEqual([]);
+          actions(configured, functionOf(configured, route.id)).filter((a) => /^(sts|s3):/.test(a)),
+          route.id,
+        ).toEqual(route.mediaLinks ? ['s3:GetObject'] : []);
+        if (route.mediaLinks) {
+          expect(statements(configured, functionOf(configured, route.id))).toContainEqual({
+            actions: ['s3:GetObject'],
+            resources: expect.arrayContaining([bucketArn('team-media/*'), bucketArn('raw-*/*')]),
+          });
+        }
       }
     });
 

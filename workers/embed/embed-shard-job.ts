@@ -13,6 +13,7 @@ import { writeShard } from './shard-output';
 import { recordShardDone } from './shard-progress';
 import { skipDuplicates } from './skip-duplicates';
 import { DEFAULT_VIDEO_FRAME_OPTIONS } from './video-frames';
+import { writeThumbnails } from './write-thumbnails';
 
 export interface EmbedShardJob {
   readonly s3: S3Client;
@@ -79,16 +80,21 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
     const embedded = await embedEntries(entries, {
       encoder,
       normalisation: job.config,
-      decode: skipDuplicates(
-        (entry) =>
-          decodeMedia(entry, {
-            reader,
-            side: job.config.input_size,
-            maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
-            maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
-          }),
+      decode: writeThumbnails(
+        skipDuplicates(
+          (entry) =>
+            decodeMedia(entry, {
+              reader,
+              side: job.config.input_size,
+              maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
+              maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
+            }),
+          reader,
+          claims,
+        ),
         reader,
-        claims,
+        { s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.operationId },
+        job.config.input_size,
       ),
       batchSize: job.batchSize,
       prefetch: job.prefetch,

@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeImage } from '../support/media-fixtures';
 import { E2eApi } from './api';
 import { type LocalServiceProcess, mintToken, printServiceLogOnFailure, startLocalService } from './local-service';
 
-/** Exact duplicates against the real local service: bytes already in the dataset are skipped and counted, never added. */
+/**
+ * What a user sees of the results, against the real local service: exact duplicates skipped and counted, never added;
+ * thumbnails and media served behind the API's authentication.
+ */
 let work: string;
 let service: LocalServiceProcess;
 let api: E2eApi;
@@ -75,5 +79,43 @@ describe('exact duplicates by content hash', { timeout: 150_000 }, () => {
     const result = await addAndWait(form([twin!, twin!], ['twin-1.jpg', 'twin-2.jpg']));
     expect(result).toMatchObject({ status: 'SUCCEEDED', n_added: 1, n_skipped: 1, n_duplicates: 1 });
     expect((await api.dataset(datasetId)).n_images).toBe(5);
+  });
+});
+
+describe('thumbnails and media links on one machine', { timeout: 60_000 }, () => {
+  it('serves every visible media item its WebP thumbnail and its bytes, only with credentials', async () => {
+    const items = (await api.media(datasetId)) as unknown as { media_id: string; thumbnail_url: string; url: string }[];
+    expect(items).toHaveLength(5);
+    for (const item of items) {
+      expect(item.thumbnail_url).toMatch(
+        new RegExp(`^/api/v1/dataset/${datasetId}/media/[\\w-]+/${item.media_id}/thumbnail$`),
+      );
+      const thumbnail = await api.request('GET', item.thumbnail_url);
+      expect(thumbnail.status).toBe(200);
+      expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+      const bytes = Buffer.from(
+        await (
+          await fetch(`${service.url}${item.thumbnail_url}`, {
+            headers: { Authorization: `Bearer ${await mintToken('e2e-duplicates')}` },
+          })
+        ).arrayBuffer(),
+      );
+      const meta = await sharp(bytes).metadata();
+      expect(meta.format).toBe('webp');
+      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(256);
+    }
+    const [first] = items;
+    const original = await fetch(`${service.url}${first!.url}`, {
+      headers: { Authorization: `Bearer ${await mintToken('e2e-duplicates')}` },
+    });
+    expect(original.status).toBe(200);
+    expect(original.headers.get('content-type')).toBe('image/jpeg');
+    expect((await sharp(Buffer.from(await original.arrayBuffer())).metadata()).width).toBe(64);
+
+    expect((await fetch(`${service.url}${first!.thumbnail_url}`)).status).toBe(401);
+    const stranger = await fetch(`${service.url}${first!.thumbnail_url}`, {
+      headers: { Authorization: `Bearer ${await mintToken('someone-else')}` },
+    });
+    expect(stranger.status).toBe(404);
   });
 });
