@@ -68,6 +68,8 @@ async function main(): Promise<void> {
       servicePaths: [],
       maxDatasetsPerUser: 1000,
       maxActiveOperationsPerUser: 4,
+      mediaLinks: 'presigned',
+      mediaUrlExpirySeconds: 900,
     };
     const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     const context: OperationContext = {

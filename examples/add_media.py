@@ -1,7 +1,7 @@
-# The Python example of the Add Media API's public description (docs/API.md is this repository's copy of that contract),
-# with its four settings read from the environment: VL_BASE_URL (default http://localhost:2080, the local service),
-# VL_TOKEN, DATASET_ID and S3_URI. One change: it also adds to an ERROR dataset, which the API accepts (the failed
-# operation is recorded; adding media or a reindex recovers it).
+# The Python example of the Add Media API (seeds/add-media-api.txt), with its four settings read here from the
+# environment (VL_BASE_URL, default http://localhost:2080, the local service; VL_TOKEN; DATASET_ID; S3_URI), and step 3
+# following the operation itself (docs/API.md, the 202's Operation-Location header) instead of the dataset.
+# It also adds to an ERROR dataset, which the API accepts (adding media or a reindex recovers it).
 import os
 
 import requests
@@ -38,18 +38,22 @@ else:
     print(f"Error: {resp.status_code}{resp.text}")
     exit(1)
 
-# Step 3: Poll status until processing completes
+# Step 3: Follow the operation until it ends: its phase, a progress that never goes back, then its counts
 import time
 
+operation_url = f"{VL_BASE_URL}{resp.headers['Operation-Location']}"
 while True:
-    resp = requests.get(
-        f"{VL_BASE_URL}/api/v1/dataset/{DATASET_ID}",
-        headers=headers,
-    )
-    status_new = resp.json()["status_new"]
-    print(f"  Status: {status_new}")
-    if status_new in ("READY", "PARTIAL INDEX", "ERROR"):
+    operation = requests.get(operation_url, headers=headers).json()
+    print(f"  {operation['status']}: {operation['phase']} {operation['progress']}%")
+    if operation["status"] != "RUNNING":
         break
-    time.sleep(30)
+    time.sleep(2)
 
+print(f"Operation {operation['status']}: {operation['n_added']} added, {operation['n_skipped']} skipped")
+for skipped in operation["skipped"]:
+    print(f"  skipped {skipped['name']}: {skipped['reason']}")
+if operation["error"]:
+    print(f"Error: {operation['error']}")
+
+status_new = requests.get(f"{VL_BASE_URL}/api/v1/dataset/{DATASET_ID}", headers=headers).json()["status_new"]
 print(f"Final status: {status_new}")

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { DatasetView } from '../core/datasets/dataset-record';
-import { ApiClient, ApiError } from './cli/api-client';
+import type { OperationView } from '../core/datasets/operation-view';
+import { type Accepted, ApiClient, ApiError } from './cli/api-client';
 import { type CliCommand, parseCliArgs, USAGE, UsageError } from './cli/args';
 import { ProgressBar } from './cli/progress';
 import { waitForOperation } from './cli/wait-for-operation';
@@ -45,30 +46,29 @@ async function run(client: ApiClient, command: Exclude<CliCommand, { operation: 
         path: resolve(command.path),
         ...(command.autoReindex ? { auto_reindex: 'true' } : {}),
       };
-      const accepted = await client.process('add_media', query);
-      return follow(client, command.datasetId, accepted.operationId);
+      return follow(client, command.datasetId, await client.process('add_media', query));
     }
     case 'reindex': {
-      const accepted = await client.process('reindex', { dataset_id: command.datasetId });
-      return follow(client, command.datasetId, accepted.operationId);
+      return follow(client, command.datasetId, await client.process('reindex', { dataset_id: command.datasetId }));
     }
     case 'create': {
       const accepted = await client.process('create', { name: command.name, path: resolve(command.path) });
       const { id } = JSON.parse(accepted.body) as { id: string };
       process.stdout.write(`${id}\n`);
-      return follow(client, id, accepted.operationId);
+      return follow(client, id, accepted);
     }
   }
 }
 
-async function follow(client: ApiClient, datasetId: string, operationId: string | undefined): Promise<number> {
-  if (!operationId)
-    throw new ApiError(0, 'the service did not name the operation it started (no X-Operation-Id header)');
-  process.stderr.write(`operation ${operationId} on dataset ${datasetId}\n`);
-  const end = await waitForOperation(client, datasetId, operationId, new ProgressBar(), POLL_MS);
-  process.stderr.write(`${summary(end.dataset)}\n`);
-  if (end.ok) return 0;
-  process.stderr.write(`Error: ${end.error}\n`);
+async function follow(client: ApiClient, datasetId: string, accepted: Accepted): Promise<number> {
+  if (!accepted.operationId || !accepted.operationPath)
+    throw new ApiError(0, 'the service did not name the operation it started (no Operation-Location header)');
+  process.stderr.write(`operation ${accepted.operationId} on dataset ${datasetId}\n`);
+  const end = await waitForOperation(client, accepted.operationPath, new ProgressBar(), POLL_MS);
+  process.stderr.write(`${summary(await client.dataset(datasetId), end)}\n`);
+  for (const skipped of end.skipped) process.stderr.write(`  skipped ${skipped.name}: ${skipped.reason}\n`);
+  if (end.status === 'SUCCEEDED') return 0;
+  process.stderr.write(`Error: ${end.error ?? 'the operation failed'}\n`);
   return 1;
 }
 
@@ -81,10 +81,9 @@ function mintToken(env: NodeJS.ProcessEnv): Promise<string> {
   return mintDevToken(devTokenOptions(sub ? ['--sub', sub] : [], env));
 }
 
-function summary(dataset: DatasetView): string {
-  const last = dataset.last_operation;
-  const added = last?.n_added !== undefined ? `, ${last.n_added} added` : '';
-  const skipped = last?.n_skipped ? `, ${last.n_skipped} skipped` : '';
+function summary(dataset: DatasetView, operation: OperationView): string {
+  const added = operation.n_added !== null ? `, ${operation.n_added} added` : '';
+  const skipped = operation.n_skipped ? `, ${operation.n_skipped} skipped` : '';
   return `${dataset.display_name}: ${dataset.status_new}, ${dataset.n_images} images, ${dataset.n_videos} videos${added}${skipped}`;
 }
 

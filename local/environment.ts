@@ -71,6 +71,8 @@ export function handlerEnvironment(
     DEFAULT_EMBEDDING_CONFIG: JSON.stringify(model.embeddingConfig),
     SOURCE_BUCKET_NAMES: config.sourceBucketNames,
     ...localPathSettings(config),
+    // Thumbnails and media are served by the local service itself, behind the API's authentication.
+    MEDIA_LINKS: 'local',
     ...(hasKeySource ? {} : { AUTH_JWT_SECRET: LOCAL_AUTH_DEFAULTS.secret }),
     AUTH_ISSUER: env.AUTH_ISSUER ?? LOCAL_AUTH_DEFAULTS.issuer,
     AUTH_AUDIENCE: env.AUTH_AUDIENCE ?? LOCAL_AUTH_DEFAULTS.audience,

@@ -24,6 +24,8 @@ import { readOptionalSetting, readSetting, SETTING, type SettingRule } from './s
  * | `MAX_DATASETS_PER_USER` | maxDatasetsPerUser | 1000 |
  * | `MAX_ACTIVE_OPERATIONS_PER_USER` | maxActiveOperationsPerUser (operations running at once on one owner's datasets) | 4 |
  * | `SERVICE_PATHS` | servicePaths (the service's own folders, never a source; set by the local runtime) | none |
+ * | `MEDIA_LINKS` | mediaLinks: `presigned` S3 GETs, or `local` (served by the local service) | presigned |
+ * | `MEDIA_URL_EXPIRY_SECONDS` | mediaUrlExpirySeconds (presigned links) | 900 |
  */
 export interface ApiConfig {
   readonly tableName: string;
@@ -42,6 +44,8 @@ export interface ApiConfig {
   readonly servicePaths: readonly string[];
   readonly maxDatasetsPerUser: number;
   readonly maxActiveOperationsPerUser: number;
+  readonly mediaLinks: 'presigned' | 'local';
+  readonly mediaUrlExpirySeconds: number;
 }
 
 /**
@@ -79,6 +83,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     servicePaths: () => read('SERVICE_PATHS', ABSOLUTE_PATHS, []),
     maxDatasetsPerUser: () => read('MAX_DATASETS_PER_USER', SETTING.positiveInteger, 1000),
     maxActiveOperationsPerUser: () => read('MAX_ACTIVE_OPERATIONS_PER_USER', SETTING.positiveInteger, 4),
+    mediaLinks: () => read('MEDIA_LINKS', SETTING.oneOf(['presigned', 'local']), 'presigned'),
+    mediaUrlExpirySeconds: () => read('MEDIA_URL_EXPIRY_SECONDS', SETTING.positiveInteger, 900),
   });
 }
 

@@ -40,7 +40,9 @@ export async function acquireDatasetLock(
   const expr = new ExpressionBuilder();
   const startedAt = request.now.toISOString();
   const activeTask = { type: request.taskType, operation_id: request.operationId, started_at: startedAt };
-  const lastOperation: LastOperation = { ...activeTask, status: 'RUNNING' };
+  // A reindex is all clustering; add and create begin by discovering their media.
+  const phase = request.taskType === 'REINDEX' ? 'cluster' : 'discover';
+  const lastOperation: LastOperation = { ...activeTask, status: 'RUNNING', phase };
   const update = expr.update({
     set: {
       active_task: activeTask,

@@ -18,14 +18,23 @@ export interface SkippedMedia {
   readonly reason: string;
 }
 
+/** The step of the pipeline an operation is in (docs/pipeline.md); `assign` is derived from the shard counts. */
+export type OperationPhase = 'discover' | 'embed' | 'assign' | 'cluster';
+
 export interface LastOperation {
   readonly type: TaskType;
   readonly operation_id: string;
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
   readonly started_at: string;
+  /** The phase last entered; absent on operations recorded before phases were. */
+  readonly phase?: OperationPhase;
+  /** The progress the operation ended with (the dataset's `progress` while it runs). */
+  readonly progress?: number;
   readonly finished_at?: string;
   readonly n_added?: number;
   readonly n_skipped?: number;
+  /** Of the skipped, those already in the dataset (same bytes). */
+  readonly n_duplicates?: number;
   readonly skipped?: readonly SkippedMedia[];
   readonly error?: string;
 }

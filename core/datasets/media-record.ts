@@ -6,6 +6,8 @@ export interface MediaRecord extends Record<string, unknown> {
   readonly media_id: string;
   readonly type: 'image' | 'video';
   readonly source_uri: string;
+  /** Where the bytes are: an object (ours for uploads and archives, else the source's) or an on-prem path. */
+  readonly location?: { readonly bucket: string; readonly key: string } | { readonly path: string };
   readonly batch_id: string;
   readonly added_at: string;
   readonly frame_count?: number;

@@ -97,4 +97,11 @@ export const idempotencyMismatch =
 
 export const invalidLimit = (max: number) => `Query parameter 'limit' must be an integer between 1 and ${max}`;
 export const invalidCursor = "Query parameter 'cursor' is not a cursor of this listing";
+export const unknownQueryParameter = (names: readonly string[], known: readonly string[]) =>
+  `Unknown query parameter${names.length > 1 ? 's' : ''} ${names.map(quoted).join(', ')}; ${
+    known.length ? `this route takes ${known.map((name) => `'${name}'`).join(', ')}` : 'this route takes none'
+  }`;
+export const invalidClusterId = "Query parameter 'cluster_id' is not a valid cluster id";
+export const CLUSTER_NOT_FOUND = 'Cluster not found';
+export const OPERATION_NOT_FOUND = 'Operation not found';
 export const invalidBatchId = "Query parameter 'batch_id' is not a valid batch id";

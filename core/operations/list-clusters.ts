@@ -8,7 +8,7 @@ import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
-interface ClusterRecord {
+export interface ClusterRecord {
   readonly cluster_id: string;
   readonly size: number;
   readonly representative: string;
@@ -17,7 +17,7 @@ interface ClusterRecord {
   readonly batch_id?: string;
 }
 
-interface ClusterView {
+export interface ClusterView {
   readonly cluster_id: string;
   readonly size: number;
   readonly representative_media_id: string;
@@ -70,15 +70,9 @@ export async function listClusters(
   );
   // A partial cluster made by a batch that is still running (or failed) is not visible, like that batch's media.
   const committed = new Set(dataset.batches);
-  const visible = ((result.Items ?? []) as ClusterRecord[]).filter(
-    (cluster) => !cluster.partial || cluster.batch_id === undefined || committed.has(cluster.batch_id),
-  );
-  const items = visible.map((cluster) => ({
-    cluster_id: cluster.cluster_id,
-    size: cluster.size,
-    representative_media_id: cluster.representative,
-    partial: cluster.partial === true,
-  }));
+  const items = ((result.Items ?? []) as ClusterRecord[])
+    .filter((cluster) => isVisibleCluster(cluster, committed))
+    .map(toClusterView);
   return {
     ok: true,
     page: {
@@ -89,3 +83,13 @@ export async function listClusters(
     },
   };
 }
+
+export const isVisibleCluster = (cluster: ClusterRecord, committedBatches: ReadonlySet<string>): boolean =>
+  !cluster.partial || cluster.batch_id === undefined || committedBatches.has(cluster.batch_id);
+
+export const toClusterView = (cluster: ClusterRecord): ClusterView => ({
+  cluster_id: cluster.cluster_id,
+  size: cluster.size,
+  representative_media_id: cluster.representative,
+  partial: cluster.partial === true,
+});

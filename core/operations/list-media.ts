@@ -6,11 +6,13 @@ import { INITIAL_CLUSTERING_ID, mediaPartition } from '../store/table-schema';
 import * as messages from './api-messages';
 import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { readableDataset } from './dataset-guards';
+import type { MediaLinkView } from './media-links';
+import type { MediaReadContext } from './media-read-context';
 import { type Refused, refuse } from './operation-result';
 import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
-export interface MediaView {
+export interface MediaView extends MediaLinkView {
   readonly media_id: string;
   readonly type: 'image' | 'video';
   readonly source_uri: string;
@@ -24,22 +26,28 @@ export interface MediaPageQuery {
   readonly datasetId: string;
   readonly caller: string;
   readonly batchId: string | undefined;
+  /** Only the media shown in this cluster of the committed clustering. */
+  readonly clusterId?: string | undefined;
   readonly cursor: string | undefined;
   readonly limit: number;
 }
 
 const BATCH_ID = /^[A-Za-z0-9_-]{1,128}$/;
+export const CLUSTER_ID = /^[A-Za-z0-9_-]{1,200}$/;
 
 /**
  * One page of a dataset's visible media: only batches the dataset committed (`batches`), queried batch by batch in key
  * order so that the items of a batch still being processed are never read, let alone shown.
  */
 export async function listMedia(
-  context: ReadContext,
+  context: MediaReadContext,
   query: MediaPageQuery,
 ): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
   if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
     return refuse({ reason: 'invalid_input', detail: messages.invalidBatchId });
+  }
+  if (query.clusterId !== undefined && !CLUSTER_ID.test(query.clusterId)) {
+    return refuse({ reason: 'invalid_input', detail: messages.invalidClusterId });
   }
   const dataset = readableDataset(
     await getDataset(context.dynamo, context.config.tableName, query.datasetId),
@@ -50,6 +58,7 @@ export async function listMedia(
   const committed = [...dataset.batches].sort();
   let batches = query.batchId === undefined ? committed : committed.filter((batch) => batch === query.batchId);
   const partition = mediaPartition(dataset.id);
+  const filter = query.clusterId === undefined ? undefined : clusterFilter(dataset, query.clusterId);
   let startKey: TableKey | undefined;
   if (query.cursor !== undefined) {
     startKey = decodeCursor(query.cursor, (key) => key.pk === partition && batches.includes(batchOfSortKey(key.sk)));
@@ -68,6 +77,7 @@ export async function listMedia(
         batch,
         query.limit - items.length,
         exclusiveStartKey,
+        filter,
       );
       items.push(...result.items);
       exclusiveStartKey = result.lastKey;
@@ -77,14 +87,14 @@ export async function listMedia(
         return {
           ok: true,
           page: {
-            items: items.map((item) => toMediaView(item, dataset)),
+            items: await mediaViews(context, items, dataset),
             next_cursor: more ? encodeCursor(last) : null,
           },
         };
       }
     } while (exclusiveStartKey);
   }
-  return { ok: true, page: { items: items.map((item) => toMediaView(item, dataset)), next_cursor: null } };
+  return { ok: true, page: { items: await mediaViews(context, items, dataset), next_cursor: null } };
 }
 
 const batchOfSortKey = (sortKey: string): string => sortKey.slice(0, Math.max(0, sortKey.indexOf('#')));
@@ -96,12 +106,14 @@ async function queryBatch(
   batch: string,
   limit: number,
   exclusiveStartKey: TableKey | undefined,
+  filter: MediaFilter | undefined,
 ): Promise<{ items: MediaRecord[]; lastKey: TableKey | undefined }> {
   const result = await client.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :batch)',
-      ExpressionAttributeValues: { ':pk': partition, ':batch': `${batch}#` },
+      FilterExpression: filter?.expression,
+      ExpressionAttributeValues: { ':pk': partition, ':batch': `${batch}#`, ...filter?.values },
       ExclusiveStartKey: exclusiveStartKey,
       Limit: limit,
     }),
@@ -109,6 +121,46 @@ async function queryBatch(
   return {
     items: (result.Items ?? []) as MediaRecord[],
     lastKey: result.LastEvaluatedKey ? tableKeyOf(result.LastEvaluatedKey) : undefined,
+  };
+}
+
+/** Every media item shown in `clusterId` (see clusterFilter), over the dataset's committed batches. */
+export async function clusterMembers(
+  context: ReadContext,
+  dataset: DatasetRecord,
+  clusterId: string,
+): Promise<MediaRecord[]> {
+  const filter = clusterFilter(dataset, clusterId);
+  const partition = mediaPartition(dataset.id);
+  const members: MediaRecord[] = [];
+  for (const batch of [...dataset.batches].sort()) {
+    let startKey: TableKey | undefined;
+    do {
+      const page = await queryBatch(context.dynamo, context.config.tableName, partition, batch, 1000, startKey, filter);
+      members.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return members;
+}
+
+interface MediaFilter {
+  readonly expression: string;
+  readonly values: Record<string, string>;
+}
+
+/**
+ * The media `visibleClusterId` places in `clusterId`, as a filter: the assignment under the committed clustering, or
+ * the previous assignment of an item whose current one belongs to a clustering not (yet) committed. The filter runs
+ * over every media item of the dataset: fine for the datasets a page of members is asked of, linear in their size.
+ */
+function clusterFilter(dataset: DatasetRecord, clusterId: string): MediaFilter {
+  return {
+    expression:
+      '(clustering_id = :committed AND cluster_id = :cluster) OR ' +
+      '((attribute_not_exists(clustering_id) OR clustering_id <> :committed) AND ' +
+      'prev_clustering_id = :committed AND prev_cluster_id = :cluster)',
+    values: { ':committed': dataset.clustering_id ?? INITIAL_CLUSTERING_ID, ':cluster': clusterId },
   };
 }
 
@@ -120,7 +172,15 @@ function visibleClusterId(media: MediaRecord, dataset: DatasetRecord): string | 
   return null;
 }
 
-function toMediaView(media: MediaRecord, dataset: DatasetRecord): MediaView {
+/** The items as the API shows them, each with its links. */
+export const mediaViews = (
+  context: MediaReadContext,
+  items: readonly MediaRecord[],
+  dataset: DatasetRecord,
+): Promise<MediaView[]> =>
+  Promise.all(items.map(async (item) => ({ ...toMediaView(item, dataset), ...(await context.mediaLinks(item)) })));
+
+function toMediaView(media: MediaRecord, dataset: DatasetRecord): Omit<MediaView, keyof MediaLinkView> {
   return {
     media_id: media.media_id,
     type: media.type,

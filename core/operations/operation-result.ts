@@ -9,6 +9,8 @@ export type OperationRefusal =
   | { readonly reason: 'invalid_source'; readonly sourceKind: 's3_uri' | 'local_path'; readonly uri: string }
   | { readonly reason: 'feature_disabled' }
   | { readonly reason: 'not_found' }
+  /** The dataset is readable but the cluster or operation named in the path is not one of its own. */
+  | { readonly reason: 'missing_item'; readonly detail: string }
   | { readonly reason: 'forbidden'; readonly datasetId: string }
   | { readonly reason: 'no_embedding_config'; readonly datasetId: string }
   | { readonly reason: 'busy'; readonly operation: OperationName; readonly taskType: TaskType }

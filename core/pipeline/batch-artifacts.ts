@@ -24,6 +24,7 @@ const assignResultSchema = z.object({
   n_images: count,
   n_videos: count,
   n_skipped: z._default(count, 0),
+  n_duplicates: z._default(count, 0),
   skipped: z._default(skippedList, []),
 });
 

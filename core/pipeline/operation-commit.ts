@@ -3,6 +3,8 @@ import { fencedDatasetUpdate } from '../datasets/dataset-lock';
 import type { LastOperation, SkippedMedia, StoredEmbeddingConfig } from '../datasets/dataset-record';
 import { getDataset } from '../datasets/dataset-repository';
 import type { DatasetStatus } from '../datasets/dataset-status';
+import { recordFinishedOperation } from '../datasets/operation-history';
+import { phaseOf } from '../datasets/operation-view';
 import { type CleanupReport, type CleanupTarget, cleanUpFailedOperation } from './batch-cleanup';
 
 /**
@@ -28,10 +30,16 @@ export interface OperationRef {
   readonly now: Date;
 }
 
-/** plan: the shard count the progress is measured against, and progress 5 (discovery done). */
+/** plan: the shard count the progress is measured against, progress 5 (discovery done), and the embed phase. */
 export async function recordPlan(target: OutcomeTarget, ref: OperationRef & { shardsTotal: number }): Promise<void> {
   const applied = await fencedDatasetUpdate(target.client, target.tableName, ref.datasetId, ref.operationId, {
-    set: { shards_total: ref.shardsTotal, shards_done: 0, progress: 5, updated_at: ref.now.toISOString() },
+    set: {
+      shards_total: ref.shardsTotal,
+      shards_done: 0,
+      progress: 5,
+      'last_operation.phase': 'embed',
+      updated_at: ref.now.toISOString(),
+    },
   });
   if (!applied) throw new OperationSupersededError(ref.datasetId, ref.operationId);
 }
@@ -41,7 +49,12 @@ const SKIPPED_KEPT = 100;
 
 export interface BatchCommit extends OperationRef {
   readonly added: { readonly n_images: number; readonly n_videos: number };
-  readonly skipped: { readonly count: number; readonly items: readonly SkippedMedia[] };
+  readonly skipped: {
+    readonly count: number;
+    /** Of `count`, the media whose bytes the dataset already held. */
+    readonly duplicates?: number;
+    readonly items: readonly SkippedMedia[];
+  };
   readonly autoReindex: boolean;
 }
 
@@ -52,10 +65,14 @@ export interface BatchCommitResult {
   readonly n_skipped: number;
 }
 
+/** Where an auto_reindex operation's progress stands once its batch is committed and the full clustering begins. */
+const CLUSTERING_STARTS_AT = 90;
+
 /**
  * finalize: makes the batch visible (appends it to `batches`), adds its counts, and either ends the operation
- * (PENDING_INDEX, lock released) or keeps the lock for the full clustering (INDEXING). A retry after a committed
- * attempt finds the batch already in `batches` and changes nothing.
+ * (PENDING_INDEX, lock released, kept in the operation history) or keeps the lock for the full clustering (INDEXING,
+ * progress held at 90 so that it never goes backwards within the operation). A retry after a committed attempt finds
+ * the batch already in `batches` and changes nothing but the (idempotent) history record.
  */
 export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): Promise<BatchCommitResult> {
   const { datasetId, operationId } = commit;
@@ -67,28 +84,45 @@ export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): P
     n_added,
     n_skipped: commit.skipped.count,
   });
-  if (dataset?.batches.includes(operationId)) return result(dataset.status);
+  if (dataset?.batches.includes(operationId)) {
+    await keepIfFinished(target, datasetId, dataset.last_operation, operationId);
+    return result(dataset.status);
+  }
   if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
 
   const now = commit.now.toISOString();
   const status: DatasetStatus = commit.autoReindex ? 'INDEXING' : 'PENDING_INDEX';
+  const progress = commit.autoReindex ? CLUSTERING_STARTS_AT : 100;
+  const counts = {
+    n_added,
+    n_skipped: commit.skipped.count,
+    n_duplicates: commit.skipped.duplicates ?? 0,
+    skipped: commit.skipped.items.slice(0, SKIPPED_KEPT),
+  };
+  const ending = commit.autoReindex
+    ? { phase: 'cluster' as const }
+    : { status: 'SUCCEEDED' as const, finished_at: now, progress: 100 };
   const applied = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
     set: {
       // Only the lock holder writes `batches`, so extending the list read above is safe under the fence.
       batches: [...dataset.batches, operationId],
       clustering_state: 'partial',
       status,
-      progress: commit.autoReindex ? 0 : 100,
-      'last_operation.n_added': n_added,
-      'last_operation.n_skipped': commit.skipped.count,
-      'last_operation.skipped': commit.skipped.items.slice(0, SKIPPED_KEPT),
-      ...(commit.autoReindex ? {} : { 'last_operation.status': 'SUCCEEDED', 'last_operation.finished_at': now }),
+      progress,
+      ...prefixed('last_operation.', { ...counts, ...ending }),
       updated_at: now,
     },
     add: { n_images: commit.added.n_images, n_videos: commit.added.n_videos },
     remove: commit.autoReindex ? [] : ['active_task'],
   });
   if (!applied) throw new OperationSupersededError(datasetId, operationId);
+  if (!commit.autoReindex && dataset.last_operation) {
+    await recordFinishedOperation(target.client, target.tableName, datasetId, {
+      ...dataset.last_operation,
+      ...counts,
+      ...ending,
+    });
+  }
   return result(status);
 }
 
@@ -109,11 +143,14 @@ export async function completeReindex(
 ): Promise<ReindexCompletionResult> {
   const { datasetId, operationId } = completion;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
-  if (dataset?.clustering_id === operationId && dataset.active_task?.operation_id !== operationId)
+  if (dataset?.clustering_id === operationId && dataset.active_task?.operation_id !== operationId) {
+    await keepIfFinished(target, datasetId, dataset.last_operation, operationId);
     return { status: dataset.status, clustering_id: operationId };
+  }
   if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
 
   const now = completion.now.toISOString();
+  const ending = { status: 'SUCCEEDED' as const, finished_at: now, progress: 100 };
   const applied = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
     set: {
       status: 'READY',
@@ -123,13 +160,15 @@ export async function completeReindex(
       ...(dataset.embedding_config || !completion.embeddingConfig
         ? {}
         : { embedding_config: completion.embeddingConfig }),
-      'last_operation.status': 'SUCCEEDED',
-      'last_operation.finished_at': now,
+      ...prefixed('last_operation.', ending),
       updated_at: now,
     },
     remove: ['active_task'],
   });
   if (!applied) throw new OperationSupersededError(datasetId, operationId);
+  if (dataset.last_operation) {
+    await recordFinishedOperation(target.client, target.tableName, datasetId, { ...dataset.last_operation, ...ending });
+  }
   return { status: 'READY', clustering_id: operationId };
 }
 
@@ -154,12 +193,17 @@ export async function failOperation(target: CleanupTarget, failure: OperationFai
 
   const now = failure.now.toISOString();
   // Written whole (not by nested path) so a dataset whose last_operation is missing or stale still gets released.
-  const lastOperation: LastOperation = {
-    ...(dataset.last_operation?.operation_id === operationId
+  const running: LastOperation =
+    dataset.last_operation?.operation_id === operationId
       ? dataset.last_operation
-      : { type: task.type, operation_id: operationId, started_at: task.started_at }),
+      : { type: task.type, operation_id: operationId, started_at: task.started_at, status: 'RUNNING' };
+  const phase = phaseOf(running, dataset);
+  const lastOperation: LastOperation = {
+    ...running,
+    ...(phase ? { phase } : {}),
     status: 'FAILED',
     finished_at: now,
+    progress: dataset.progress,
     error: failure.message,
   };
   const released = await fencedDatasetUpdate(target.client, target.tableName, datasetId, operationId, {
@@ -167,6 +211,22 @@ export async function failOperation(target: CleanupTarget, failure: OperationFai
     remove: ['active_task'],
   });
   if (!released) return { released: false };
+  await recordFinishedOperation(target.client, target.tableName, datasetId, lastOperation);
   const cleanup = await cleanUpFailedOperation(target, { operationId, taskType: task.type, dataset });
   return { released: true, error: failure.message, cleanup };
 }
+
+/** A retried step whose operation already ended writes its history record again (the first attempt may have died). */
+async function keepIfFinished(
+  target: OutcomeTarget,
+  datasetId: string,
+  operation: LastOperation | undefined,
+  operationId: string,
+): Promise<void> {
+  if (operation?.operation_id === operationId && operation.status !== 'RUNNING') {
+    await recordFinishedOperation(target.client, target.tableName, datasetId, operation);
+  }
+}
+
+const prefixed = (prefix: string, values: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));

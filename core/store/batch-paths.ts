@@ -83,3 +83,8 @@ export function stagedFilesPrefix(datasetId: string, operationId: string): strin
 export function stagedArchivePrefix(datasetId: string, operationId: string): string {
   return `${stagingPrefix(datasetId, operationId)}archive/`;
 }
+
+/** `datasets/{ds}/batches/{op}/thumbnails/{media_id}.webp`: made by embed, removed with a failed batch. */
+export function thumbnailKey(datasetId: string, batchId: string, mediaId: string): string {
+  return `${batchPrefix(datasetId, batchId)}thumbnails/${checkedId('media id', mediaId)}.webp`;
+}

@@ -29,6 +29,16 @@ export const clusterKey = (datasetId: string, clusteringId: string, clusterId: s
   sk: clusterId,
 });
 
+/** Finished operations of a dataset, oldest first by key (`{started_at}#{operation_id}`). */
+export const operationPartition = (datasetId: string) => `DS#${datasetId}#OPS`;
+export const operationKey = (datasetId: string, startedAt: string, operationId: string) => ({
+  pk: operationPartition(datasetId),
+  sk: `${startedAt}#${operationId}`,
+});
+
+/** Content hashes of a dataset's media: which media holds which bytes (exact-duplicate detection). */
+export const contentHashKey = (datasetId: string, sha256: string) => ({ pk: `DS#${datasetId}#SHA256`, sk: sha256 });
+
 /** Clustering id under which media of a never-clustered dataset are assigned incrementally. */
 export const INITIAL_CLUSTERING_ID = 'initial';
 

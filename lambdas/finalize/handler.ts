@@ -22,6 +22,7 @@ export const handler = async (event: unknown): Promise<BatchCommitResult> => {
       added: { n_images: assigned.n_images, n_videos: assigned.n_videos },
       skipped: {
         count: discovery.n_skipped + assigned.n_skipped,
+        duplicates: assigned.n_duplicates,
         items: [...discovery.skipped, ...assigned.skipped],
       },
       autoReindex: input.auto_reindex ?? false,

@@ -1,9 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { INTERNAL_ERROR, NOT_AUTHENTICATED } from '../../core/operations/api-messages';
+import { INTERNAL_ERROR, NOT_AUTHENTICATED, unknownQueryParameter } from '../../core/operations/api-messages';
 import type { ReadContext } from '../../core/operations/read-context';
 import { authFromEvent, MissingAuthContextError } from '../auth/auth-context';
 import type { AuthenticatedCaller } from '../auth/authenticate-request';
 import { checkCsrf, csrfFailureDetail } from '../auth/csrf';
+import { unknownQueryParameters } from './event-input';
 import { errorResponse } from './responses';
 import { storageFailure } from './storage-failure';
 
@@ -19,11 +20,16 @@ export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProx
 
 /**
  * What every route does first, cheapest first: the caller from the authorizer's context (401 without one), the CSRF rule
- * for cookie-authenticated mutating requests (403), then the route. An unexpected error is logged and answered with a
- * plain 500 that leaks nothing. Every log line of the request carries API Gateway's request id as correlation id (the
- * id of its access log line), and the method and resource.
+ * for cookie-authenticated mutating requests (403), query parameters the route does not read (400 naming them, so a
+ * misspelt filter is never silently ignored), then the route. An unexpected error is logged and answered with a plain
+ * 500 that leaks nothing. Every log line of the request carries API Gateway's request id as correlation id (the id of
+ * its access log line), and the method and resource.
  */
-export function apiHandler<C extends ReadContext>(contextOf: () => C, route: ApiRoute<C>): ApiHandler {
+export function apiHandler<C extends ReadContext>(
+  contextOf: () => C,
+  route: ApiRoute<C>,
+  queryParameters: readonly string[],
+): ApiHandler {
   return async (event) => {
     const context = contextOf();
     context.logger.resetKeys();
@@ -45,6 +51,8 @@ export function apiHandler<C extends ReadContext>(contextOf: () => C, route: Api
         allowedOrigins: context.config.allowedOrigins,
       });
       if (!csrf.ok) return errorResponse(403, csrfFailureDetail(csrf.reason));
+      const unknown = unknownQueryParameters(event, queryParameters);
+      if (unknown.length > 0) return errorResponse(400, unknownQueryParameter(unknown, queryParameters));
       return await route({ event, caller, context, now: new Date() });
     } catch (error) {
       const storage = storageFailure(error);

@@ -8,6 +8,12 @@ export const requestHeader = (event: APIGatewayProxyEvent, name: string): string
 export const queryParameter = (event: APIGatewayProxyEvent, name: string): string | undefined =>
   event.queryStringParameters?.[name] || undefined;
 
+/** The names of the query parameters sent that are not among `known`, each once, in the order sent. */
+export function unknownQueryParameters(event: APIGatewayProxyEvent, known: readonly string[]): string[] {
+  const sent = Object.keys({ ...event.queryStringParameters, ...event.multiValueQueryStringParameters });
+  return sent.filter((name) => !known.includes(name));
+}
+
 /** Our ids are UUIDs; anything outside this shape cannot name a dataset and is answered like a missing one. */
 const DATASET_ID = /^[A-Za-z0-9_-]{1,128}$/;
 

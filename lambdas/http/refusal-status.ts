@@ -24,6 +24,8 @@ export function refusalStatus(refusal: OperationRefusal): HttpError {
       return { statusCode: 403, detail: messages.ADD_MEDIA_DISABLED };
     case 'not_found':
       return { statusCode: 404, detail: messages.DATASET_NOT_FOUND };
+    case 'missing_item':
+      return { statusCode: 404, detail: refusal.detail };
     case 'forbidden':
       return { statusCode: 403, detail: messages.noWriteAccess(refusal.datasetId) };
     case 'no_embedding_config':

@@ -29,8 +29,19 @@ export function errorResponse(statusCode: number, detail: string): APIGatewayPro
 export const httpErrorResponse = (error: HttpError): APIGatewayProxyResult =>
   errorResponse(error.statusCode, error.detail);
 
-/** Headers of an accepted operation (API.md extension): where to poll, and which operation it is. */
-export const acceptedHeaders = (datasetId: string, operationId?: string): Record<string, string> => ({
-  Location: `/api/v1/dataset/${encodeURIComponent(datasetId)}`,
-  ...(operationId ? { 'X-Operation-Id': operationId } : {}),
-});
+/**
+ * Headers of an accepted operation: `Location` (the dataset, as API.md fixes it) and `X-Operation-Id` (API.md
+ * extensions), and `Operation-Location`, the operation's own resource, to poll for phase, progress and outcome.
+ */
+export const acceptedHeaders = (datasetId: string, operationId?: string): Record<string, string> => {
+  const dataset = `/api/v1/dataset/${encodeURIComponent(datasetId)}`;
+  return {
+    Location: dataset,
+    ...(operationId
+      ? {
+          'X-Operation-Id': operationId,
+          'Operation-Location': `${dataset}/operations/${encodeURIComponent(operationId)}`,
+        }
+      : {}),
+  };
+};

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -36,6 +37,8 @@ export class Api extends Construct {
   readonly accessLogGroup: logs.LogGroup;
   /** Route functions by route id (ROUTES[].id). */
   readonly functions: Readonly<Record<string, BaseFunction>>;
+  /** Route methods by route id. */
+  readonly methods: Readonly<Record<string, apigateway.Method>>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -79,14 +82,20 @@ export class Api extends Construct {
 
     const base = this.restApi.root.resourceForPath(API_BASE_PATH);
     const functions: Record<string, BaseFunction> = {};
+    const methods: Record<string, apigateway.Method> = {};
     for (const route of ROUTES) {
       const fn = this.routeFunction(route, props);
-      base
+      methods[route.id] = base
         .resourceForPath(route.path)
-        .addMethod(route.method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }));
+        .addMethod(
+          route.method,
+          new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }),
+          route.access === 'public' ? { authorizationType: apigateway.AuthorizationType.NONE } : {},
+        );
       functions[route.id] = fn;
     }
     this.functions = functions;
+    this.methods = methods;
   }
 
   private routeFunction(route: RouteSpec, props: ApiProps): BaseFunction {
@@ -102,13 +111,16 @@ export class Api extends Construct {
       memorySize: upload ? 1024 : 512,
       // API Gateway gives up after 29 s; a function must end (and clean up) before that.
       timeout: Duration.seconds(upload ? 28 : 10),
-      environment: {
-        ALLOWED_ORIGINS: config.allowedOrigins.join(','),
-        AUTH_COOKIE_NAME: config.auth.cookieName,
-      },
+      environment:
+        route.access === 'public'
+          ? {}
+          : { ALLOWED_ORIGINS: config.allowedOrigins.join(','), AUTH_COOKIE_NAME: config.auth.cookieName },
     });
 
+    // The health check answers a constant: no table, no bucket, nothing to reveal.
+    if (route.access === 'public') return fn;
     if (route.access === 'read') {
+      if (route.mediaLinks) bindMediaLinks(fn, props.bucket, config);
       return fn.bindTable(props.table, 'read');
     }
     fn.bindTable(props.table, 'readWrite');
@@ -127,6 +139,28 @@ export class Api extends Construct {
     }
     return fn;
   }
+}
+
+/** The media objects a media item's links open (core/operations/media-links.ts), under every batch of every dataset. */
+export const MEDIA_LINK_KEYS = ['datasets/*/batches/*/thumbnails/*', 'datasets/*/batches/*/media/*'] as const;
+
+/**
+ * What presigning a media item's links needs: s3:GetObject (nothing else) on the thumbnails and the stored media of our
+ * bucket and on the configured source buckets, since a presigned URL carries exactly the signer's permissions.
+ */
+function bindMediaLinks(fn: BaseFunction, bucket: s3.IBucket, config: DeploymentConfig): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [
+        ...MEDIA_LINK_KEYS.map((pattern) => bucket.arnForObjects(pattern)),
+        ...config.sourceBucketNames.map((name) => `arn:${Aws.PARTITION}:s3:::${name}/*`),
+      ],
+    }),
+  );
+  bucket.encryptionKey?.grantDecrypt(fn);
+  fn.addEnvironment('BUCKET_NAME', bucket.bucketName);
+  fn.addEnvironment('SOURCE_BUCKET_NAMES', config.sourceBucketNames.join(','));
 }
 
 /** One JSON object per request (the format AWS documents for JSON access logs). */

@@ -1,4 +1,5 @@
 import type { DatasetView } from '../../core/datasets/dataset-record';
+import type { OperationView } from '../../core/datasets/operation-view';
 
 /** The few calls the CLI makes, with the bearer token; any non-2xx answer becomes an ApiError carrying `detail`. */
 export class ApiError extends Error {
@@ -13,6 +14,8 @@ export class ApiError extends Error {
 
 export interface Accepted {
   readonly operationId: string | undefined;
+  /** The operation's own resource (Operation-Location), to poll. */
+  readonly operationPath: string | undefined;
   readonly body: string;
 }
 
@@ -25,7 +28,16 @@ export class ApiClient {
   /** A /api/v1/process/* route: 202 with the operation id in X-Operation-Id. */
   async process(operation: 'add_media' | 'reindex' | 'create', query: Record<string, string>): Promise<Accepted> {
     const response = await this.request(`/api/v1/process/${operation}?${new URLSearchParams(query)}`);
-    return { operationId: response.headers.get('x-operation-id') ?? undefined, body: await response.text() };
+    return {
+      operationId: response.headers.get('x-operation-id') ?? undefined,
+      operationPath: response.headers.get('operation-location') ?? undefined,
+      body: await response.text(),
+    };
+  }
+
+  /** GET of an Operation-Location path. */
+  async operation(path: string): Promise<OperationView> {
+    return (await (await this.request(path)).json()) as OperationView;
   }
 
   async dataset(datasetId: string): Promise<DatasetView> {

@@ -1,12 +1,15 @@
-import type { DatasetView } from '../../core/datasets/dataset-record';
+import type { OperationView } from '../../core/datasets/operation-view';
 
 const WIDTH = 30;
 
-/** One line: `[#########.....]  42%  READ ONLY  (17 images, 3 videos)`. */
-export function progressLine(dataset: DatasetView): string {
-  const percent = Math.max(0, Math.min(100, Math.round(dataset.progress)));
+/** One line: `[#########.....]  42%  embed  (3 added, 1 skipped)` (counts once the batch is committed). */
+export function progressLine(operation: OperationView): string {
+  const percent = Math.max(0, Math.min(100, Math.round(operation.progress)));
   const filled = Math.round((percent / 100) * WIDTH);
-  return `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(percent).padStart(3)}%  ${dataset.status_new}  (${dataset.n_images} images, ${dataset.n_videos} videos)`;
+  const state = operation.status === 'RUNNING' ? (operation.phase ?? 'starting') : operation.status;
+  const counts =
+    operation.n_added === null ? '' : `  (${operation.n_added} added, ${operation.n_skipped ?? 0} skipped)`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(percent).padStart(3)}%  ${state}${counts}`;
 }
 
 /**
@@ -17,8 +20,8 @@ export class ProgressBar {
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
 
-  update(dataset: DatasetView): void {
-    const line = progressLine(dataset);
+  update(operation: OperationView): void {
+    const line = progressLine(operation);
     if (line === this.last) return;
     this.last = line;
     if (this.stream.isTTY) this.stream.write(`\r\x1b[2K${line}`);

@@ -8,6 +8,8 @@ import { allowedMethods, matchRoute, type RouteKey } from './routes';
 /** A route of the local server: API Gateway would call a Lambda; here `serve` gets the same proxy event. */
 export interface ServedRoute extends RouteKey {
   readonly name: string;
+  /** Served without credentials (the health check): the authorizer is not asked. */
+  readonly public?: boolean;
   serve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 }
 
@@ -91,6 +93,10 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
   };
   const anonymous = toProxyEvent(raw, match, null);
+  if (match.route.public) {
+    send(response, fromProxyResult(await match.route.serve(anonymous)));
+    return;
+  }
   let caller: Caller | { readonly challenge: string };
   try {
     caller = await options.authenticate(anonymous.multiValueHeaders);
@@ -122,6 +128,10 @@ async function handle(options: ApiServerOptions, request: IncomingMessage, respo
   if (method !== 'GET' || result.statusCode >= 300) {
     options.log(`${method} ${url} -> ${result.statusCode} (${match.route.name}, ${Date.now() - started} ms)`);
   }
+  send(response, result);
+}
+
+function send(response: ServerResponse, result: ReturnType<typeof fromProxyResult>): void {
   response.writeHead(result.statusCode, { ...result.headers, 'content-length': String(result.body.length) });
   response.end(result.body);
 }

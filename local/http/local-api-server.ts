@@ -5,6 +5,7 @@ import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-erro
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
 import { createApiServer, type ServedRoute } from './api-server';
 import { CallerGate } from './caller-gate';
+import { MEDIA_ROUTES } from './media-routes';
 import { PROCESS_ROUTES } from './process-routes';
 import { API_ROUTES } from './routes';
 import { singleUserCaller } from './single-user-auth';
@@ -38,6 +39,12 @@ export function createLocalApiServer(
           event,
           lambdaContext(route.handler, event.requestContext.requestId),
         ) as ReturnType<ServedRoute['serve']>,
+    })),
+    ...MEDIA_ROUTES.map((route) => ({
+      method: 'GET',
+      resource: route.resource,
+      name: route.name,
+      serve: route.handler,
     })),
     ...PROCESS_ROUTES.flatMap((route) =>
       ['GET', 'POST'].map((method) => ({ method, resource: route.resource, name: route.name, serve: route.handler })),

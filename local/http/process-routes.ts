@@ -24,9 +24,13 @@ export const PROCESS_ROUTES: readonly {
   readonly name: string;
   readonly handler: ApiHandler;
 }[] = [
-  { resource: '/api/v1/process/add_media', name: 'process-add-media', handler: processRoute(addMedia) },
-  { resource: '/api/v1/process/reindex', name: 'process-reindex', handler: processRoute(reindex) },
-  { resource: '/api/v1/process/create', name: 'process-create', handler: processRoute(create) },
+  {
+    resource: '/api/v1/process/add_media',
+    name: 'process-add-media',
+    handler: processRoute(addMedia, ['dataset_id', 'path', 'auto_reindex']),
+  },
+  { resource: '/api/v1/process/reindex', name: 'process-reindex', handler: processRoute(reindex, ['dataset_id']) },
+  { resource: '/api/v1/process/create', name: 'process-create', handler: processRoute(create, ['name', 'path']) },
 ];
 
 const missing = (name: string) => errorResponse(400, `Query parameter '${name}' is required`);
@@ -87,15 +91,22 @@ function presentFields(event: APIGatewayProxyEvent, names: Record<string, 'auto_
  * These GETs change state, so the CSRF rule for mutating requests applies to them whatever their method: a cookie
  * alone (an <img> on another site) must not start an operation.
  */
-function processRoute(route: (request: ApiRequest<OperationContext>) => Promise<APIGatewayProxyResult>): ApiHandler {
-  return apiHandler(apiContextFromEnv, async (request) => {
-    const csrf = checkCsrf({
-      method: 'POST',
-      headers: request.event.headers,
-      authMethod: request.caller.authMethod,
-      allowedOrigins: request.context.config.allowedOrigins,
-    });
-    if (!csrf.ok) return errorResponse(403, csrfFailureDetail(csrf.reason));
-    return route(request);
-  });
+function processRoute(
+  route: (request: ApiRequest<OperationContext>) => Promise<APIGatewayProxyResult>,
+  queryParameters: readonly string[],
+): ApiHandler {
+  return apiHandler(
+    apiContextFromEnv,
+    async (request) => {
+      const csrf = checkCsrf({
+        method: 'POST',
+        headers: request.event.headers,
+        authMethod: request.caller.authMethod,
+        allowedOrigins: request.context.config.allowedOrigins,
+      });
+      if (!csrf.ok) return errorResponse(403, csrfFailureDetail(csrf.reason));
+      return route(request);
+    },
+    queryParameters,
+  );
 }

@@ -11,6 +11,8 @@ export const API_ROUTES = ROUTES.map((route) => ({
   method: route.method,
   resource: `/${API_BASE_PATH}/${route.path}`,
   handler: route.handler,
+  // API Gateway serves these without the authorizer (lib/api/api.ts).
+  public: route.access === 'public',
 }));
 
 export interface RouteMatch<R extends RouteKey> {

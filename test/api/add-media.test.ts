@@ -63,6 +63,7 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
     expect(response.headers?.Location).toBe(`/api/v1/dataset/${id}`);
     const operationId = String(response.headers?.['X-Operation-Id']);
     expect(operationId).toMatch(UUID);
+    expect(response.headers?.['Operation-Location']).toBe(`/api/v1/dataset/${id}/operations/${operationId}`);
     expect(await stagedKeys(bed, id)).toEqual([`staging/${id}/${operationId}/files/0-My_Photo.jpg`]);
     expect(await readDataset(bed, id)).toMatchObject({
       status: 'UPDATING',

@@ -10,6 +10,8 @@ import type { ApiConfig } from '../../core/config/api-config';
 import type { DatasetRecord } from '../../core/datasets/dataset-record';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
 import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { presignedMediaLinks } from '../../core/operations/media-links';
+import type { MediaReadContext } from '../../core/operations/media-read-context';
 import type { OperationContext } from '../../core/operations/operation-context';
 import {
   createTestTable,
@@ -65,7 +67,7 @@ export interface ApiTestBed {
   readonly table: TestTable;
   readonly bucket: TestBucket;
   readonly sourceBucket: TestBucket;
-  readonly context: OperationContext;
+  readonly context: OperationContext & MediaReadContext;
   /** The same bed with some settings changed. */
   withConfig(overrides: Partial<ApiConfig>, replace?: Partial<Omit<OperationContext, 'config'>>): OperationContext;
 }
@@ -107,11 +109,19 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
     // Tests share one table and owner; the quotas have their own tests (test/e2e/tenant-isolation.test.ts).
     maxDatasetsPerUser: Number.MAX_SAFE_INTEGER,
     maxActiveOperationsPerUser: Number.MAX_SAFE_INTEGER,
+    mediaLinks: 'presigned',
+    mediaUrlExpirySeconds: 900,
   };
-  const context: OperationContext = {
+  const context: OperationContext & MediaReadContext = {
     config,
     dynamo: table.client,
     s3: bucket.client,
+    mediaLinks: presignedMediaLinks({
+      s3: bucket.client,
+      bucket: bucket.bucket,
+      sourceBucketNames: [sourceBucket.bucket],
+      expiresInSeconds: 900,
+    }),
     sfn: new SFNClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS }),
     sts: new STSClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS }),
     // The assumed role's credentials reach this factory (tests record them); s3rver itself only accepts its own key.

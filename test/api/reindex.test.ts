@@ -39,6 +39,7 @@ describe('POST /api/v1/dataset/{id}/reindex', () => {
     expect(response).toMatchObject({ statusCode: 202, body: '' });
     expect(response.headers?.Location).toBe(`/api/v1/dataset/${id}`);
     const operationId = response.headers?.['X-Operation-Id'];
+    expect(response.headers?.['Operation-Location']).toBe(`/api/v1/dataset/${id}/operations/${operationId}`);
     expect(startedExecutions()).toEqual([
       {
         stateMachineArn: REINDEX_MACHINE,

@@ -19,6 +19,7 @@ describe('API request logging', () => {
         seen.push(logger.getCorrelationId());
         return { statusCode: 204, body: '' };
       },
+      [],
     );
     const first = apiEvent({ method: 'GET', resource: '/api/v1/datasets', caller: { sub: 'u1' } });
     const second = apiEvent({ method: 'GET', resource: '/api/v1/dataset/{dataset_id}', caller: { sub: 'u1' } });

@@ -65,7 +65,15 @@ async function addMedia(datasetId: string, start: () => Promise<{ status: number
   expect(answer.text).toBe('');
   const operationId = answer.headers.get('x-operation-id')!;
   expect(answer.headers.get('location')).toBe(`/api/v1/dataset/${datasetId}`);
+  const operationPath = answer.headers.get('operation-location')!;
+  expect(operationPath).toBe(`/api/v1/dataset/${datasetId}/operations/${operationId}`);
   const { dataset, seen } = await api.waitUntilIdle(datasetId);
+  const operation = (await api.request('GET', operationPath)).json<{
+    status: string;
+    n_added: number;
+    progress: number;
+  }>();
+  expect(operation).toMatchObject({ status: 'SUCCEEDED', progress: 100, n_added: dataset.last_operation?.n_added });
   return { before, after: dataset, seen, operationId };
 }
 
@@ -239,7 +247,41 @@ describe('local service end to end: add media by every route', { timeout: 120_00
     expect(dataset.last_operation).toMatchObject({ type: 'REINDEX', status: 'SUCCEEDED' });
     const clusters = await api.request('GET', `/api/v1/dataset/${datasetId}/clusters`);
     expect(clusters.status).toBe(200);
-    expect(clusters.json<{ items: unknown[] }>().items.length).toBeGreaterThan(0);
+    const items = clusters.json<{ items: { cluster_id: string; size: number; representative_media_id: string }[] }>()
+      .items;
+    expect(items.length).toBeGreaterThan(0);
+
+    // Every cluster lists exactly its size in members, the representative first; the media filter agrees.
+    for (const cluster of items) {
+      const detail = await api.request('GET', `/api/v1/dataset/${datasetId}/clusters/${cluster.cluster_id}?limit=1000`);
+      const members = detail.json<{ items: { media_id: string; cluster_id: string }[] }>().items;
+      expect(members.map((member) => member.cluster_id)).toEqual(members.map(() => cluster.cluster_id));
+      expect(members).toHaveLength(cluster.size);
+      expect(members[0]?.media_id).toBe(cluster.representative_media_id);
+      const filtered = await api.request('GET', `/api/v1/dataset/${datasetId}/media?cluster_id=${cluster.cluster_id}`);
+      expect(
+        filtered
+          .json<{ items: { media_id: string }[] }>()
+          .items.map((m) => m.media_id)
+          .sort(),
+      ).toEqual(members.map((member) => member.media_id).sort());
+    }
+    const operations = (await api.request('GET', `/api/v1/dataset/${datasetId}/operations`)).json<{
+      items: { type: string; status: string }[];
+    }>();
+    expect(operations.items[0]).toMatchObject({ type: 'REINDEX', status: 'SUCCEEDED' });
+    expect(operations.items.at(-1)).toMatchObject({ type: 'INITIAL_INDEX', status: 'SUCCEEDED' });
+  });
+
+  it('answers the health check without credentials, and 400 naming an unknown query parameter', async () => {
+    const health = await fetch(`${service.url}/api/v1/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const unknown = await api.request('GET', '/api/v1/datasets?page=2');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json<{ detail: string }>().detail).toBe(
+      "Unknown query parameter 'page'; this route takes 'cursor', 'limit'",
+    );
   });
 
   it('with auto_reindex=true goes from READ ONLY through INDEXING to READY without stopping at PARTIAL INDEX', async () => {

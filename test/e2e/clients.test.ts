@@ -89,7 +89,8 @@ describe('run_profiler.sh and the Python example against the local service', { t
       status_new: 'READY',
       n_images: 3,
     });
-    expect(result.stderr).toMatch(/\[#+\.*\] +\d+%/);
+    expect(result.stderr).toMatch(/\[#+\.*\] +\d+% {2}(discover|embed|assign|cluster)/);
+    expect(result.stderr).toMatch(/\[#{30}\] +100% {2}SUCCEEDED {2}\(3 added, 0 skipped\)/);
   });
 
   it('add_media without -a ends in PARTIAL INDEX, reindex in READY, add_media -a in READY (token minted from AUTH_JWT_SECRET)', async () => {
@@ -178,6 +179,8 @@ describe('run_profiler.sh and the Python example against the local service', { t
     });
 
     expect(stdout).toContain('Add media accepted — processing in background.');
+    expect(stdout).toMatch(/^ {2}RUNNING: (discover|embed|assign|cluster) \d+%$/m);
+    expect(stdout).toMatch(/^Operation SUCCEEDED: \d+ added, 0 skipped$/m);
     expect(stdout.trim().split('\n').at(-1)).toBe('Final status: PARTIAL INDEX');
   });
 });

@@ -33,6 +33,7 @@ const routes: ServedRoute[] = [
       isBase64Encoded: true,
     }),
   },
+  { ...echo('health', 'GET', '/api/v1/health'), public: true },
   { name: 'crash', method: 'GET', resource: '/crash', serve: async () => Promise.reject(new Error('boom')) },
 ];
 
@@ -118,6 +119,15 @@ describe('local API server (API Gateway in front of the handlers)', () => {
       expect(await response.json()).toEqual({ detail: 'Not authenticated' });
     }
     expect(received.length).toBe(before);
+  });
+
+  it('serves a public route without credentials and without asking the authorizer', async () => {
+    for (const headers of [{}, { Authorization: 'Bearer broken' }] as Record<string, string>[]) {
+      const response = await fetch(`${base}/api/v1/health`, { headers });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ name: 'health' });
+      expect(lastEvent().requestContext.authorizer).toBeFalsy();
+    }
   });
 
   it('answers 500 when the authorizer itself fails', async () => {

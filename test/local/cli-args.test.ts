@@ -33,8 +33,19 @@ describe('run_profiler.sh arguments', () => {
 });
 
 describe('progress line', () => {
-  it('draws the bar from progress, with status_new and the counts', () => {
-    const line = progressLine({ progress: 50, status_new: 'READ ONLY', n_images: 17, n_videos: 3 } as never);
-    expect(line).toBe(`[${'#'.repeat(15)}${'.'.repeat(15)}]  50%  READ ONLY  (17 images, 3 videos)`);
+  it("draws the bar from the operation's progress, with its phase while it runs", () => {
+    const line = progressLine({ progress: 50, status: 'RUNNING', phase: 'embed', n_added: null } as never);
+    expect(line).toBe(`[${'#'.repeat(15)}${'.'.repeat(15)}]  50%  embed`);
+  });
+
+  it('shows the outcome and the counts once the operation has ended', () => {
+    const line = progressLine({
+      progress: 100,
+      status: 'SUCCEEDED',
+      phase: 'embed',
+      n_added: 4,
+      n_skipped: 1,
+    } as never);
+    expect(line).toBe(`[${'#'.repeat(30)}] 100%  SUCCEEDED  (4 added, 1 skipped)`);
   });
 });

@@ -79,11 +79,11 @@ describe('finalize Lambda', () => {
     const stored = await dataset(table, seeded.datasetId);
     expect(stored).toMatchObject({
       status: 'INDEXING',
-      progress: 0,
+      progress: 90,
       n_images: 5,
       batches: ['b0', seeded.operationId],
       active_task: { type: 'MEDIA_ADDITION', operation_id: seeded.operationId },
-      last_operation: { status: 'RUNNING', n_added: 4, n_skipped: 3 },
+      last_operation: { status: 'RUNNING', phase: 'cluster', n_added: 4, n_skipped: 3 },
     });
     expect(stored?.last_operation?.finished_at).toBeUndefined();
   });

@@ -150,3 +150,40 @@ export function createDatasetEvent(
     caller,
   });
 }
+
+export const getClusterEvent = (
+  datasetId: string,
+  clusterId: string,
+  query: Record<string, string>,
+  caller: TestCaller | null,
+) =>
+  apiEvent({
+    method: 'GET',
+    resource: `${DATASET_RESOURCE}/clusters/{cluster_id}`,
+    pathParameters: { dataset_id: datasetId, cluster_id: clusterId },
+    query,
+    caller,
+  });
+
+export const listOperationsEvent = (datasetId: string, query: Record<string, string>, caller: TestCaller | null) =>
+  apiEvent({
+    method: 'GET',
+    resource: `${DATASET_RESOURCE}/operations`,
+    pathParameters: { dataset_id: datasetId },
+    query,
+    caller,
+  });
+
+export const getOperationEvent = (
+  datasetId: string,
+  operationId: string,
+  query: Record<string, string>,
+  caller: TestCaller | null,
+) =>
+  apiEvent({
+    method: 'GET',
+    resource: `${DATASET_RESOURCE}/operations/{operation_id}`,
+    pathParameters: { dataset_id: datasetId, operation_id: operationId },
+    query,
+    caller,
+  });

@@ -205,16 +205,26 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           'POST /api/v1/dataset/{dataset_id}/reindex',
           'GET /api/v1/dataset/{dataset_id}/media',
           'GET /api/v1/dataset/{dataset_id}/clusters',
+          'GET /api/v1/dataset/{dataset_id}/clusters/{cluster_id}',
+          'GET /api/v1/dataset/{dataset_id}/operations',
+          'GET /api/v1/dataset/{dataset_id}/operations/{operation_id}',
+          'GET /api/v1/health',
         ].sort(),
       );
     });
 
-    it('puts every method behind the REQUEST authorizer and proxies it to its own function', () => {
+    it('puts every method but the health check behind the REQUEST authorizer and proxies it to its own function', () => {
       const authorizerId = logicalIdOf(built.stack.api.authorizer.authorizer);
       const methods = resourcesOfType(built.template, 'AWS::ApiGateway::Method');
       expect(Object.keys(methods)).toHaveLength(ROUTES.length);
-      for (const method of Object.values(methods)) {
-        expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      for (const route of ROUTES) {
+        const method = properties(built.template, logicalIdOf(built.stack.api.methods[route.id]!));
+        if (route.access === 'public') {
+          expect(method.AuthorizationType, route.id).toBe('NONE');
+          expect(method, route.id).not.toHaveProperty('AuthorizerId');
+        } else {
+          expect(method, route.id).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+        }
       }
       for (const route of ROUTES) {
         const fnId = logicalIdOf(functionOf(built, route.id));
@@ -321,7 +331,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         allowedOrigins: '["https://app.example.com","http://localhost:5173"]',
         authCookieName: 'vl_session',
       });
-      for (const route of ROUTES) {
+      for (const route of ROUTES.filter((r) => r.access !== 'public')) {
         expect(environment(built, functionOf(built, route.id))).toMatchObject({
           TABLE_NAME: tableRef,
           POWERTOOLS_SERVICE_NAME: route.handler,
@@ -333,6 +343,18 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:5173',
           AUTH_COOKIE_NAME: 'vl_session',
         });
+      }
+    });
+
+    it('give the health check no grant and no setting beyond its own logs', () => {
+      for (const id of routesWith('public')) {
+        const env = environment(built, functionOf(built, id));
+        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+        const granted = actions(built, functionOf(built, id));
+        expect(
+          granted.filter((action) => !/^(logs|xray):/.test(action)),
+          id,
+        ).toEqual([]);
       }
     });
 
@@ -353,7 +375,9 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       });
       for (const route of ROUTES.filter((r) => r.access !== 'upload')) {
         const env = environment(built, functionOf(built, route.id));
-        for (const name of ['BUCKET_NAME', 'ADD_MEDIA_STATE_MACHINE_ARN', 'ADD_MEDIA_ENABLED', 'MAX_UPLOAD_BYTES']) {
+        if (route.mediaLinks) expect(env.BUCKET_NAME, route.id).toEqual(bucketRef);
+        const absent = ['ADD_MEDIA_STATE_MACHINE_ARN', 'ADD_MEDIA_ENABLED', 'MAX_UPLOAD_BYTES'];
+        for (const name of route.mediaLinks ? absent : ['BUCKET_NAME', ...absent]) {
           expect(env, `${route.id} ${name}`).not.toHaveProperty(name);
         }
         if (route.access === 'read') expect(env).not.toHaveProperty('REINDEX_STATE_MACHINE_ARN');
@@ -458,19 +482,36 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
   describe('IAM least privilege', () => {
     const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-    it('read-only routes may read the table and nothing else', () => {
-      for (const id of routesWith('read')) {
-        const granted = actions(built, functionOf(built, id));
-        expect(granted, id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    it('read-only routes may read the table and nothing else; media routes also get thumbnails and media', () => {
+      const bucketArn = { 'Fn::GetAtt': [logicalIdOf(built.stack.mediaBucket.bucket), 'Arn'] };
+      for (const route of ROUTES.filter((r) => r.access === 'read')) {
+        const granted = actions(built, functionOf(built, route.id));
+        expect(granted, route.id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
         for (const action of [
           ...WRITES,
           'states:StartExecution',
           's3:PutObject',
-          's3:GetObject',
+          ...(route.mediaLinks ? [] : ['s3:GetObject']),
           'secretsmanager:GetSecretValue',
         ]) {
-          expect(granted, `${id} must not have ${action}`).not.toContain(action);
+          expect(granted, `${route.id} must not have ${action}`).not.toContain(action);
         }
+        const s3Statements = statements(built, functionOf(built, route.id)).filter((s) =>
+          s.actions.some((a) => a.startsWith('s3:')),
+        );
+        expect(s3Statements, route.id).toEqual(
+          route.mediaLinks
+            ? [
+                {
+                  actions: ['s3:GetObject'],
+                  resources: [
+                    { 'Fn::Join': ['', [bucketArn, '/datasets/*/batches/*/media/*']] },
+                    { 'Fn::Join': ['', [bucketArn, '/datasets/*/batches/*/thumbnails/*']] },
+                  ],
+                },
+              ]
+            : [],
+        );
       }
     });
 
@@ -525,11 +566,17 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ASSUME_ROLE_EXTERNAL_ID: 'vl-external',
         });
       }
-      for (const id of routesWith('read')) {
+      for (const route of ROUTES.filter((r) => r.access === 'read')) {
         expect(
-          actions(configured, functionOf(configured, id)).filter((a) => /^(sts|s3):/.test(a)),
-          id,
-        ).toEqual([]);
+          actions(configured, functionOf(configured, route.id)).filter((a) => /^(sts|s3):/.test(a)),
+          route.id,
+        ).toEqual(route.mediaLinks ? ['s3:GetObject'] : []);
+        if (route.mediaLinks) {
+          expect(statements(configured, functionOf(configured, route.id))).toContainEqual({
+            actions: ['s3:GetObject'],
+            resources: expect.arrayContaining([bucketArn('team-media/*'), bucketArn('raw-*/*')]),
+          });
+        }
       }
     });
 

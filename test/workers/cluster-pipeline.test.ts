@@ -130,7 +130,15 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
     ]);
 
     const assigned = await assign(op1);
-    expect(assigned).toEqual({ n_images: 4, n_videos: 1, n_skipped: 0, skipped: [], n_new_clusters: 5, n_joined: 0 });
+    expect(assigned).toEqual({
+      n_images: 4,
+      n_videos: 1,
+      n_skipped: 0,
+      n_duplicates: 0,
+      skipped: [],
+      n_new_clusters: 5,
+      n_joined: 0,
+    });
     const assignJson = JSON.parse(
       await (
         await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: assignKey(datasetId, op1) }))

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
-import { embeddingShardKeys } from '../../core/store/batch-paths';
+import { embeddingShardKeys, thumbnailKey } from '../../core/store/batch-paths';
 import { datasetKey } from '../../core/store/table-schema';
 import { recordShardDone } from '../../workers/embed/shard-progress';
 import { makeImage, makeVideo, truncated } from '../support/media-fixtures';
@@ -63,12 +63,27 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(rows).toEqual([
-      { media_id: lines[0].media_id, type: 'image', source_uri: 'upload://a.jpg', width: 120, height: 80 },
-      { media_id: lines[2].media_id, type: 'image', source_uri: 'upload://rotated.jpg', width: 48, height: 64 },
+      {
+        media_id: lines[0].media_id,
+        type: 'image',
+        source_uri: 'upload://a.jpg',
+        location: lines[0].location,
+        width: 120,
+        height: 80,
+      },
+      {
+        media_id: lines[2].media_id,
+        type: 'image',
+        source_uri: 'upload://rotated.jpg',
+        location: lines[2].location,
+        width: 48,
+        height: 64,
+      },
       {
         media_id: lines[4].media_id,
         type: 'video',
         source_uri: 'upload://clip.mp4',
+        location: lines[4].location,
         frame_count: 3,
         width: 96,
         height: 64,
@@ -86,6 +101,11 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     expect(skipped[0].reason).toMatch(/^cannot decode image: .*(truncated|premature|corrupt)/i);
     expect(skipped[1].reason).toMatch(/^cannot decode image: .*unsupported image format/i);
     expect(skipped[2].reason).toMatch(/no longer exists/);
+    // One thumbnail per embedded media, none for the skipped.
+    for (const row of rows) {
+      const thumbnail = await bytes(thumbnailKey(datasetId, batchId, row.media_id));
+      expect(Buffer.from(thumbnail.subarray(8, 12)).toString('latin1')).toBe('WEBP');
+    }
 
     const dataset = (
       await table.client.send(new GetCommand({ TableName: table.tableName, Key: datasetKey(datasetId) }))

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assignIncrementally, type ExistingMatch } from '../../core/clustering/incremental-assignment';
 import { getDataset } from '../../core/datasets/dataset-repository';
+import { isDuplicateReason } from '../../core/media/duplicate-reason';
 import { writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
@@ -41,6 +42,8 @@ export interface AssignSummary {
   readonly n_images: number;
   readonly n_videos: number;
   readonly n_skipped: number;
+  /** Of the skipped, those whose bytes the dataset already held (embed's content-hash check). */
+  readonly n_duplicates: number;
   readonly skipped: readonly { name: string; reason: string }[];
   readonly n_new_clusters: number;
   readonly n_joined: number;
@@ -130,6 +133,7 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
       n_images: batch.rows.filter((row) => row.type === 'image').length,
       n_videos: batch.rows.filter((row) => row.type === 'video').length,
       n_skipped: batch.skipped.length,
+      n_duplicates: batch.skipped.filter((media) => isDuplicateReason(media.reason)).length,
       skipped: batch.skipped.slice(0, SKIPPED_LISTED),
       n_new_clusters: assignment.newClusters.length,
       n_joined: [...assignment.joined.values()].reduce((sum, count) => sum + count, 0),

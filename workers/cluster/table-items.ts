@@ -16,6 +16,7 @@ export function newMediaItem(
     media_id: row.media_id,
     type: row.type,
     source_uri: row.source_uri,
+    ...(row.location ? { location: row.location } : {}),
     batch_id: at.batchId,
     added_at: at.addedAt,
     ...(row.frame_count !== undefined ? { frame_count: row.frame_count } : {}),

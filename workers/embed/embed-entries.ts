@@ -10,6 +10,8 @@ export interface ShardRow {
   readonly media_id: string;
   readonly type: 'image' | 'video';
   readonly source_uri: string;
+  /** Where the bytes are (the manifest's location): what the media's `url` opens. */
+  readonly location?: ManifestEntry['location'];
   readonly frame_count?: number;
   readonly width?: number;
   readonly height?: number;
@@ -84,6 +86,7 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
         media_id: media.entry.media_id,
         type: media.entry.type,
         source_uri: media.entry.source_uri,
+        location: media.entry.location,
         ...(media.entry.type === 'video' ? { frame_count: media.frameCount } : {}),
         ...(media.width && media.height ? { width: media.width, height: media.height } : {}),
       });

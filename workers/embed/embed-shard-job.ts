@@ -4,13 +4,16 @@ import type { EmbeddingConfig } from '../../core/datasets/embedding-config';
 import { ImageEncoder } from '../model/image-encoder';
 import { type ExecutionProvider, type ExecutionProviderPreference, openSession } from '../model/inference-session';
 import { type ModelLocation, pinnedSha256, resolveModel } from '../model/model-source';
+import { ContentClaims } from './content-claims';
 import { decodeMedia } from './decode-media';
 import { embedEntries } from './embed-entries';
+import { HashingMediaReader } from './hashing-reader';
 import { readManifestParts } from './manifest';
-import { MediaReader } from './media-reader';
 import { writeShard } from './shard-output';
 import { recordShardDone } from './shard-progress';
+import { skipDuplicates } from './skip-duplicates';
 import { DEFAULT_VIDEO_FRAME_OPTIONS } from './video-frames';
+import { writeThumbnails } from './write-thumbnails';
 
 export interface EmbedShardJob {
   readonly s3: S3Client;
@@ -61,23 +64,38 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
   job.log(`model ${job.config.model_id} v${job.config.version} sha256 ${model.sha256}`);
   const { session, provider } = await openSession(model.path, job.executionProvider, job.log);
   const encoder = new ImageEncoder(session, job.config.input_size, job.config.dimension);
-  const reader = new MediaReader({
+  const reader = new HashingMediaReader({
     s3: job.s3,
     bucket: job.bucket,
     sourceS3: job.sourceS3,
     localPathsAllowed: job.localPathsAllowed,
   });
+  const claims = await ContentClaims.open({
+    client: job.client,
+    tableName: job.tableName,
+    datasetId: job.datasetId,
+    batchId: job.operationId,
+  });
   try {
     const embedded = await embedEntries(entries, {
       encoder,
       normalisation: job.config,
-      decode: (entry) =>
-        decodeMedia(entry, {
+      decode: writeThumbnails(
+        skipDuplicates(
+          (entry) =>
+            decodeMedia(entry, {
+              reader,
+              side: job.config.input_size,
+              maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
+              maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
+            }),
           reader,
-          side: job.config.input_size,
-          maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
-          maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
-        }),
+          claims,
+        ),
+        reader,
+        { s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.operationId },
+        job.config.input_size,
+      ),
       batchSize: job.batchSize,
       prefetch: job.prefetch,
       decodeConcurrency: job.decodeConcurrency,
