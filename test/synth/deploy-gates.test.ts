@@ -55,13 +55,15 @@ describe('deployment gates on the synthesized templates (default and every optio
   beforeAll(() => {
     byDefault = synthesize({});
     everyOption = synthesize(EVERY_OPTION);
-  });
+  }, 300_000);
 
   afterAll(() => {
     for (const synthesized of [byDefault, everyOption]) rmSync(synthesized.directory, { recursive: true, force: true });
   });
 
-  it("validates every resource against CloudFormation's registry schemas with no violation", () => {
+  it("validates every resource against CloudFormation's registry schemas with no violation", {
+    timeout: 300_000,
+  }, () => {
     const result = checkRegistrySchemas({ default: byDefault.template, 'every-option': everyOption.template });
     expect(result.violations).toEqual([]);
     // CDK's own custom resource is the only type without a registry schema.
@@ -69,7 +71,10 @@ describe('deployment gates on the synthesized templates (default and every optio
     expect(result.checkedResources).toBeGreaterThan(300);
   });
 
-  it('passes every AWS Guard (Control Tower) rule or acknowledges it with a reason, none stale', () => {
+  // cfn-guard evaluates 237 rules over both templates: about 40 s of CPU.
+  it('passes every AWS Guard (Control Tower) rule or acknowledges it with a reason, none stale', {
+    timeout: 600_000,
+  }, () => {
     const report = new AcknowledgingGuardValidator().validate({
       appConstruct: byDefault.app,
       templatePaths: [byDefault.templatePath, everyOption.templatePath],
@@ -125,7 +130,7 @@ const SQS_RULES = join(
 );
 
 describe('AcknowledgingGuardValidator', () => {
-  it('reports an unacknowledged violation and an acknowledgement with nothing behind it', () => {
+  it('reports an unacknowledged violation and an acknowledgement with nothing behind it', { timeout: 300_000 }, () => {
     const app = new App();
     const stack = new Stack(app, 'Queues');
     new sqs.Queue(stack, 'WithoutDeadLetters');

@@ -158,7 +158,7 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [arn(stack, bucket), `/${prefix}`]] });
     expect(s3Statements).toEqual([
       expect.objectContaining({
-        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
         Resource: objects('datasets/*'),
       }),
       expect.objectContaining({ Action: 's3:GetObject', Resource: objects('staging/*') }),
