@@ -51,7 +51,10 @@ export default async function setup(project: TestProject) {
   project.provide('s3Endpoint', s3.endpoint);
   project.provide('scratchDir', scratchDir);
   return async () => {
-    await stopAll();
-    removeFolders();
+    try {
+      await stopAll();
+    } finally {
+      removeFolders();
+    }
   };
 }
