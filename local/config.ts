@@ -17,7 +17,8 @@ import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/emb
  * | `DEFAULT_USE_SPOT` | `false` | capacity a request without `use_spot` is planned on (logged only, locally) |
  * | `SOURCE_BUCKET_NAMES` | `*` | buckets of the embedded S3 that `s3_uri` may name |
  * | `LOG_LEVEL` | `WARN` | log level of handlers and workers |
- * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: a small test encoder is generated under DATA_DIR |
+ * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: the default encoder is converted from the nsfwjs package's MobileNetV2 weights under DATA_DIR |
+ * | `SIMILARITY_THRESHOLD` | the encoder's | cosine similarity from which media are near-duplicates, for datasets indexed from now on (a dataset keeps the one it was first indexed with) |
  */
 export interface LocalConfig {
   readonly dataDir: string;
@@ -32,8 +33,10 @@ export interface LocalConfig {
   readonly defaultUseSpot: boolean;
   readonly sourceBucketNames: string;
   readonly logLevel: string;
-  /** The encoder to embed with; undefined: generate the test encoder. */
+  /** The encoder to embed with; undefined: the default encoder. */
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
+  /** Replaces the encoder's calibrated similarity_threshold; undefined: keep it. */
+  readonly similarityThreshold?: number;
 }
 
 export class LocalConfigError extends Error {
@@ -73,9 +76,21 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     sourceBucketNames: env.SOURCE_BUCKET_NAMES?.trim() || '*',
     logLevel: env.LOG_LEVEL?.trim() || 'WARN',
     ...readModel(env, problems),
+    ...readThreshold(env, problems),
   };
   if (problems.length > 0) throw new LocalConfigError(`Invalid settings: ${problems.join('; ')}`);
   return config;
+}
+
+function readThreshold(env: NodeJS.ProcessEnv, problems: string[]): Pick<LocalConfig, 'similarityThreshold'> {
+  const value = env.SIMILARITY_THRESHOLD?.trim();
+  if (!value) return {};
+  const threshold = Number(value);
+  if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1) {
+    problems.push(`SIMILARITY_THRESHOLD must be a number above 0 and at most 1, got "${value}"`);
+    return {};
+  }
+  return { similarityThreshold: threshold };
 }
 
 function readModel(env: NodeJS.ProcessEnv, problems: string[]): Pick<LocalConfig, 'model'> {

@@ -1,4 +1,9 @@
-import { DEFAULT_EMBEDDING_CONFIG, type EmbeddingConfig, parseEmbeddingConfig } from '../datasets/embedding-config';
+import {
+  DEFAULT_EMBEDDING_CONFIG,
+  type EmbeddingConfig,
+  embeddingConfigFor,
+  parseEmbeddingConfig,
+} from '../datasets/embedding-config';
 import { parseAllowedOrigins } from './allowed-origins';
 import { commaList } from './wildcard-pattern';
 
@@ -16,6 +21,7 @@ import { commaList } from './wildcard-pattern';
  * | `ALLOWED_ASSUME_ROLE_ARNS` | allowedAssumeRoleArns | none: `assume_role` is refused |
  * | `ASSUME_ROLE_EXTERNAL_ID` | assumeRoleExternalId | none |
  * | `DEFAULT_EMBEDDING_CONFIG` | defaultEmbeddingConfig (JSON) | DEFAULT_EMBEDDING_CONFIG |
+ * | `SIMILARITY_THRESHOLD` | defaultEmbeddingConfig.similarity_threshold (the deployment's override) | the config's |
  * | `MAX_UPLOAD_BYTES` | maxUploadBytes | LAMBDA_MAX_UPLOAD_BYTES |
  * | `ALLOWED_ORIGINS` | allowedOrigins | none |
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
@@ -61,14 +67,27 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     allowedAssumeRoleArns: () => arnPatterns(env, 'ALLOWED_ASSUME_ROLE_ARNS'),
     assumeRoleExternalId: () => env.ASSUME_ROLE_EXTERNAL_ID?.trim() || undefined,
     defaultEmbeddingConfig: () =>
-      env.DEFAULT_EMBEDDING_CONFIG?.trim()
-        ? parseEmbeddingConfig(env.DEFAULT_EMBEDDING_CONFIG)
-        : DEFAULT_EMBEDDING_CONFIG,
+      embeddingConfigFor(
+        env.DEFAULT_EMBEDDING_CONFIG?.trim()
+          ? parseEmbeddingConfig(env.DEFAULT_EMBEDDING_CONFIG)
+          : DEFAULT_EMBEDDING_CONFIG,
+        similarityThreshold(env),
+      ),
     maxUploadBytes: () => positiveInteger(env, 'MAX_UPLOAD_BYTES', LAMBDA_MAX_UPLOAD_BYTES),
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
     sourceBucketNames: () => commaList(env.SOURCE_BUCKET_NAMES),
     localPathsAllowed: () => flag(env, 'LOCAL_PATHS_ALLOWED', false),
   });
+}
+
+/** SIMILARITY_THRESHOLD, the deployment's threshold for datasets it indexes from now on; unset: the encoder's. */
+function similarityThreshold(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.SIMILARITY_THRESHOLD?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1)
+    throw new ApiConfigError(`SIMILARITY_THRESHOLD must be a number above 0 and at most 1, got "${raw}"`);
+  return value;
 }
 
 function memoizedGetters<T extends object>(getters: Getters<T>): T {
