@@ -21,6 +21,8 @@ export interface LocalServiceProcess {
   readonly dataDir: string;
   /** Seconds from process start to serving, as the service printed it. */
   readonly readySeconds: number;
+  /** The service's process id (its workers are its children). */
+  readonly pid: number;
   /** Everything the service printed so far. */
   output(): string;
   /** Ctrl-C: graceful stop. */
@@ -65,6 +67,7 @@ export async function startLocalService(
     s3Endpoint: `http://127.0.0.1:${s3Port}`,
     dataDir,
     readySeconds,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopGroup(child, 'SIGINT'),
     kill: () => stopGroup(child, 'SIGKILL'),
