@@ -29,6 +29,7 @@ import {
   localStateMachineArns,
   PIPELINE_FUNCTION_NAMES,
 } from './workflows/local-pipeline';
+import { bundleWorkers } from './workflows/worker-bundle';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 const DEFAULT_MODEL_FILE = `${LOCAL_EMBEDDING_CONFIG.model_id}.onnx`;
@@ -100,6 +101,7 @@ async function start(
       },
       worker: {
         repoRoot: REPO_ROOT,
+        bundle: bundleWorkers(REPO_ROOT),
         baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
         taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
       },

@@ -22,6 +22,8 @@ export interface RunTaskParameters {
 
 export interface WorkerRuntime {
   readonly repoRoot: string;
+  /** The workers bundled into JavaScript (worker-bundle.ts); without it each task runs workers/main.ts through tsx. */
+  readonly bundle?: string;
   /** What every task definition gives its container locally: bucket, table, endpoints, credentials, model, PATH. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** What one task definition (by ARN) adds, e.g. the CPU one's EXECUTION_PROVIDER=cpu. */
@@ -57,7 +59,10 @@ export async function runWorkerTask(
   scope.log(`worker ${label}: starting on ${capacity.description}`);
 
   const createdAt = Date.now();
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts'), task], {
+  const entry = runtime.bundle
+    ? ['--enable-source-maps', runtime.bundle]
+    : ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts')];
+  const child = spawn(process.execPath, [...entry, task], {
     cwd: runtime.repoRoot,
     env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
