@@ -19,7 +19,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiConfig } from '../core/config/api-config';
 import { newDatasetRecord, putNewDataset } from '../core/datasets/dataset-repository';
-import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
+import { TEST_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
 import type { OperationContext } from '../core/operations/operation-context';
 import { createTableInput } from '../core/store/table-schema';
 import { createAddMediaHandler } from '../lambdas/add-media/handler';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       addMediaEnabled: true,
       allowedAssumeRoleArns: [],
       assumeRoleExternalId: undefined,
-      defaultEmbeddingConfig: LOCAL_EMBEDDING_CONFIG,
+      defaultEmbeddingConfig: TEST_EMBEDDING_CONFIG,
       maxUploadBytes: 4 * 1024 * 1024,
       allowedOrigins: [],
       sourceBucketNames: [sourceBucket],
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         displayName: 'bench',
         owner: CALLER.sub,
         now: new Date(),
-        embeddingConfig: LOCAL_EMBEDDING_CONFIG,
+        embeddingConfig: TEST_EMBEDDING_CONFIG,
       });
       await putNewDataset(documents, tableName, record);
       return id;

@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import {
   DEFAULT_EMBEDDING_CONFIG,
   type EmbeddingConfig,
-  LOCAL_EMBEDDING_CONFIG,
+  TEST_EMBEDDING_CONFIG,
 } from '../core/datasets/embedding-config';
 import { buildTestModel } from '../core/model/generate-test-model';
 import { makeImage } from '../test/support/media-fixtures';
@@ -65,7 +65,7 @@ try {
   });
   const results: Record<string, string | number>[] = [];
   for (const [label, config, grid] of [
-    ['test model, 64 px', LOCAL_EMBEDDING_CONFIG, 8],
+    ['test model, 64 px', TEST_EMBEDDING_CONFIG, 8],
     ['test architecture at 224 px, 512-d', { ...DEFAULT_EMBEDDING_CONFIG, model_sha256: undefined }, 8],
   ] as [string, EmbeddingConfig, number][]) {
     const side = config.input_size;
@@ -87,7 +87,7 @@ try {
     const embedded = await embedEntries(entries, {
       encoder,
       normalisation: config,
-      decode: (entry) => decodeMedia(entry, { reader, side, maxVideoFrames: 16, maxVideoFps: 1 }),
+      decode: (entry) => decodeMedia(entry, { reader, side, resize: 'crop', maxVideoFrames: 16, maxVideoFps: 1 }),
       batchSize: 16,
       prefetch: 2,
       decodeConcurrency: Math.max(2, cores),

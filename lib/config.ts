@@ -30,7 +30,10 @@ export interface DeploymentConfig {
   readonly maxShards: number;
   /** `maxConcurrency` (default 20, at most 40: the inline Map's own limit): embedding tasks running at once per operation. */
   readonly maxConcurrency: number;
-  /** `similarityThreshold` (default 0.9): cosine similarity joining two media in one cluster. */
+  /**
+   * `similarityThreshold` (default 0.9, for the CLIP encoder): cosine similarity from which two media are near-duplicates;
+   * stored with each dataset at its first indexing (a dataset created with `similarity_threshold` keeps its own).
+   */
   readonly similarityThreshold: number;
   /** `modelUri` (optional, s3:// or https://): image encoder to load instead of the one baked into the image. */
   readonly modelUri?: string;

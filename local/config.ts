@@ -23,7 +23,8 @@ import { type EmbeddingConfig, parseEmbeddingConfig } from '../core/datasets/emb
  * | `LOG_LEVEL` | `WARN` | log level of handlers and workers |
  * | `AUTH_MODE` | `jwt` | `none`: no credentials asked, every request acts as the local user (loopback HOST only) |
  * | `MIN_FREE_DISK_MB` | `1024` | free space DATA_DIR must have for the service to start |
- * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: a small test encoder is generated under DATA_DIR |
+ * | `MODEL_URI`, `MODEL_SHA256`, `DEFAULT_EMBEDDING_CONFIG` | unset | an image encoder of your own (file:// or absolute path), its sha256 and its embedding config (JSON), all three together; unset: the default encoder is converted from the nsfwjs package's MobileNetV2 weights under DATA_DIR |
+ * | `SIMILARITY_THRESHOLD` | the encoder's | cosine similarity from which media are near-duplicates, for datasets indexed from now on (a dataset keeps the one it was first indexed with) |
  */
 export interface LocalConfig {
   readonly dataDir: string;
@@ -44,8 +45,10 @@ export interface LocalConfig {
   /** `jwt`: every request proves its identity (AUTH_* settings); `none`: single-user workstation mode. */
   readonly authMode: 'jwt' | 'none';
   readonly minFreeBytes: number;
-  /** The encoder to embed with; undefined: generate the test encoder. */
+  /** The encoder to embed with; undefined: the default encoder. */
   readonly model?: { readonly uri: string; readonly sha256: string; readonly embeddingConfig: EmbeddingConfig };
+  /** Replaces the encoder's calibrated similarity_threshold; undefined: keep it. */
+  readonly similarityThreshold?: number;
 }
 
 /** What `npm start` refuses to start with (core/config/settings.ts rules: one message per bad value, all at once). */
@@ -79,6 +82,7 @@ export function readLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     logLevel: read.value('LOG_LEVEL', SETTING.text, 'WARN'),
     authMode: read.value('AUTH_MODE', AUTH_MODES, 'jwt'),
     minFreeBytes: read.value('MIN_FREE_DISK_MB', SETTING.positiveInteger, 1024) * 1024 * 1024,
+    similarityThreshold: read.optional('SIMILARITY_THRESHOLD', SETTING.fraction),
     ...readModel(env, problems),
   };
   for (const problem of problems) read.problem(problem);

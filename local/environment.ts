@@ -113,6 +113,8 @@ export function workerBaseEnvironment(
     SOURCE_BUCKET_NAMES: config.sourceBucketNames,
     ...localPathSettings(config),
     LOG_LEVEL: config.logLevel,
+    // For datasets whose stored embedding config has no threshold; the others keep theirs.
+    ...(config.similarityThreshold === undefined ? {} : { SIMILARITY_THRESHOLD: String(config.similarityThreshold) }),
     // The service already printed the SDK's "future releases need Node 22" notice once; not again for every task.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -10,7 +10,8 @@ import {
 import { createDocumentClient } from '../core/aws/dynamo-client';
 import { createS3Client } from '../core/aws/s3-client';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
-import { ensureTestModel } from '../core/model/generate-test-model';
+import { buildDefaultEncoder } from '../core/model/default-encoder';
+import { ensureModelFile } from '../core/model/model-file';
 import { recoverInterruptedOperations } from '../core/pipeline/stale-lock-recovery';
 import { createTableInput } from '../core/store/table-schema';
 import type { LocalConfig } from './config';
@@ -28,10 +29,11 @@ import {
   localStateMachineArns,
   PIPELINE_FUNCTION_NAMES,
 } from './workflows/local-pipeline';
+import { bundleWorkers } from './workflows/worker-bundle';
 import { WorkerSlots } from './workflows/worker-slots';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
-const TEST_MODEL_FILE = 'pooled-projection-test.onnx';
+const DEFAULT_MODEL_FILE = `${LOCAL_EMBEDDING_CONFIG.model_id}.onnx`;
 
 export interface RunningLocalService {
   readonly url: string;
@@ -100,6 +102,7 @@ async function start(
       },
       worker: {
         repoRoot: REPO_ROOT,
+        bundle: bundleWorkers(REPO_ROOT),
         baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
         taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
         slots: new WorkerSlots(config.maxWorkerProcesses),
@@ -142,16 +145,27 @@ async function start(
   };
 }
 
-/** The encoder configured, or the small test encoder written under DATA_DIR with LOCAL_EMBEDDING_CONFIG pinned to it. */
+/**
+ * The encoder configured, or the default encoder converted from nsfwjs's weights and written under DATA_DIR (once; a
+ * later start finds the same bytes there), loaded by the workers through MODEL_URI + MODEL_SHA256 as in production.
+ * SIMILARITY_THRESHOLD, when set, replaces the encoder's calibrated threshold for datasets indexed from now on.
+ */
 function localModel(config: LocalConfig): LocalModel {
   const cacheDir = join(config.dataDir, 'models', 'cache');
-  if (config.model) return { ...config.model, cacheDir };
-  const written = ensureTestModel(join(config.dataDir, 'models', TEST_MODEL_FILE));
+  const threshold =
+    config.similarityThreshold === undefined ? {} : { similarity_threshold: config.similarityThreshold };
+  if (config.model)
+    return { ...config.model, cacheDir, embeddingConfig: { ...config.model.embeddingConfig, ...threshold } };
+  const written = ensureModelFile(join(config.dataDir, 'models', DEFAULT_MODEL_FILE), buildDefaultEncoder());
+  if (written.sha256 !== LOCAL_EMBEDDING_CONFIG.model_sha256)
+    throw new Error(
+      `The default encoder converted from nsfwjs has sha256 ${written.sha256}, LOCAL_EMBEDDING_CONFIG pins ${LOCAL_EMBEDDING_CONFIG.model_sha256}: another nsfwjs version?`,
+    );
   return {
     uri: `file://${written.path}`,
     sha256: written.sha256,
     cacheDir,
-    embeddingConfig: { ...LOCAL_EMBEDDING_CONFIG, model_sha256: written.sha256 },
+    embeddingConfig: { ...LOCAL_EMBEDDING_CONFIG, ...threshold },
   };
 }
 

@@ -1,8 +1,9 @@
 import { partialClusterId } from './cluster-ids';
 import type { KnnGraph } from './knn-graph';
-import { representatives } from './representatives';
-import { float32Threshold, labelSets } from './threshold-components';
+import { representativeOf } from './representatives';
+import { clustersAmong, float32Threshold, mutualEdges } from './threshold-components';
 import { UnionFind } from './union-find';
+import { dot } from './vector-math';
 
 /** The most similar already-clustered media of a new media, and the cluster it belongs to. */
 export interface ExistingMatch {
@@ -38,88 +39,74 @@ export interface IncrementalAssignment {
 }
 
 /**
- * Assigns a batch of new media without touching existing clusters:
+ * Assigns a batch of new media without touching existing clusters, by the rule of a full clustering
+ * (nearDuplicateClusters) as far as the clustered side is known here (each new media's nearest clustered media):
  * - a media whose nearest clustered media is at least `threshold` similar joins that media's cluster;
- * - a media linked (through new media at or above the threshold) to such a media joins the cluster of its group's
- *   strongest link, as a full re-clustering would put them in one component;
- * - the remaining groups of new media become new clusters, marked partial by the caller.
+ * - new media linked by mutual-kNN edges at the threshold form groups; a member without a match of its own joins the
+ *   cluster of the most similar group member that has one, if it is at least `threshold` similar to that member (the
+ *   guard: a chain of new media does not drag unrelated ones into a cluster);
+ * - the others are clustered among themselves as a full clustering would (edges, guard) and become new clusters,
+ *   marked partial by the caller.
  * Two existing clusters that a batch bridges stay apart until the next full clustering merges them.
  */
 export function assignIncrementally(input: IncrementalInput): IncrementalAssignment {
-  const { batchGraph: graph, existing } = input;
-  const threshold = float32Threshold(input.threshold);
+  const { batchGraph: graph, existing, vectors, dimension } = input;
+  const cut = float32Threshold(input.threshold);
   const n = graph.n;
-  if (existing.length !== n || input.vectors.length !== n * input.dimension) {
+  if (existing.length !== n || vectors.length !== n * dimension) {
     throw new Error(
-      `assignIncrementally: ${n} graph rows, ${existing.length} matches, ${input.vectors.length / input.dimension} vectors`,
+      `assignIncrementally: ${n} graph rows, ${existing.length} matches, ${vectors.length / dimension} vectors`,
     );
   }
-  const sets = new UnionFind(n);
-  for (let i = 0; i < n; i++) {
-    for (let slot = 0; slot < graph.k; slot++) {
-      const j = graph.neighbours[i * graph.k + slot];
-      if (j >= 0 && graph.similarities[i * graph.k + slot] >= threshold) sets.union(i, j);
-    }
-  }
-
-  const anchorOfRoot = new Map<number, ExistingMatch>();
-  for (let i = 0; i < n; i++) {
+  const edges = mutualEdges(graph, input.threshold);
+  const groups = new UnionFind(n);
+  for (let e = 0; e < edges.length; e += 2) groups.union(edges[e]!, edges[e + 1]!);
+  const ownMatch = (i: number) => {
     const match = existing[i];
-    if (!match || match.similarity < threshold) continue;
-    const root = sets.find(i);
-    const anchor = anchorOfRoot.get(root);
-    if (!anchor || match.similarity > anchor.similarity) anchorOfRoot.set(root, match);
-  }
-
-  const { labels, sizes } = labelSets(sets);
-  const rootOfLabel = new Int32Array(sizes.length);
-  for (let i = 0; i < n; i++) rootOfLabel[labels[i]] = sets.find(i);
-  const newNumberOfLabel = new Int32Array(sizes.length).fill(-1);
-  let newCount = 0;
-  // labelSets numbers by size, so the new clusters inherit a size order too.
-  for (let label = 0; label < sizes.length; label++) {
-    if (!anchorOfRoot.has(rootOfLabel[label])) newNumberOfLabel[label] = newCount++;
-  }
-
-  const clusterIds: string[] = [];
-  const joined = new Map<string, number>();
-  const newLabels = new Int32Array(n).fill(-1);
+    return match && match.similarity >= cut ? match : null;
+  };
+  const matchedOfGroup = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
-    const own = existing[i];
-    const anchor = anchorOfRoot.get(sets.find(i));
-    const target = own && own.similarity >= threshold ? own : anchor;
+    if (!ownMatch(i)) continue;
+    const root = groups.find(i);
+    const list = matchedOfGroup.get(root);
+    if (list) list.push(i);
+    else matchedOfGroup.set(root, [i]);
+  }
+  /** The cluster of the group member with a match that is most similar to i, if at least at the threshold. */
+  const throughGroup = (i: number): ExistingMatch | null => {
+    let best: number | undefined;
+    let bestSimilarity = -Infinity;
+    for (const m of matchedOfGroup.get(groups.find(i)) ?? []) {
+      const similarity = dot(vectors, i * dimension, vectors, m * dimension, dimension);
+      if (similarity > bestSimilarity) {
+        bestSimilarity = similarity;
+        best = m;
+      }
+    }
+    return best !== undefined && bestSimilarity >= cut ? existing[best]! : null;
+  };
+
+  const clusterIds: string[] = new Array(n);
+  const joined = new Map<string, number>();
+  const left: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const target = ownMatch(i) ?? throughGroup(i);
     if (target) {
-      clusterIds.push(target.clusterId);
+      clusterIds[i] = target.clusterId;
       joined.set(target.clusterId, (joined.get(target.clusterId) ?? 0) + 1);
     } else {
-      newLabels[i] = newNumberOfLabel[labels[i]];
-      clusterIds.push(partialClusterId(input.batchId, newLabels[i]));
+      left.push(i);
     }
   }
-  return { clusterIds, joined, newClusters: describeNewClusters(input, newLabels, newCount) };
-}
 
-function describeNewClusters(input: IncrementalInput, newLabels: Int32Array, count: number): NewCluster[] {
-  const members: number[][] = Array.from({ length: count }, () => []);
-  newLabels.forEach((label, i) => {
-    if (label >= 0) members[label].push(i);
-  });
-  // Representatives are computed over the new media only, with labels compacted to the new clusters.
-  const memberRows = members.flat();
-  const rows = new Int32Array(memberRows);
-  const compactLabels = new Int32Array(rows.length);
-  const compactVectors = new Float32Array(rows.length * input.dimension);
-  rows.forEach((row, position) => {
-    compactLabels[position] = newLabels[row];
-    compactVectors.set(
-      input.vectors.subarray(row * input.dimension, (row + 1) * input.dimension),
-      position * input.dimension,
-    );
-  });
-  const chosen = representatives(compactVectors, input.dimension, compactLabels, count);
-  return members.map((list, label) => ({
-    clusterId: partialClusterId(input.batchId, label),
-    members: list,
-    representative: rows[chosen[label]],
-  }));
+  // New clusters numbered largest first (ties: smallest member first), as a full clustering numbers its clusters.
+  const newClusters = clustersAmong(left, edges, { vectors, dimension, threshold: input.threshold })
+    .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
+    .map((members, number) => {
+      const clusterId = partialClusterId(input.batchId, number);
+      for (const i of members) clusterIds[i] = clusterId;
+      return { clusterId, members, representative: representativeOf(members, vectors, dimension) };
+    });
+  return { clusterIds, joined, newClusters };
 }

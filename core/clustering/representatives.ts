@@ -46,3 +46,19 @@ function membersByCluster(labels: Int32Array, clusterCount: number): { items: In
   for (let i = 0; i < labels.length; i++) items[cursor[labels[i]]++] = i;
   return { items, offsets };
 }
+
+/** The representative of one group of items (listed in increasing order), by the same rule as `representatives`. */
+export function representativeOf(members: readonly number[], vectors: Float32Array, dimension: number): number {
+  const centroid = new Float32Array(dimension);
+  for (const item of members) for (let x = 0; x < dimension; x++) centroid[x] += vectors[item * dimension + x];
+  let chosen = members[0]!;
+  let best = -Infinity;
+  for (const item of members) {
+    const score = dot(vectors, item * dimension, centroid, 0, dimension);
+    if (score > best) {
+      best = score;
+      chosen = item;
+    }
+  }
+  return chosen;
+}

@@ -1,5 +1,6 @@
 import type { KnnGraph } from './knn-graph';
-import { UnionFind } from './union-find';
+import { representativeOf } from './representatives';
+import { dot } from './vector-math';
 
 export interface Components {
   /** Cluster number of each item: 0 is the largest cluster; ties keep the order of their smallest member. */
@@ -7,41 +8,163 @@ export interface Components {
   readonly sizes: Int32Array;
 }
 
-/** Connected components of the graph's edges whose similarity is at least `threshold` (singletons included). */
-export function thresholdComponents(graph: KnnGraph, threshold: number): Components {
-  const sets = new UnionFind(graph.n);
-  const cut = float32Threshold(threshold);
-  for (let i = 0; i < graph.n; i++) {
-    for (let slot = 0; slot < graph.k; slot++) {
-      const neighbour = graph.neighbours[i * graph.k + slot];
-      if (neighbour >= 0 && graph.similarities[i * graph.k + slot] >= cut) sets.union(i, neighbour);
-    }
-  }
-  return labelSets(sets);
+/**
+ * Near-duplicate clusters of a kNN graph that do not chain (issue 9: single-link components of every edge at the
+ * threshold joined 688 unrelated images through stray edges):
+ * 1. edges only between mutual k-nearest neighbours whose similarity is at least `threshold`: an image in a dense
+ *    region (many similar-looking sprites) is nobody's link to everything around it;
+ * 2. connected components of those edges;
+ * 3. the guard: a component keeps only the members at least `threshold` similar to its representative (the member
+ *    closest to its centre); the members it drops are clustered again among themselves, with the same rule.
+ * Linear in n·k for the edges; the guard costs one pass over a group per split, and groups split rarely (the
+ * representative keeps the members that the edges joined for being alike).
+ */
+export function nearDuplicateClusters(
+  graph: KnnGraph,
+  vectors: Float32Array,
+  dimension: number,
+  threshold: number,
+): Components {
+  const labelOf = new Int32Array(graph.n);
+  const clusters = clustersAmong(null, mutualEdges(graph, threshold), { vectors, dimension, threshold });
+  clusters.forEach((members, label) => {
+    for (const i of members) labelOf[i] = label;
+  });
+  return numberBySize(labelOf, clusters.length);
 }
 
-/** Numbers the sets of `sets` by decreasing size so that cluster ids sort by importance. */
-export function labelSets(sets: UnionFind): Components {
-  const n = sets.count;
-  const rootSize = new Int32Array(n);
-  const firstMember = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const root = sets.find(i);
-    rootSize[root]++;
-    if (firstMember[root] < 0) firstMember[root] = i;
+/**
+ * Steps 2 and 3 of nearDuplicateClusters for `items` (every row of `vectors` when null): components of the edges
+ * between them, each split by the guard, the dropped members clustered again among themselves.
+ */
+export function clustersAmong(
+  items: readonly number[] | null,
+  edges: Int32Array,
+  space: { readonly vectors: Float32Array; readonly dimension: number; readonly threshold: number },
+): number[][] {
+  const n = space.vectors.length / space.dimension;
+  const cut = float32Threshold(space.threshold);
+  const graph = new Adjacency(n, edges);
+  const clusters: number[][] = [];
+  const pending = graph.components(items ?? Array.from({ length: n }, (_, i) => i));
+  for (let group = pending.pop(); group; group = pending.pop()) {
+    const { members, dropped } = splitByRepresentative(group, space.vectors, space.dimension, cut);
+    clusters.push(members);
+    if (dropped.length > 0) pending.push(...graph.components(dropped));
   }
-  const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (rootSize[i] > 0) roots.push(i);
-  roots.sort((a, b) => rootSize[b] - rootSize[a] || firstMember[a] - firstMember[b]);
-  const numberOfRoot = new Int32Array(n);
-  const sizes = new Int32Array(roots.length);
-  roots.forEach((root, label) => {
-    numberOfRoot[root] = label;
-    sizes[label] = rootSize[root];
+  return clusters;
+}
+
+/** Edges i–j (each once, i < j) where j is among i's neighbours and i among j's, at or above the threshold. */
+export function mutualEdges(graph: KnnGraph, threshold: number): Int32Array {
+  const cut = float32Threshold(threshold);
+  const { k, neighbours, similarities } = graph;
+  const pairs: number[] = [];
+  for (let i = 0; i < graph.n; i++) {
+    for (let slot = 0; slot < k; slot++) {
+      const j = neighbours[i * k + slot]!;
+      if (j <= i || similarities[i * k + slot]! < cut) continue;
+      for (let back = 0; back < k; back++) {
+        if (neighbours[j * k + back] === i) {
+          pairs.push(i, j);
+          break;
+        }
+      }
+    }
+  }
+  return Int32Array.from(pairs);
+}
+
+/** Edge lists in compressed rows, so that components of a subset cost the subset's edges only. */
+class Adjacency {
+  private readonly start: Int32Array;
+  private readonly next: Int32Array;
+  /** Stamps of the last `components` call that allowed / reached an item: nothing to clear between calls. */
+  private readonly allowed: Int32Array;
+  private readonly seen: Int32Array;
+  private call = 0;
+
+  constructor(n: number, edges: Int32Array) {
+    this.start = new Int32Array(n + 1);
+    for (const item of edges) this.start[item + 1]!++;
+    for (let i = 0; i < n; i++) this.start[i + 1]! += this.start[i]!;
+    const fill = this.start.slice(0, n);
+    this.next = new Int32Array(edges.length);
+    for (let e = 0; e < edges.length; e += 2) {
+      const a = edges[e]!;
+      const b = edges[e + 1]!;
+      this.next[fill[a]!++] = b;
+      this.next[fill[b]!++] = a;
+    }
+    this.allowed = new Int32Array(n);
+    this.seen = new Int32Array(n);
+  }
+
+  /** Connected components among `items` (edges leaving them are ignored), members in increasing order. */
+  components(items: readonly number[]): number[][] {
+    const stamp = ++this.call;
+    for (const i of items) this.allowed[i] = stamp;
+    const groups: number[][] = [];
+    for (const first of items) {
+      if (this.seen[first] === stamp) continue;
+      this.seen[first] = stamp;
+      const group = [first];
+      for (let head = 0; head < group.length; head++) {
+        const item = group[head]!;
+        for (let e = this.start[item]!; e < this.start[item + 1]!; e++) {
+          const other = this.next[e]!;
+          if (this.allowed[other] === stamp && this.seen[other] !== stamp) {
+            this.seen[other] = stamp;
+            group.push(other);
+          }
+        }
+      }
+      groups.push(group.sort((a, b) => a - b));
+    }
+    return groups;
+  }
+}
+
+/**
+ * The guard for one group: its representative (closest to the group's centre) keeps the members at least `cut`
+ * similar to it; the others are returned as `dropped`. Groups of two are kept whole: their one edge is at the threshold.
+ */
+function splitByRepresentative(
+  members: readonly number[],
+  vectors: Float32Array,
+  dimension: number,
+  cut: number,
+): { members: number[]; dropped: number[] } {
+  if (members.length <= 2) return { members: [...members], dropped: [] };
+  const representative = representativeOf(members, vectors, dimension);
+  const kept: number[] = [];
+  const dropped: number[] = [];
+  for (const i of members) {
+    const similarity =
+      i === representative ? 1 : dot(vectors, i * dimension, vectors, representative * dimension, dimension);
+    (similarity >= cut ? kept : dropped).push(i);
+  }
+  return { members: kept, dropped };
+}
+
+/** Renumbers clusters by decreasing size (ties: smallest member first) so that cluster ids sort by importance. */
+function numberBySize(labelOf: Int32Array, count: number): Components {
+  const size = new Int32Array(count);
+  const firstMember = new Int32Array(count).fill(-1);
+  labelOf.forEach((label, i) => {
+    size[label]!++;
+    if (firstMember[label]! < 0) firstMember[label] = i;
   });
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) labels[i] = numberOfRoot[sets.find(i)];
-  return { labels, sizes };
+  const order = Array.from({ length: count }, (_, label) => label).sort(
+    (a, b) => size[b]! - size[a]! || firstMember[a]! - firstMember[b]!,
+  );
+  const renumber = new Int32Array(count);
+  const sizes = new Int32Array(count);
+  order.forEach((label, rank) => {
+    renumber[label] = rank;
+    sizes[rank] = size[label]!;
+  });
+  return { labels: labelOf.map((label) => renumber[label]!), sizes };
 }
 
 /** Similarities are float32; comparing them with the float32 rounding of the threshold makes "exactly at" count. */

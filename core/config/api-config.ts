@@ -1,4 +1,9 @@
-import { DEFAULT_EMBEDDING_CONFIG, type EmbeddingConfig, parseEmbeddingConfig } from '../datasets/embedding-config';
+import {
+  DEFAULT_EMBEDDING_CONFIG,
+  type EmbeddingConfig,
+  embeddingConfigFor,
+  parseEmbeddingConfig,
+} from '../datasets/embedding-config';
 import { parseAllowedOrigins } from './allowed-origins';
 import { readOptionalSetting, readSetting, SETTING, type SettingRule } from './settings';
 
@@ -16,6 +21,7 @@ import { readOptionalSetting, readSetting, SETTING, type SettingRule } from './s
  * | `ALLOWED_ASSUME_ROLE_ARNS` | allowedAssumeRoleArns | none: `assume_role` is refused |
  * | `ASSUME_ROLE_EXTERNAL_ID` | assumeRoleExternalId | none |
  * | `DEFAULT_EMBEDDING_CONFIG` | defaultEmbeddingConfig (JSON) | DEFAULT_EMBEDDING_CONFIG |
+ * | `SIMILARITY_THRESHOLD` | defaultEmbeddingConfig.similarity_threshold (the deployment's override) | the config's |
  * | `MAX_UPLOAD_BYTES` | maxUploadBytes | LAMBDA_MAX_UPLOAD_BYTES |
  * | `ALLOWED_ORIGINS` | allowedOrigins | none |
  * | `SOURCE_BUCKET_NAMES` | sourceBucketNames (names or `*` patterns) | none: S3 sources need `assume_role` |
@@ -73,7 +79,10 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     assumeRoleExternalId: () => readOptionalSetting(env, 'ASSUME_ROLE_EXTERNAL_ID', SETTING.text),
     defaultEmbeddingConfig: () => {
       const json = readOptionalSetting(env, 'DEFAULT_EMBEDDING_CONFIG', SETTING.text);
-      return json ? parseEmbeddingConfig(json) : DEFAULT_EMBEDDING_CONFIG;
+      return embeddingConfigFor(
+        json ? parseEmbeddingConfig(json) : DEFAULT_EMBEDDING_CONFIG,
+        readOptionalSetting(env, 'SIMILARITY_THRESHOLD', SETTING.fraction),
+      );
     },
     maxUploadBytes: () => read('MAX_UPLOAD_BYTES', SETTING.positiveInteger, LAMBDA_MAX_UPLOAD_BYTES),
     allowedOrigins: () => parseAllowedOrigins(env.ALLOWED_ORIGINS),
@@ -88,6 +97,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
   });
 }
 
+/** SIMILARITY_THRESHOLD, the deployment's threshold for datasets it indexes from now on; unset: the encoder's. */
 function memoizedGetters<T extends object>(getters: Getters<T>): T {
   const config = {} as T;
   for (const [name, read] of Object.entries(getters) as [string, () => unknown][]) {

@@ -65,6 +65,14 @@ export const SETTING = {
   positiveInteger: integerRule(1, Number.MAX_SAFE_INTEGER),
   port: integerRule(0, 65_535, 'a port number (0-65535)'),
   list: listRule,
+  /** A decimal number above 0 and at most 1 (a cosine-similarity threshold), or a JSON number. */
+  fraction: rule<number>(
+    'a number above 0 and at most 1',
+    z.pipe(
+      z.union([z.number(), z.pipe(trimmed.check(z.regex(/^\d*\.?\d+$/)), z.transform(Number))]),
+      z.number().check(z.gt(0), z.lte(1)),
+    ),
+  ),
   /** A list of at least `minEntries` entries, each passing `entry` (role ARNs, say). */
   listOf: (accepts: string, entry: (value: string) => boolean, minEntries = 0): SettingRule<string[]> =>
     rule(

@@ -53,6 +53,8 @@ export interface DatasetRecord {
   readonly n_videos: number;
   readonly progress: number;
   readonly embedding_config?: StoredEmbeddingConfig;
+  /** The similarity_threshold asked for at creation, for the embedding config of the first indexing. */
+  readonly similarity_threshold?: number;
   readonly active_task?: ActiveTask;
   readonly last_operation?: LastOperation;
   readonly error?: string;
@@ -63,6 +65,12 @@ export interface DatasetRecord {
   readonly shards_done?: number;
   readonly created_at: string;
   readonly updated_at: string;
+}
+
+function thresholdInForce(dataset: DatasetRecord): number | null {
+  const stored = dataset.embedding_config?.similarity_threshold;
+  if (typeof stored === 'number') return stored;
+  return dataset.embedding_config ? null : (dataset.similarity_threshold ?? null);
 }
 
 export const canRead = (dataset: DatasetRecord, sub: string): boolean =>
@@ -82,6 +90,9 @@ export function toDatasetView(dataset: DatasetRecord) {
     n_videos: dataset.n_videos,
     progress: dataset.progress,
     embedding_config: dataset.embedding_config ?? null,
+    // The threshold in force: the one stored with the embedding config; before the first indexing the one asked for
+    // at creation, or null (the deployment's encoder default will be stored then).
+    similarity_threshold: thresholdInForce(dataset),
     active_task: dataset.active_task ?? null,
     last_operation: dataset.last_operation ?? null,
     error: dataset.error ?? null,

@@ -21,6 +21,8 @@ export interface NewDataset {
   /** Set when the dataset is created together with its first indexing: it is born locked by that operation. */
   readonly initialIndex?: { readonly operationId: string };
   readonly embeddingConfig?: StoredEmbeddingConfig;
+  /** Asked for at creation: replaces the encoder's threshold when the dataset is first indexed. */
+  readonly similarityThreshold?: number;
 }
 
 /** Builds the item of a new dataset: empty and READY, or INDEXING and locked by its INITIAL_INDEX operation. */
@@ -42,6 +44,7 @@ export function newDatasetRecord(input: NewDataset): DatasetRecord {
     n_videos: 0,
     progress: 0,
     ...(input.embeddingConfig ? { embedding_config: input.embeddingConfig } : {}),
+    ...(input.similarityThreshold === undefined ? {} : { similarity_threshold: input.similarityThreshold }),
     ...(task ? { active_task: task, last_operation: { ...task, status: 'RUNNING' as const } } : {}),
     batches: [],
     shards_done: 0,

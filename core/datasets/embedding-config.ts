@@ -14,6 +14,11 @@ const text = (max: number) =>
 const rgb = (channel: z.ZodMiniNumber<number>) =>
   z.tuple([channel, channel, channel], 'must be three numbers (R, G, B)');
 
+/** A cosine similarity threshold: above 0 (everything would be one cluster) and at most 1. */
+const similarityThreshold = z
+  .number('must be a number')
+  .check(z.gt(0, 'must be above 0 and at most 1'), z.lte(1, 'must be above 0 and at most 1'));
+
 /**
  * How images become vectors for one dataset (docs/data-model.md). Stored on the dataset item at its first indexing and
  * never changed afterwards: every later batch must be embedded the same way or its vectors are not comparable.
@@ -21,14 +26,24 @@ const rgb = (channel: z.ZodMiniNumber<number>) =>
 const EmbeddingConfigSchema = z.object({
   model_id: text(200),
   dimension: integer(2, 8192),
-  /** Side of the square, centre-cropped model input in pixels. */
+  /** Side of the square model input in pixels. */
   input_size: integer(8, 2048),
+  /**
+   * How an image becomes that square: `crop` (the default) scales its short side to it and keeps the centre, as CLIP was
+   * trained; `fill` scales each side to it, keeping all of the image (a crop of a copy then shows the same content).
+   */
+  resize: z.optional(z.enum(['crop', 'fill'], 'must be crop or fill')),
   /** Per-channel RGB normalisation applied to pixels scaled to [0, 1]: (x - mean) / std. */
   mean: rgb(between(0, 1)),
   std: rgb(z.number().check(z.gt(0, 'must be positive'), z.lte(10, 'must be at most 10'))),
   version: text(100),
   /** Pins the exact model file; workers refuse a model whose bytes hash differently. */
   model_sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'))),
+  /**
+   * Cosine similarity from which two media are near-duplicates, calibrated for the encoder (bench/README.md). Stored
+   * with the dataset so every batch is clustered at the same one; without it the workers use SIMILARITY_THRESHOLD.
+   */
+  similarity_threshold: z.optional(similarityThreshold),
 });
 
 export type EmbeddingConfig = z.infer<typeof EmbeddingConfigSchema>;
@@ -57,6 +72,14 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** The config a dataset is first indexed with: the deployment's, with the threshold asked for at creation if any. */
+export function embeddingConfigFor(
+  defaults: EmbeddingConfig,
+  similarityThreshold: number | undefined,
+): EmbeddingConfig {
+  return similarityThreshold === undefined ? defaults : { ...defaults, similarity_threshold: similarityThreshold };
+}
+
 const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 
@@ -74,10 +97,29 @@ export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
 };
 
 /**
- * The local / test default: the small encoder that core/model/generate-test-model.ts writes (average-pool to an
- * 8×8 grid, centre, fixed seeded projection, L2 normalise). Its bytes are deterministic, hence the pinned hash.
+ * The local default: MobileNetV2's trunk converted from the weights the nsfwjs package ships
+ * (core/model/default-encoder.ts), fed 64×64 RGB in [0, 1]. Its bytes are deterministic for the nsfwjs version in
+ * package-lock.json, hence the pinned hash; the threshold is calibrated on the tuning half of bench/fetch-corpus.sh's
+ * corpus (bench/README.md).
  */
 export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
+  model_id: 'mobilenet-v2-140-trunk',
+  dimension: 448,
+  input_size: 64,
+  resize: 'fill',
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  version: '1',
+  model_sha256: 'a66c2ffbaa2ecca897eae9118e95f68e2d5a763476337eee513df72597b62068',
+  similarity_threshold: 0.84,
+};
+
+/**
+ * The unit tests' encoder: the small one core/model/generate-test-model.ts writes (average-pool to an 8×8 grid,
+ * centre, fixed seeded projection, L2 normalise). Fast and deterministic, hence the pinned hash; it knows nothing about
+ * images beyond coarse colour layout.
+ */
+export const TEST_EMBEDDING_CONFIG: EmbeddingConfig = {
   model_id: 'pooled-projection-test',
   dimension: 128,
   input_size: 64,
@@ -85,4 +127,5 @@ export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   std: CLIP_STD,
   version: '1',
   model_sha256: '9136e32893f50bc984bd67946ec5cd7b6a45ddab317adf677adb2225bbe96d85',
+  similarity_threshold: 0.9,
 };

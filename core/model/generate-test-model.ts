@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { LOCAL_EMBEDDING_CONFIG } from '../datasets/embedding-config';
+import { TEST_EMBEDDING_CONFIG } from '../datasets/embedding-config';
+import { ensureModelFile } from './model-file';
 import { encodeModel, floatInitializer, node, tensorInfo } from './onnx-graph';
 
 /**
- * The small image encoder used by tests and by local mode, written from real ONNX operators:
+ * The small image encoder of the unit tests, written from real ONNX operators:
  *
  *   pixel_values [N,3,S,S] → AveragePool (S/G × S/G) → [N,3,G,G] → Flatten → [N,3G²]
  *     → subtract the per-image mean (ReduceMean, Sub)        brightness shifts do not move the vector
@@ -24,9 +22,9 @@ export interface TestModelShape {
 }
 
 const TEST_MODEL_SHAPE: TestModelShape = {
-  inputSize: LOCAL_EMBEDDING_CONFIG.input_size,
+  inputSize: TEST_EMBEDDING_CONFIG.input_size,
   grid: 8,
-  dimension: LOCAL_EMBEDDING_CONFIG.dimension,
+  dimension: TEST_EMBEDDING_CONFIG.dimension,
   seed: 20240601,
 };
 
@@ -70,26 +68,9 @@ function signProjection(rows: number, columns: number, seed: number): Float32Arr
   return values;
 }
 
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
 /**
  * Writes the test model to `path` unless a file with the expected bytes is already there; returns its sha256.
- * Local mode calls this before its first embed and passes the hash on as MODEL_SHA256.
+ * Unit tests call this and pass the hash on as MODEL_SHA256.
  */
-export function ensureTestModel(path: string): { path: string; sha256: string } {
-  const bytes = buildTestModel();
-  const sha256 = sha256Hex(bytes);
-  let existing: string | undefined;
-  try {
-    existing = sha256Hex(readFileSync(path));
-  } catch {
-    existing = undefined;
-  }
-  if (existing !== sha256) {
-    mkdirSync(dirname(path), { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, bytes);
-    renameSync(partial, path);
-  }
-  return { path, sha256 };
-}
+export const ensureTestModel = (path: string): { path: string; sha256: string } =>
+  ensureModelFile(path, buildTestModel());

@@ -43,7 +43,8 @@ export function floatInitializer(
   };
 }
 
-type AttributeValue = number | readonly number[];
+/** An integer, a list of integers, a string, or a float written `{ float: x }` (JavaScript has one number type). */
+type AttributeValue = number | readonly number[] | string | { readonly float: number };
 
 export function node(
   opType: string,
@@ -55,11 +56,12 @@ export function node(
     opType,
     input: [...inputs],
     output: [...outputs],
-    attribute: Object.entries(attributes).map(([name, value]) =>
-      typeof value === 'number'
-        ? { name, type: AttributeType.INT, i: value }
-        : { name, type: AttributeType.INTS, ints: [...value] },
-    ),
+    attribute: Object.entries(attributes).map(([name, value]) => {
+      if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
+      if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+      if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+      return { name, type: AttributeType.INTS, ints: [...value] };
+    }),
   };
 }
 

@@ -52,8 +52,9 @@ export const unknownField = (field: string, known: readonly string[]) => {
     : `Unknown field ${quoted(field)}; known fields: ${known.join(', ')}`;
 };
 export const unknownJsonField = (field: string) => {
-  const typo = nearestName(field, ['display_name']) ? " (did you mean 'display_name'?)" : '';
-  return `Unknown field ${quoted(field)}${typo}: a JSON body creates an empty dataset and takes only display_name; send media as multipart/form-data`;
+  const nearest = nearestName(field, ['display_name', 'similarity_threshold']);
+  const typo = nearest ? ` (did you mean '${nearest}'?)` : '';
+  return `Unknown field ${quoted(field)}${typo}: a JSON body creates an empty dataset and takes only display_name and similarity_threshold; send media as multipart/form-data`;
 };
 export const repeatedField = (field: string) => `Field ${quoted(field)} must be given at most once`;
 export const fieldMustBeFile = (field: string) => `Field '${field}' must be a file upload`;
@@ -66,6 +67,8 @@ export const invalidRoleArn = (field: string) =>
 export const assumeRoleNotAllowed = (roleArn: string) =>
   `Field 'assume_role': role ${roleArn} is not allowed by this deployment (ALLOWED_ASSUME_ROLE_ARNS)`;
 export const assumeRoleNeedsS3Source = "Field 'assume_role' applies only to an s3_uri source";
+export const invalidSimilarityThreshold =
+  "Field 'similarity_threshold' must be a number above 0 and at most 1 (cosine similarity)";
 export const displayNameRequired = "Field 'display_name' is required (1 to 200 characters)";
 export const emptyFile = (name: string) => `File ${quoted(name)} in files[] is empty`;
 export const unsupportedFile = (name: string, reason: string) =>

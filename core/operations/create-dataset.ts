@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { newDatasetRecord, putNewDataset } from '../datasets/dataset-repository';
+import { embeddingConfigFor } from '../datasets/embedding-config';
 import { datasetKey } from '../store/table-schema';
 import * as messages from './api-messages';
 import { addMediaExecutionInput } from './execution-input';
@@ -16,6 +17,8 @@ import { quotaRefusal } from './usage-quotas';
 export interface CreateDatasetCommand {
   readonly caller: string;
   readonly displayName: string;
+  /** Replaces the encoder's calibrated similarity_threshold for this dataset; kept until its first indexing. */
+  readonly similarityThreshold?: number;
   /** Without a source the dataset is created empty, READY and without an embedding config. */
   readonly source: MediaSource | undefined;
   readonly options: MediaOptions;
@@ -33,7 +36,13 @@ export async function createDataset(
 ): Promise<Started | Refused> {
   const { config, logger } = context;
   const datasetId = randomUUID();
-  const base = { id: datasetId, displayName: command.displayName, owner: command.caller, now: command.now };
+  const base = {
+    id: datasetId,
+    displayName: command.displayName,
+    owner: command.caller,
+    now: command.now,
+    similarityThreshold: command.similarityThreshold,
+  };
   if (!command.source) {
     if (command.options.assumeRole !== null)
       return refuse({ reason: 'invalid_input', detail: messages.assumeRoleNeedsS3Source });
@@ -67,7 +76,7 @@ export async function createDataset(
     caller: command.caller,
     source: prepared.source,
     options: command.options,
-    embeddingConfig: config.defaultEmbeddingConfig,
+    embeddingConfig: embeddingConfigFor(config.defaultEmbeddingConfig, command.similarityThreshold),
   });
   try {
     await startExecution(context.sfn, config.addMediaStateMachineArn, operationId, input);

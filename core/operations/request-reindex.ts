@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getDataset } from '../datasets/dataset-repository';
+import { embeddingConfigFor } from '../datasets/embedding-config';
 import { acquireOperationLock, lockRefusal, operationRefusal, releaseUnstartedLock } from './dataset-guards';
 import { reindexExecutionInput } from './execution-input';
 import type { OperationContext } from './operation-context';
@@ -37,7 +38,9 @@ export async function requestReindex(context: OperationContext, command: Reindex
     operationId,
     caller: command.caller,
     useSpot: command.useSpot,
-    embeddingConfig: lock.previous.embedding_config ?? config.defaultEmbeddingConfig,
+    embeddingConfig:
+      lock.previous.embedding_config ??
+      embeddingConfigFor(config.defaultEmbeddingConfig, lock.previous.similarity_threshold),
   });
   try {
     await startExecution(context.sfn, config.reindexStateMachineArn, operationId, input);

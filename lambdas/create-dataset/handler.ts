@@ -34,6 +34,7 @@ export function createCreateDatasetHandler(contextOf: () => OperationContext = a
         createDataset(context, {
           caller: caller.sub,
           displayName: request.displayName,
+          similarityThreshold: request.similarityThreshold,
           source: request.source,
           options: request.options,
           now,

@@ -9,6 +9,7 @@ import { bodyTooLarge, isFormMediaType, readMultipartBody } from './multipart-bo
 
 interface CreateDatasetRequest {
   readonly displayName: string;
+  readonly similarityThreshold: number | undefined;
   readonly source: MediaSource | undefined;
   readonly options: MediaOptions;
   /** For Idempotency-Key: what this request asked for. */
@@ -22,8 +23,9 @@ export type CreateDatasetBody =
 const ROUTE = 'create_dataset';
 
 /**
- * POST /api/v1/datasets takes the add-media form plus `display_name` (multipart), or — for an empty dataset —
- * `{"display_name": "..."}` as JSON, which carries no media and so no other field.
+ * POST /api/v1/datasets takes the add-media form plus `display_name` and `similarity_threshold` (multipart), or — for an
+ * empty dataset — `{"display_name": "...", "similarity_threshold": 0.8}` as JSON, which carries no media and so no other
+ * field.
  */
 export async function readCreateDatasetBody(
   event: APIGatewayProxyEvent,
@@ -40,6 +42,7 @@ export async function readCreateDatasetBody(
       ok: true,
       request: {
         displayName: read.displayName!,
+        similarityThreshold: read.similarityThreshold,
         source: read.source,
         options: read.options,
         fingerprint: formFingerprint(ROUTE, form.parts),
@@ -58,19 +61,25 @@ export async function readCreateDatasetBody(
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return { ok: false, statusCode: 400, detail: messages.malformedJson };
-  const unknown = Object.keys(body).find((key) => key !== 'display_name');
+  const unknown = Object.keys(body).find((key) => key !== 'display_name' && key !== 'similarity_threshold');
   if (unknown !== undefined) return { ok: false, statusCode: 400, detail: messages.unknownJsonField(unknown) };
-  const displayName = (body as { display_name?: unknown }).display_name;
+  const { display_name: displayName, similarity_threshold: threshold } = body as Record<string, unknown>;
   if (typeof displayName !== 'string') return { ok: false, statusCode: 400, detail: messages.displayNameRequired };
-  const parsed = parseTextFields({ display_name: displayName });
+  if (threshold !== undefined && typeof threshold !== 'number')
+    return { ok: false, statusCode: 400, detail: messages.invalidSimilarityThreshold };
+  const parsed = parseTextFields({
+    display_name: displayName,
+    ...(threshold === undefined ? {} : { similarity_threshold: String(threshold) }),
+  });
   if (!parsed.ok) return { ok: false, statusCode: 400, detail: parsed.detail };
   return {
     ok: true,
     request: {
       displayName: parsed.values.display_name!,
+      similarityThreshold: parsed.values.similarity_threshold,
       source: undefined,
       options: DEFAULT_MEDIA_OPTIONS,
-      fingerprint: fingerprint([ROUTE, parsed.values.display_name]),
+      fingerprint: fingerprint([ROUTE, parsed.values.display_name, parsed.values.similarity_threshold ?? null]),
     },
   };
 }

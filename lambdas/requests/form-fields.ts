@@ -31,6 +31,15 @@ const TEXT_FIELD_SCHEMAS = {
   batch_n_images: countField('batch_n_images'),
   batch_n_videos: countField('batch_n_videos'),
   batch_n_objects: countField('batch_n_objects'),
+  similarity_threshold: z.pipe(
+    z.string().check(
+      z.trim(),
+      z.refine((value) => /^(0|1)?(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1, {
+        error: messages.invalidSimilarityThreshold,
+      }),
+    ),
+    z.transform(Number),
+  ),
   display_name: z
     .string()
     .check(

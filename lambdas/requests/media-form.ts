@@ -13,7 +13,15 @@ const S3_URI_FIELD = 's3_uri';
 /** Text fields each form accepts besides the media source (create-dataset always re-clusters: no auto_reindex). */
 const FORM_TEXT_FIELDS = {
   add_media: ['auto_reindex', 'assume_role', 'batch_n_videos', 'batch_n_images', 'batch_n_objects', 'use_spot'],
-  create_dataset: ['display_name', 'assume_role', 'batch_n_videos', 'batch_n_images', 'batch_n_objects', 'use_spot'],
+  create_dataset: [
+    'display_name',
+    'similarity_threshold',
+    'assume_role',
+    'batch_n_videos',
+    'batch_n_images',
+    'batch_n_objects',
+    'use_spot',
+  ],
 } as const satisfies Record<string, readonly TextFieldName[]>;
 
 export type FormKind = keyof typeof FORM_TEXT_FIELDS;
@@ -25,6 +33,8 @@ export type MediaFormResult =
       readonly source: MediaSource | undefined;
       readonly options: MediaOptions;
       readonly displayName: string | undefined;
+      /** create-dataset only: the dataset's near-duplicate threshold instead of its encoder's. */
+      readonly similarityThreshold: number | undefined;
     }
   | { readonly ok: false; readonly detail: string };
 
@@ -83,6 +93,7 @@ export async function readMediaForm(parts: readonly FormPart[], kind: FormKind):
     source,
     options,
     displayName: values.display_name,
+    similarityThreshold: values.similarity_threshold,
   });
 
   if (s3Uris.length === 1) return done({ kind: 's3_uri', uri: s3Uris[0]! });

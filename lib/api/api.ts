@@ -137,6 +137,8 @@ export class Api extends Construct {
     if (config.defaultEmbeddingConfig) {
       fn.addEnvironment('DEFAULT_EMBEDDING_CONFIG', JSON.stringify(config.defaultEmbeddingConfig));
     }
+    // Stored in the embedding config of every dataset this deployment indexes for the first time.
+    fn.addEnvironment('SIMILARITY_THRESHOLD', String(config.similarityThreshold));
     return fn;
   }
 }

@@ -23,6 +23,8 @@ export interface RunTaskParameters {
 
 export interface WorkerRuntime {
   readonly repoRoot: string;
+  /** The workers bundled into JavaScript (worker-bundle.ts); without it each task runs workers/main.ts through tsx. */
+  readonly bundle?: string;
   /** What every task definition gives its container locally: bucket, table, endpoints, credentials, model, PATH. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** What one task definition (by ARN) adds, e.g. the CPU one's EXECUTION_PROVIDER=cpu. */
@@ -96,15 +98,14 @@ async function runStartedTask(
   const { environment, container, capacity, label } = task;
 
   const createdAt = Date.now();
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts'), environment.TASK!],
-    {
-      cwd: runtime.repoRoot,
-      env: environment,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const entry = runtime.bundle
+    ? ['--enable-source-maps', runtime.bundle]
+    : ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts')];
+  const child = spawn(process.execPath, [...entry, environment.TASK!], {
+    cwd: runtime.repoRoot,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   scope.log(`worker ${label}: started as process ${child.pid ?? '(failed to spawn)'}`);
   const errorLine = captureOutput(child, (line) => scope.log(`worker ${label}: ${line}`));
   const { code, signal, reason } = await waitForExit(child, scope.signal, timeoutSeconds * 1000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiConfigFromEnv, LAMBDA_MAX_UPLOAD_BYTES } from '../../core/config/api-config';
-import { DEFAULT_EMBEDDING_CONFIG, LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { DEFAULT_EMBEDDING_CONFIG, TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 
 describe('apiConfigFromEnv', () => {
   it('applies the documented defaults', () => {
@@ -25,7 +25,7 @@ describe('apiConfigFromEnv', () => {
       BUCKET_NAME: 'b',
       ADD_MEDIA_ENABLED: 'FALSE',
       ALLOWED_ASSUME_ROLE_ARNS: ' arn:aws:iam::123456789012:role/a , arn:aws:iam::*:role/vl-* ,',
-      DEFAULT_EMBEDDING_CONFIG: JSON.stringify(LOCAL_EMBEDDING_CONFIG),
+      DEFAULT_EMBEDDING_CONFIG: JSON.stringify(TEST_EMBEDDING_CONFIG),
       MAX_UPLOAD_BYTES: '1048576',
       ALLOWED_ORIGINS: 'https://app.example.com',
       SOURCE_BUCKET_NAMES: 'media-a,media-*',
@@ -35,7 +35,7 @@ describe('apiConfigFromEnv', () => {
       bucketName: 'b',
       addMediaEnabled: false,
       allowedAssumeRoleArns: ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::*:role/vl-*'],
-      defaultEmbeddingConfig: LOCAL_EMBEDDING_CONFIG,
+      defaultEmbeddingConfig: TEST_EMBEDDING_CONFIG,
       maxUploadBytes: 1_048_576,
       allowedOrigins: ['https://app.example.com'],
       sourceBucketNames: ['media-a', 'media-*'],

@@ -231,6 +231,39 @@ describe('POST /api/v1/datasets', () => {
     expect(startedExecutions()).toEqual([]);
   });
 
+  it('keeps a similarity_threshold asked for at creation and indexes with it', async () => {
+    const empty = idOf(
+      await create(createDatasetEvent({ json: { display_name: 'x', similarity_threshold: 0.8 } }, newCaller())),
+    );
+    expect(await readDataset(bed, empty)).toMatchObject({ similarity_threshold: 0.8 });
+
+    const withMedia = idOf(
+      await create(
+        createDatasetEvent(
+          {
+            parts: [
+              { name: 'display_name', value: 'x' },
+              { name: 'similarity_threshold', value: '0.75' },
+              { name: 'files[]', filename: 'a.jpg', content: jpeg },
+            ],
+          },
+          newCaller(),
+        ),
+      ),
+    );
+    const { input } = startedExecutions()[0]!;
+    expect(input.dataset_id).toBe(withMedia);
+    expect(input.embedding_config).toEqual({ ...DEFAULT_EMBEDDING_CONFIG, similarity_threshold: 0.75 });
+  });
+
+  it.each<[unknown]>([[0], [1.5], ['0.8'], [-0.2]])('answers 400 for similarity_threshold %j', async (value) => {
+    expectError(
+      await create(createDatasetEvent({ json: { display_name: 'x', similarity_threshold: value } }, newCaller())),
+      400,
+      "Field 'similarity_threshold' must be a number above 0 and at most 1 (cosine similarity)",
+    );
+  });
+
   it('answers 400 for a body that is neither multipart nor JSON', async () => {
     const event = createDatasetEvent({ json: { display_name: 'x' } }, newCaller(), { 'Content-Type': 'text/plain' });
     expectError(

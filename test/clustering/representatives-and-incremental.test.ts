@@ -92,8 +92,9 @@ describe('assignIncrementally', () => {
       ]),
       threshold: 0.9,
     });
-    // 0 and 2 keep their own neighbours' clusters; 1 follows the strongest link of its group (0.99 → c00000002)
-    expect(result.clusterIds).toEqual(['c00000001', 'c00000002', 'c00000002']);
+    // 0 and 2 keep their own neighbours' clusters; 1 follows the matched member of its group it is most similar to
+    // (0 at cosine 0.995; 2 is at 0.1)
+    expect(result.clusterIds).toEqual(['c00000001', 'c00000001', 'c00000002']);
     expect(result.newClusters).toEqual([]);
   });
 

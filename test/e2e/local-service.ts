@@ -23,6 +23,8 @@ export interface LocalServiceProcess {
   readonly readySeconds: number;
   /** The `tsx local/main.ts` process itself. */
   readonly process: ChildProcess;
+  /** The service's process id (its workers are its children). */
+  readonly pid: number;
   /** Everything the service printed so far. */
   output(): string;
   /** Ctrl-C: graceful stop. */
@@ -68,6 +70,7 @@ export async function startLocalService(
     dataDir,
     readySeconds,
     process: child,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopGroup(child, 'SIGINT'),
     kill: () => stopGroup(child, 'SIGKILL'),

@@ -7,8 +7,9 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_EMBEDDING_CONFIG, parseEmbeddingConfig } from '../../core/datasets/embedding-config';
-import { buildTestModel, ensureTestModel, sha256Hex } from '../../core/model/generate-test-model';
+import { parseEmbeddingConfig, TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { buildTestModel, ensureTestModel } from '../../core/model/generate-test-model';
+import { sha256Hex } from '../../core/model/model-file';
 import { decodeImage } from '../../workers/embed/decode-image';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { extractVideoFrames } from '../../workers/embed/video-frames';
@@ -19,12 +20,12 @@ import { makeImage, makeVideo } from '../support/media-fixtures';
 import type { TestBucket } from '../support/servers';
 import { createWorkerBucket } from './embed-support';
 
-const { input_size: SIDE, dimension: D } = LOCAL_EMBEDDING_CONFIG;
+const { input_size: SIDE, dimension: D } = TEST_EMBEDDING_CONFIG;
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * b[i], 0);
 
 describe('the generated test model', () => {
-  it('is byte-for-byte what LOCAL_EMBEDDING_CONFIG pins', () => {
-    expect(sha256Hex(buildTestModel())).toBe(LOCAL_EMBEDDING_CONFIG.model_sha256);
+  it('is byte-for-byte what TEST_EMBEDDING_CONFIG pins', () => {
+    expect(sha256Hex(buildTestModel())).toBe(TEST_EMBEDDING_CONFIG.model_sha256);
   });
 
   it('is written once by ensureTestModel and rewritten when the file was tampered with', () => {
@@ -41,7 +42,7 @@ describe('the generated test model', () => {
     const embed = async (bytes: Buffer) => {
       const image = await decodeImage(bytes, SIDE);
       const pixels = new Float32Array(3 * SIDE * SIDE);
-      rgbToChw(image.rgb, SIDE, LOCAL_EMBEDDING_CONFIG, pixels, 0);
+      rgbToChw(image.rgb, SIDE, TEST_EMBEDDING_CONFIG, pixels, 0);
       return encoder.encode(pixels, 1);
     };
     beforeAll(async () => {
@@ -164,10 +165,10 @@ describe('execution provider', () => {
 
 describe('embedding_config', () => {
   it('names every bad field', () => {
-    expect(() => parseEmbeddingConfig({ ...LOCAL_EMBEDDING_CONFIG, dimension: 0, std: [1, 0, 1] })).toThrow(
+    expect(() => parseEmbeddingConfig({ ...TEST_EMBEDDING_CONFIG, dimension: 0, std: [1, 0, 1] })).toThrow(
       /dimension: .*; std\.1: /,
     );
     expect(() => parseEmbeddingConfig('{')).toThrow(/not valid JSON/);
-    expect(parseEmbeddingConfig(JSON.stringify(LOCAL_EMBEDDING_CONFIG))).toEqual(LOCAL_EMBEDDING_CONFIG);
+    expect(parseEmbeddingConfig(JSON.stringify(TEST_EMBEDDING_CONFIG))).toEqual(TEST_EMBEDDING_CONFIG);
   });
 });

@@ -5,7 +5,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { embeddingShardKeys, thumbnailKey } from '../../core/store/batch-paths';
 import { datasetKey } from '../../core/store/table-schema';
@@ -14,7 +14,7 @@ import { makeImage, makeVideo, truncated } from '../support/media-fixtures';
 import { createTestTable, type TestBucket, type TestTable } from '../support/servers';
 import { createWorkerBucket, embedBatch, newId, putLockedDataset, stageBatch, testModel } from './embed-support';
 
-const D = LOCAL_EMBEDDING_CONFIG.dimension;
+const D = TEST_EMBEDDING_CONFIG.dimension;
 
 describe('embed worker (s3rver + DynamoDB Local)', () => {
   let bucket: TestBucket;

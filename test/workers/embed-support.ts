@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { ensureTestModel } from '../../core/model/generate-test-model';
 import { manifestPartKey, mediaObjectKey, planKey } from '../../core/store/batch-paths';
 import { datasetKey } from '../../core/store/table-schema';
@@ -51,7 +51,7 @@ export async function putLockedDataset(
         progress: 5,
         shards_total: 1,
         shards_done: 0,
-        embedding_config: LOCAL_EMBEDDING_CONFIG,
+        embedding_config: TEST_EMBEDDING_CONFIG,
         active_task: { type: 'MEDIA_ADDITION', operation_id: operationId, started_at: '2024-01-01T00:00:00.000Z' },
         last_operation: {
           type: 'MEDIA_ADDITION',
@@ -132,7 +132,7 @@ export async function embedBatch(
       shardIndex: shard,
       partStart: shard,
       partEnd: shard + 1,
-      config: LOCAL_EMBEDDING_CONFIG,
+      config: TEST_EMBEDDING_CONFIG,
       model: { uri: model.uri, sha256: model.sha256, cacheDir: join(tmpdir(), 'model-cache-test') },
       executionProvider: 'cpu',
       batchSize: 4,

@@ -28,6 +28,7 @@ describe('a worker on a machine without ffmpeg', () => {
     const options = {
       reader: new MediaReader({ s3, sourceS3: s3, bucket: 'b', localPathsAllowed: true }),
       side: 8,
+      resize: 'crop' as const,
       maxVideoFrames: 2,
       maxVideoFps: 1,
     };

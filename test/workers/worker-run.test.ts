@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { commitBatch } from '../../core/pipeline/operation-commit';
 import { datasetKey, mediaPartition } from '../../core/store/table-schema';
 import { run as runAssignTask } from '../../workers/assign/run';
@@ -53,7 +53,7 @@ describe('worker entry points', () => {
       LOG_LEVEL: 'ERROR',
       EXECUTION_PROVIDER: 'cpu',
       // initial indexing: the dataset has no embedding_config yet, the execution input carries it
-      EMBEDDING_CONFIG: JSON.stringify(LOCAL_EMBEDDING_CONFIG),
+      EMBEDDING_CONFIG: JSON.stringify(TEST_EMBEDDING_CONFIG),
     };
     await runEmbedTask({
       ...base,

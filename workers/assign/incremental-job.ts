@@ -8,6 +8,7 @@ import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';
+import { datasetThreshold } from '../cluster/cluster-env';
 import { ExactKnn } from '../cluster/exact-knn';
 import { queryBatchMedia } from '../cluster/media-queries';
 import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
@@ -93,7 +94,7 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
       dimension,
       existing,
       batchGraph,
-      threshold: job.threshold,
+      threshold: datasetThreshold(dataset.embedding_config, job.threshold),
     });
     job.log(
       `assigned ${batch.rows.length} media against ${committed?.summary.n_media ?? 0} clustered + ${since.clusterIds.length} recent ` +

@@ -1,7 +1,7 @@
 import type { KnnGraph } from '../../core/clustering/knn-graph';
 import { outlierScores } from '../../core/clustering/outlier-scores';
 import { representatives } from '../../core/clustering/representatives';
-import { thresholdComponents } from '../../core/clustering/threshold-components';
+import { nearDuplicateClusters } from '../../core/clustering/threshold-components';
 import { buildKnnGraph, type KnnMethod } from './build-knn-graph';
 import type { ExactKnn } from './exact-knn';
 import { buildPartitionIndex, type PartitionIndex, sortedByPartition } from './partition-index';
@@ -21,7 +21,7 @@ export interface VectorClustering {
   readonly representatives: Int32Array;
 }
 
-/** The compute of a full clustering, I/O aside: partition index, kNN graph, threshold components, outlier scores, representatives. */
+/** The compute of a full clustering, I/O aside: partition index, kNN graph, near-duplicate clusters, outlier scores, representatives. */
 export async function clusterVectors(
   vectors: Float32Array,
   dimension: number,
@@ -38,7 +38,7 @@ export async function clusterVectors(
     exactBelow: options.exactBelow,
   });
   step(`${method} kNN graph (k=${options.k}) built`);
-  const { labels, sizes } = thresholdComponents(graph, options.threshold);
+  const { labels, sizes } = nearDuplicateClusters(graph, vectors, dimension, options.threshold);
   const outliers = outlierScores(graph);
   const chosen = representatives(vectors, dimension, labels, sizes.length);
   step(`${sizes.length} clusters at threshold ${options.threshold}`);

@@ -16,6 +16,10 @@ export interface ClusteringWorkerContext {
     readonly client: ReturnType<typeof createDocumentClient>;
     readonly tableName: string;
     readonly datasetId: string;
+    /**
+     * The threshold of a dataset whose stored embedding_config has none (indexed before thresholds were stored):
+     * EMBEDDING_CONFIG's similarity_threshold, else SIMILARITY_THRESHOLD. datasetThreshold() prefers the stored one.
+     */
     readonly threshold: number;
     /** EMBEDDING_CONFIG's dimension: used only when the dataset has no embedding_config yet (its first indexing). */
     readonly dimension: number | undefined;
@@ -27,7 +31,8 @@ export interface ClusteringWorkerContext {
 export function clusteringWorkerContext(env: EnvSource, task: string): ClusteringWorkerContext {
   const worker = readWorkerEnv(env);
   const logger = createWorkerLogger(task, worker);
-  const config = optionalEnv(env, 'EMBEDDING_CONFIG');
+  const raw = optionalEnv(env, 'EMBEDDING_CONFIG');
+  const config = raw ? parseEmbeddingConfig(raw) : undefined;
   return {
     worker,
     logger,
@@ -37,8 +42,8 @@ export function clusteringWorkerContext(env: EnvSource, task: string): Clusterin
       client: createDocumentClient(env),
       tableName: requireEnv(env, 'TABLE_NAME'),
       datasetId: worker.datasetId,
-      threshold: thresholdEnv(env),
-      dimension: config ? parseEmbeddingConfig(config).dimension : undefined,
+      threshold: config?.similarity_threshold ?? thresholdEnv(env),
+      dimension: config?.dimension,
       executionProvider: parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER')),
       log: (message) => logger.info(message),
     },

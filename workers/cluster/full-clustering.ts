@@ -8,6 +8,7 @@ import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { encodeVectors } from '../embed/shard-format';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
+import { datasetThreshold } from './cluster-env';
 import { clusterVectors } from './cluster-vectors';
 import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { ExactKnn } from './exact-knn';
@@ -46,6 +47,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   if (dataset.active_task?.operation_id !== job.operationId)
     throw new OperationSupersededError(job.datasetId, job.operationId);
   const dimension = dataset.embedding_config?.dimension ?? job.dimension;
+  const threshold = datasetThreshold(dataset.embedding_config, job.threshold);
   if (!dimension) throw new Error(`Dataset ${job.datasetId} has no embedding_config and no EMBEDDING_CONFIG was given`);
   const committedClusteringId = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
 
@@ -68,7 +70,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
     representatives: chosen,
   } = await clusterVectors(vectors, dimension, {
     k: job.k,
-    threshold: job.threshold,
+    threshold,
     exact,
     log: job.log,
   }).finally(() => exact.release());
@@ -77,7 +79,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   const summary: ClusteringSummary = {
     n_media: n,
     n_clusters: sizes.length,
-    threshold: job.threshold,
+    threshold,
     k: job.k,
     batches: [...dataset.batches],
     dimension,

@@ -1,8 +1,22 @@
 import sharp from 'sharp';
 import { SkippableMediaError } from './media-errors';
 
+/**
+ * Where an image is transparent it shows this colour: one fixed background for every image, so that a transparent PNG
+ * and its copy flattened onto white (what most tools do) or re-encoded with alpha embed alike. Dropping the alpha
+ * channel instead exposed whatever colour the encoder left under transparent pixels (issue 9: a PNG and its WebP copy
+ * at cosine −0.75).
+ */
+const TRANSPARENT_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
+
+/** embedding_config.resize: `crop` keeps the centre square, `fill` scales each side (docs/data-model.md). */
+export type ResizeMode = 'crop' | 'fill';
+
 export interface DecodedImage {
-  /** Interleaved RGB, `side`×`side`: EXIF orientation applied, shortest side resized to `side`, centre-cropped. */
+  /**
+   * Interleaved RGB, `side`×`side`: EXIF orientation applied, transparency flattened onto TRANSPARENT_BACKGROUND, then
+   * the shortest side resized to `side` and centre-cropped (`crop`) or each side resized to `side` (`fill`).
+   */
   readonly rgb: Uint8Array;
   /** Size of the original as displayed (after EXIF orientation). */
   readonly width: number;
@@ -13,16 +27,16 @@ export interface DecodedImage {
 const MAX_INPUT_PIXELS = 100_000_000;
 
 /** Decodes one image (first frame of animations); a corrupt or truncated one throws SkippableMediaError with sharp's reason. */
-export async function decodeImage(bytes: Uint8Array, side: number): Promise<DecodedImage> {
+export async function decodeImage(bytes: Uint8Array, side: number, resize: ResizeMode = 'crop'): Promise<DecodedImage> {
   try {
-    return await decode(bytes, side);
+    return await decode(bytes, side, resize);
   } catch (first) {
     if (!isVague(first)) throw new SkippableMediaError(`cannot decode image: ${firstLine(first)}`);
   }
   // libvips keeps its error text per thread; when several decodes fail at once sharp can report only "Unknown error".
   // A second attempt usually gets the real reason.
   try {
-    return await decode(bytes, side);
+    return await decode(bytes, side, resize);
   } catch (second) {
     throw new SkippableMediaError(
       `cannot decode image: ${isVague(second) ? 'corrupt or truncated image data' : firstLine(second)}`,
@@ -34,13 +48,13 @@ const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
 const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLine(error).trim());
 
-async function decode(bytes: Uint8Array, side: number): Promise<DecodedImage> {
+async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Promise<DecodedImage> {
   const image = sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
   const metadata = await image.metadata();
   const { data, info } = await image
-    .resize(side, side, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
+    .flatten({ background: TRANSPARENT_BACKGROUND })
+    .resize(side, side, { fit: resize === 'fill' ? 'fill' : 'cover', position: 'centre', kernel: 'lanczos3' })
     .toColourspace('srgb')
-    .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 || info.width !== side || info.height !== side) {

@@ -1,4 +1,4 @@
-import { decodeImage } from './decode-image';
+import { decodeImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
@@ -19,6 +19,7 @@ export type DecodedMedia =
 export interface DecodeOptions {
   readonly reader: MediaReader;
   readonly side: number;
+  readonly resize: ResizeMode;
   readonly maxVideoFrames: number;
   readonly maxVideoFps: number;
 }
@@ -27,13 +28,14 @@ export interface DecodeOptions {
 export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions): Promise<DecodedMedia> {
   try {
     if (entry.type === 'image') {
-      const image = await decodeImage(await options.reader.bytes(entry), options.side);
+      const image = await decodeImage(await options.reader.bytes(entry), options.side, options.resize);
       return { ok: true, entry, rgb: image.rgb, frameCount: 1, width: image.width, height: image.height };
     }
     const file = await options.reader.file(entry);
     try {
       const video = await extractVideoFrames(file.path, {
         side: options.side,
+        resize: options.resize,
         maxFrames: options.maxVideoFrames,
         maxFps: options.maxVideoFps,
       });

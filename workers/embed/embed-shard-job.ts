@@ -86,6 +86,7 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
             decodeMedia(entry, {
               reader,
               side: job.config.input_size,
+              resize: job.config.resize ?? 'crop',
               maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
               maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
             }),

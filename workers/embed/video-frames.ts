@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { videoToolMissing } from '../../core/media/ffmpeg-install';
+import type { ResizeMode } from './decode-image';
 import { SkippableMediaError } from './media-errors';
 
 export interface VideoFrameOptions {
-  /** Output frames are `side`×`side`: shortest side scaled to `side`, centre-cropped (as images are). */
+  /** Output frames are `side`×`side`, resized as images are (`crop`: short side to `side`, centre; `fill`: each side). */
   readonly side: number;
+  readonly resize?: ResizeMode;
   /** At most this many frames, spread evenly over the video. */
   readonly maxFrames: number;
   /** At most this many frames per second (short videos). */
@@ -38,8 +40,9 @@ export async function extractVideoFrames(path: string, options: VideoFrameOption
   const side = options.side;
   const filter = [
     `fps=${rate.toFixed(6)}`,
-    `scale=${side}:${side}:force_original_aspect_ratio=increase:flags=bicubic`,
-    `crop=${side}:${side}`,
+    ...(options.resize === 'fill'
+      ? [`scale=${side}:${side}:flags=bicubic`]
+      : [`scale=${side}:${side}:force_original_aspect_ratio=increase:flags=bicubic`, `crop=${side}:${side}`]),
   ].join(',');
   const { stdout } = await runTool(
     options.ffmpegPath ?? 'ffmpeg',

@@ -1,0 +1,182 @@
+/**
+ * Near-duplicate quality and throughput of the real pipeline, local mode with the default encoder: the originals and
+ * distractors of one split of bench/fetch-corpus.sh's corpus are indexed (create → READY), the transformed copies added
+ * (add_media → PARTIAL INDEX, incremental assignment), then everything re-clustered (reindex → READY). Prints pairwise
+ * precision / recall / F1 per transformation for PARTIAL INDEX and READY, and a 64-bit pHash baseline (Hamming ≤ 6,
+ * single link) on the same files; images per CPU-second of add_media (discover + embed + assign + finalize, the service
+ * and its workers). Not a test.
+ *
+ *   bash bench/fetch-corpus.sh && npx tsx bench/near-duplicates.ts [corpus=.data/near-duplicates] [split=heldout]
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { E2eApi } from '../test/e2e/api';
+import { mintToken, startLocalService } from '../test/e2e/local-service';
+import { hamming, phash } from './phash';
+
+interface Entry {
+  readonly file: string;
+  readonly group: string;
+  readonly role: 'original' | 'copy' | 'distractor';
+  readonly transform: string | null;
+  readonly split: 'tuning' | 'heldout';
+}
+
+const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
+const split = process.argv[3] ?? 'heldout';
+const entries = (JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8')) as Entry[]).filter(
+  (e) => e.split === split,
+);
+
+/** CPU seconds of a process and of the children it has waited for (its workers), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime, stime, cutime, cstime are fields 14–17 of stat; [1] starts at field 3.
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+}
+
+interface Scores {
+  readonly precision: number;
+  readonly recall: number;
+  readonly f1: number;
+}
+
+const scores = (precision: number, recall: number): Scores => ({
+  precision,
+  recall,
+  f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
+});
+
+/**
+ * Pairwise same-cluster scores overall, and per transformation: recall = copies found with their original, precision =
+ * share of the predicted pairs involving such a copy that are true pairs.
+ */
+function pairwise(labels: readonly string[]): { overall: Scores; byType: Map<string, Scores>; largest: number } {
+  const byCluster = new Map<string, number[]>();
+  labels.forEach((label, i) => {
+    const list = byCluster.get(label);
+    if (list) list.push(i);
+    else byCluster.set(label, [i]);
+  });
+  const predicted = new Map<string, { pairs: number; right: number }>();
+  const count = (key: string, right: boolean) => {
+    const c = predicted.get(key) ?? { pairs: 0, right: 0 };
+    c.pairs++;
+    if (right) c.right++;
+    predicted.set(key, c);
+  };
+  let largest = 0;
+  for (const members of byCluster.values()) {
+    largest = Math.max(largest, members.length);
+    for (let a = 0; a < members.length; a++)
+      for (let b = a + 1; b < members.length; b++) {
+        const [i, j] = [members[a]!, members[b]!];
+        const right = entries[i]!.group === entries[j]!.group;
+        count('', right);
+        for (const type of new Set([entries[i]!.transform, entries[j]!.transform])) if (type) count(type, right);
+      }
+  }
+  const groupSizes = new Map<string, number>();
+  for (const e of entries) groupSizes.set(e.group, (groupSizes.get(e.group) ?? 0) + 1);
+  const truePairs = [...groupSizes.values()].reduce((sum, n) => sum + (n * (n - 1)) / 2, 0);
+  const originalOf = new Map(entries.flatMap((e, i) => (e.role === 'original' ? [[e.group, i] as const] : [])));
+  const found = new Map<string, { hit: number; total: number }>();
+  entries.forEach((e, i) => {
+    if (!e.transform) return;
+    const f = found.get(e.transform) ?? { hit: 0, total: 0 };
+    f.total++;
+    if (labels[i] === labels[originalOf.get(e.group)!]) f.hit++;
+    found.set(e.transform, f);
+  });
+  const all = predicted.get('') ?? { pairs: 0, right: 0 };
+  const byType = new Map(
+    [...found].map(([type, f]) => {
+      const p = predicted.get(type) ?? { pairs: 0, right: 0 };
+      return [type, scores(p.pairs ? p.right / p.pairs : 1, f.hit / f.total)] as const;
+    }),
+  );
+  return { overall: scores(all.pairs ? all.right / all.pairs : 1, all.right / truePairs), byType, largest };
+}
+
+async function phashLabels(): Promise<string[]> {
+  const hashes = await Promise.all(entries.map((e) => phash(join(corpus, e.file))));
+  const parent = entries.map((_, i) => i);
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
+  for (let a = 0; a < hashes.length; a++)
+    for (let b = a + 1; b < hashes.length; b++) if (hamming(hashes[a]!, hashes[b]!) <= 6) parent[find(a)] = find(b);
+  return entries.map((_, i) => String(find(i)));
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-near-duplicates-'));
+  try {
+    const base = join(work, 'base');
+    const copies = join(work, 'copies');
+    mkdirSync(base);
+    mkdirSync(copies);
+    for (const e of entries)
+      copyFileSync(join(corpus, e.file), join(e.role === 'copy' ? copies : base, basename(e.file)));
+    const nBase = entries.filter((e) => e.role !== 'copy').length;
+    const nCopies = entries.length - nBase;
+
+    const service = await startLocalService(join(work, 'data'));
+    try {
+      const api = new E2eApi(service.url, await mintToken('bench'));
+      const route = async (name: string, query: Record<string, string>) => {
+        const answer = await api.request('GET', `/api/v1/process/${name}?${new URLSearchParams(query)}`);
+        if (answer.status !== 202) throw new Error(`${name}: ${answer.status} ${answer.text}`);
+        return answer;
+      };
+      const labelsNow = async (datasetId: string) => {
+        const clusterOf = new Map((await api.media(datasetId)).map((m) => [basename(m.source_uri), m.cluster_id]));
+        return entries.map((e) => clusterOf.get(basename(e.file)) ?? `missing-${e.file}`);
+      };
+
+      let cpu = cpuSeconds(service.pid);
+      let wall = performance.now();
+      const datasetId = (await route('create', { name: 'near-duplicates', path: base })).json<{ id: string }>().id;
+      const created = await api.waitUntilIdle(datasetId, 3_600_000);
+      const indexCpu = cpuSeconds(service.pid) - cpu;
+      const indexWall = (performance.now() - wall) / 1000;
+
+      cpu = cpuSeconds(service.pid);
+      wall = performance.now();
+      await route('add_media', { dataset_id: datasetId, path: copies });
+      const added = await api.waitUntilIdle(datasetId, 3_600_000);
+      const addCpu = cpuSeconds(service.pid) - cpu;
+      const addWall = (performance.now() - wall) / 1000;
+      const partial = pairwise(await labelsNow(datasetId));
+
+      await route('reindex', { dataset_id: datasetId });
+      const reindexed = await api.waitUntilIdle(datasetId, 3_600_000);
+      const ready = pairwise(await labelsNow(datasetId));
+      const baseline = pairwise(await phashLabels());
+
+      const fmt = (s: Scores) => `${s.recall.toFixed(2)} / ${s.precision.toFixed(2)} / ${s.f1.toFixed(2)}`;
+      console.log(
+        `${split}: ${nBase} originals + distractors, then ${nCopies} copies; threshold ${reindexed.dataset.similarity_threshold}; statuses ${created.dataset.status_new} → ${added.dataset.status_new} → ${reindexed.dataset.status_new}`,
+      );
+      console.log('| transformation | pHash ≤ 6 (R / P / F1) | PARTIAL INDEX | READY |');
+      console.log('| --- | --- | --- | --- |');
+      for (const type of [...ready.byType.keys()].sort())
+        console.log(
+          `| ${type} | ${fmt(baseline.byType.get(type)!)} | ${fmt(partial.byType.get(type)!)} | ${fmt(ready.byType.get(type)!)} |`,
+        );
+      console.log(
+        `| **all pairs** | ${fmt(baseline.overall)} | ${fmt(partial.overall)} | ${fmt(ready.overall)} |\n` +
+          `| largest cluster | ${baseline.largest} | ${partial.largest} | ${ready.largest} |`,
+      );
+      console.log(
+        `initial index: ${nBase} images, ${indexWall.toFixed(0)} s, ${indexCpu.toFixed(1)} CPU-s (${(nBase / indexCpu).toFixed(1)} images per CPU-second)\n` +
+          `add_media (discover + embed + assign + finalize): ${nCopies} images, ${addWall.toFixed(0)} s, ${addCpu.toFixed(1)} CPU-s (${(nCopies / addCpu).toFixed(1)} images per CPU-second)`,
+      );
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
