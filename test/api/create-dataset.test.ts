@@ -211,7 +211,7 @@ describe('POST /api/v1/datasets', () => {
           { name: 'auto_reindex', value: 'true' },
         ],
       },
-      "Unknown field 'auto_reindex'; known fields: files[], archive, s3_uri, display_name, assume_role, batch_n_videos, batch_n_images, batch_n_objects, use_spot",
+      "Unknown field 'auto_reindex'; known fields: files[], archive, s3_uri, display_name, similarity_threshold, assume_role, batch_n_videos, batch_n_images, batch_n_objects, use_spot",
     ],
     [
       'two sources',

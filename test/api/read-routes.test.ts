@@ -166,6 +166,8 @@ describe('GET /api/v1/dataset/{id}/media', () => {
       cluster_id: 'k-m4',
       added_at: '2024-05-01T00:00:00.000Z',
       frame_count: 12,
+      thumbnail_url: expect.stringContaining('/batches/b2/thumbnails/m4.webp?X-Amz-'),
+      url: null,
     });
     expect(all.find((item) => item.media_id === 'm1')).not.toHaveProperty('frame_count');
   });

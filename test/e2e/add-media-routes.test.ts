@@ -117,7 +117,7 @@ describe('local service end to end: add media by every route', { timeout: 120_00
 
     expect(seen[0]).toBe('INDEXING');
     expect(dataset).toMatchObject({ status_new: 'READY', n_images: 4, n_videos: 1, error: null });
-    expect(dataset.embedding_config).toMatchObject({ model_id: 'pooled-projection-test' });
+    expect(dataset.embedding_config).toMatchObject({ model_id: 'mobilenet-v2-140-trunk' });
     expect(await api.media(datasetId)).toHaveLength(5);
   });
 

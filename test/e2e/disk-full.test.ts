@@ -22,7 +22,8 @@ let api: E2eApi;
 
 beforeAll(async () => {
   if (!mounted) return;
-  service = await startLocalService(mountPoint);
+  // The start-up free-space check (MIN_FREE_DISK_MB) would refuse this small disk before the test fills it.
+  service = await startLocalService(mountPoint, { MIN_FREE_DISK_MB: '1' });
   api = new E2eApi(service.url, await mintToken('disk-full-owner'));
 });
 

@@ -25,8 +25,11 @@ const DEFAULT_AUTH = {
   AUTH_AUDIENCE: LOCAL_AUTH_DEFAULTS.audience,
 };
 
+/** Media for the path routes live under LOCAL_MEDIA_ROOTS, never inside a DATA_DIR. */
+const MEDIA_ROOT = join(work, 'media');
+
 async function imagesFolder(name: string): Promise<string> {
-  const folder = join(work, name);
+  const folder = join(MEDIA_ROOT, name);
   mkdirSync(folder, { recursive: true });
   for (let i = 0; i < 2; i++) writeFileSync(join(folder, `${i}.jpg`), await makeImage({ seed: 700 + i }));
   return folder;
@@ -34,7 +37,7 @@ async function imagesFolder(name: string): Promise<string> {
 
 describe('first run on a workstation', { timeout: 180_000 }, () => {
   it('one identity: the token of `npm run token` (the banner) and the CLI without VL_TOKEN see the same datasets', async () => {
-    service = await startLocalService(join(work, 'identity'), DEFAULT_AUTH);
+    service = await startLocalService(join(work, 'identity'), { ...DEFAULT_AUTH, LOCAL_MEDIA_ROOTS: MEDIA_ROOT });
     printServiceLogOnFailure(() => service);
     expect(service.output()).toMatch(/try it \(token for local-user/);
     const api = new E2eApi(service.url, await mintDevToken(devTokenOptions([], {})));
@@ -77,7 +80,11 @@ describe('first run on a workstation', { timeout: 180_000 }, () => {
   });
 
   it('AUTH_MODE=none: the header-less on-prem call works, as the local user; web pages are refused', async () => {
-    service = await startLocalService(join(work, 'none'), { AUTH_MODE: 'none', MAX_UPLOAD_BYTES: '2048' });
+    service = await startLocalService(join(work, 'none'), {
+      AUTH_MODE: 'none',
+      MAX_UPLOAD_BYTES: '2048',
+      LOCAL_MEDIA_ROOTS: MEDIA_ROOT,
+    });
     printServiceLogOnFailure(() => service);
     const folder = await imagesFolder('none');
     const created = await fetch(`${service.url}/api/v1/process/create?name=demo&path=${encodeURIComponent(folder)}`);
