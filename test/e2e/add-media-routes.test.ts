@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { LOCAL_CREDENTIALS } from '../../local/environment';
 import { makeImage, makeTgz, makeVideo, makeZip } from '../support/media-fixtures';
 import { type DatasetView, E2eApi } from './api';
@@ -117,7 +118,12 @@ describe('local service end to end: add media by every route', { timeout: 120_00
 
     expect(seen[0]).toBe('INDEXING');
     expect(dataset).toMatchObject({ status_new: 'READY', n_images: 4, n_videos: 1, error: null });
-    expect(dataset.embedding_config).toMatchObject({ model_id: 'mobilenet-v2-140-trunk' });
+    // Local mode's default encoder, with its calibrated threshold stored for every later batch.
+    expect(dataset.embedding_config).toMatchObject({
+      model_id: LOCAL_EMBEDDING_CONFIG.model_id,
+      similarity_threshold: LOCAL_EMBEDDING_CONFIG.similarity_threshold,
+    });
+    expect(dataset.similarity_threshold).toBe(LOCAL_EMBEDDING_CONFIG.similarity_threshold);
     expect(await api.media(datasetId)).toHaveLength(5);
   });
 
