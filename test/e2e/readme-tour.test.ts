@@ -57,7 +57,7 @@ describe('the README tour', () => {
     expect(output).toContain('add-media local service ready');
     expect(output).not.toMatch(/^warning: (?!AUTH_JWT_SECRET is not set)/m); // the dev-secret warning is the only one
     // What the tour did, read back through the API of a service on the same DATA_DIR.
-    const service = await startLocalService(dataDir, { AUTH_JWT_SECRET: '', ...DEV_AUTH });
+    const service = await startAfterTourService(dataDir);
     try {
       const api = new E2eApi(service.url, await mintDevToken(devTokenOptions([], {})));
       const listed = (await api.request('GET', '/api/v1/datasets')).json<
@@ -84,3 +84,18 @@ describe('the README tour', () => {
     }
   });
 });
+
+/**
+ * The tour's service was just SIGKILLed with its process group; until the kernel has reaped it, its pid still answers
+ * and DATA_DIR's lock still names it, so a second service is refused for a moment (as it should be).
+ */
+async function startAfterTourService(dataDir: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLocalService(dataDir, { AUTH_JWT_SECRET: '', ...DEV_AUTH });
+    } catch (error) {
+      if (attempt >= 20 || !String(error).includes('is in use by another add-media service')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
