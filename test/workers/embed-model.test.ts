@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseEmbeddingConfig, TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildTestModel, ensureTestModel } from '../../core/model/generate-test-model';
 import { sha256Hex } from '../../core/model/model-file';
@@ -98,7 +98,7 @@ describe('model loading', () => {
   });
 
   it('downloads a pinned s3:// model once into the cache and refuses an unpinned one', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+    const cacheDir = temporaryCache();
     const uri = `s3://${bucket.bucket}/models/encoder.onnx`;
     await bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/encoder.onnx', Body: bytes }));
     await expect(resolveModel({ uri, cacheDir }, () => bucket.client)).rejects.toThrow(/unpinned remote model/);
@@ -110,7 +110,7 @@ describe('model loading', () => {
   });
 
   it('keeps nothing in the cache when a download does not match its pin', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+    const cacheDir = temporaryCache();
     await bucket.client.send(
       new PutObjectCommand({ Bucket: bucket.bucket, Key: 'models/other.onnx', Body: 'not the model' }),
     );
@@ -172,3 +172,10 @@ describe('embedding_config', () => {
     expect(parseEmbeddingConfig(JSON.stringify(TEST_EMBEDDING_CONFIG))).toEqual(TEST_EMBEDDING_CONFIG);
   });
 });
+
+/** A fresh cache folder, removed after the test. */
+function temporaryCache(): string {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+  onTestFinished(() => rmSync(cacheDir, { recursive: true, force: true }));
+  return cacheDir;
+}
