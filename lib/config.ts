@@ -2,6 +2,7 @@ import type { InstanceRequirementsRequest } from '@awboost/cfn-resource-types/AW
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { SETTING, SettingsReader } from '../core/config/settings';
 import { type EmbeddingConfig, embeddingConfigIssues, parseEmbeddingConfig } from '../core/datasets/embedding-config';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../core/pipeline/planner';
 
@@ -216,73 +217,79 @@ export function loadDeploymentConfig(scope: IConstruct): DeploymentConfig {
 }
 
 /**
- * Parses and validates every key at once; throws a DeploymentConfigError listing all
- * problems, each naming the key, the bad value and the fix. Values may be native JSON
- * (cdk.json) or strings (`-c key=value`): "true"/"false", numbers, JSON arrays/objects,
- * and comma-separated lists are accepted.
+ * Parses and validates every key at once, with the rules every process reads its settings by
+ * (core/config/settings.ts); throws a DeploymentConfigError listing all problems, each naming the key, the bad value
+ * and what it must be. Values may be native JSON (cdk.json) or strings (`-c key=value`): "true"/"false" (or 1/0),
+ * numbers, JSON arrays/objects, and comma-separated lists are accepted.
  */
 export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>): DeploymentConfig {
-  const problems: string[] = [];
-  const read = new ContextReader(context, problems);
-
-  problems.push(...unknownKeyProblems(context));
+  const read = new SettingsReader(context);
+  for (const problem of unknownKeyProblems(context)) read.problem(problem);
 
   const config: DeploymentConfig = {
-    addMediaEnabled: read.boolean('addMediaEnabled', CONFIG_DEFAULTS.addMediaEnabled),
-    auth: readAuth(read, problems),
-    allowedOrigins: read.list('allowedOrigins', CONFIG_DEFAULTS.allowedOrigins, checkOrigin),
-    allowedAssumeRoleArns: read.list(
+    addMediaEnabled: read.value('addMediaEnabled', SETTING.boolean, CONFIG_DEFAULTS.addMediaEnabled),
+    auth: readAuth(read),
+    allowedOrigins: read.value('allowedOrigins', ORIGINS, CONFIG_DEFAULTS.allowedOrigins),
+    allowedAssumeRoleArns: read.value(
       'allowedAssumeRoleArns',
+      ROLE_ARN_PATTERNS,
       CONFIG_DEFAULTS.allowedAssumeRoleArns,
-      checkRoleArnPattern,
     ),
-    sourceBucketNames: read.list('sourceBucketNames', CONFIG_DEFAULTS.sourceBucketNames, checkBucketNamePattern),
-    assumeRoleExternalId: read.optionalString('assumeRoleExternalId', checkExternalId),
-    useSpotDefault: read.boolean('useSpotDefault', CONFIG_DEFAULTS.useSpotDefault),
-    gpuInstance: readGpuInstance(read, problems),
-    maxShards: read.integer('maxShards', CONFIG_DEFAULTS.maxShards, 1, MAX_SHARDS_LIMIT),
-    maxConcurrency: read.integer('maxConcurrency', CONFIG_DEFAULTS.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY),
-    similarityThreshold: read.number('similarityThreshold', CONFIG_DEFAULTS.similarityThreshold, {
-      min: 0,
-      minExclusive: true,
-      max: 1,
-    }),
-    modelUri: read.optionalString('modelUri', checkModelUri),
-    workerModel: readWorkerModel(read, problems),
-    defaultEmbeddingConfig: readEmbeddingConfig(read, problems),
-    alarmEmail: read.optionalString('alarmEmail', checkEmail),
-    natGateways: read.integer('natGateways', CONFIG_DEFAULTS.natGateways, 0, 3),
-    logRetention: readLogRetention(read, problems),
-    stagingExpirationDays: read.integer('stagingExpirationDays', CONFIG_DEFAULTS.stagingExpirationDays, 1, 365),
-    throttleRateLimit: read.number('throttleRateLimit', CONFIG_DEFAULTS.throttleRateLimit, {
-      min: 0,
-      minExclusive: true,
-      max: 10_000,
-    }),
-    throttleBurstLimit: read.integer('throttleBurstLimit', CONFIG_DEFAULTS.throttleBurstLimit, 1, 5_000),
-    maxUploadBytes: read.integer('maxUploadBytes', CONFIG_DEFAULTS.maxUploadBytes, 1, MAX_UPLOAD_BYTES_LIMIT),
+    sourceBucketNames: read.value('sourceBucketNames', BUCKET_NAME_PATTERNS, CONFIG_DEFAULTS.sourceBucketNames),
+    assumeRoleExternalId: read.optional('assumeRoleExternalId', EXTERNAL_ID),
+    useSpotDefault: read.value('useSpotDefault', SETTING.boolean, CONFIG_DEFAULTS.useSpotDefault),
+    gpuInstance: readGpuInstance(read),
+    maxShards: read.value('maxShards', SETTING.integer(1, MAX_SHARDS_LIMIT), CONFIG_DEFAULTS.maxShards),
+    maxConcurrency: read.value(
+      'maxConcurrency',
+      SETTING.integer(1, INLINE_MAP_MAX_CONCURRENCY),
+      CONFIG_DEFAULTS.maxConcurrency,
+    ),
+    similarityThreshold: read.value('similarityThreshold', SETTING.fraction, CONFIG_DEFAULTS.similarityThreshold),
+    modelUri: read.optional('modelUri', MODEL_URI),
+    workerModel: readWorkerModel(read),
+    defaultEmbeddingConfig: readEmbeddingConfig(read),
+    alarmEmail: read.optional('alarmEmail', EMAIL),
+    natGateways: read.value('natGateways', SETTING.integer(0, 3), CONFIG_DEFAULTS.natGateways),
+    logRetention: readLogRetention(read),
+    stagingExpirationDays: read.value(
+      'stagingExpirationDays',
+      SETTING.integer(1, 365),
+      CONFIG_DEFAULTS.stagingExpirationDays,
+    ),
+    throttleRateLimit: read.value(
+      'throttleRateLimit',
+      SETTING.positiveNumber(10_000),
+      CONFIG_DEFAULTS.throttleRateLimit,
+    ),
+    throttleBurstLimit: read.value('throttleBurstLimit', SETTING.integer(1, 5_000), CONFIG_DEFAULTS.throttleBurstLimit),
+    maxUploadBytes: read.value(
+      'maxUploadBytes',
+      SETTING.integer(1, MAX_UPLOAD_BYTES_LIMIT),
+      CONFIG_DEFAULTS.maxUploadBytes,
+    ),
   };
 
-  if (problems.length > 0) throw new DeploymentConfigError(problems);
+  if (read.problems.length > 0) throw new DeploymentConfigError(read.problems);
   return config;
 }
 
-function readAuth(read: ContextReader, problems: string[]): AuthConfig {
-  const jwksUrl = read.optionalString('authJwksUrl', checkJwksUrl);
-  const secretArn = read.optionalString('authJwtSecretArn', checkSecretArn);
-  const issuer = read.requiredString(
-    'authIssuer',
-    'set it to the `iss` your tokens carry, e.g. -c authIssuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
-  );
-  const audience = read.requiredString(
-    'authAudience',
-    'set it to the `aud` your tokens carry, e.g. -c authAudience=my-client-id',
-  );
-  const cookieName = read.string('authCookieName', CONFIG_DEFAULTS.authCookieName, checkCookieName);
+function readAuth(read: SettingsReader): AuthConfig {
+  const jwksUrl = read.optional('authJwksUrl', JWKS_URL);
+  const secretArn = read.optional('authJwtSecretArn', SECRET_ARN);
+  const issuer = read.optional('authIssuer', SETTING.text);
+  if (!issuer)
+    read.problem(
+      'authIssuer is not set: set it to the `iss` your tokens carry, e.g. -c authIssuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+    );
+  const audience = read.optional('authAudience', SETTING.text);
+  if (!audience)
+    read.problem('authAudience is not set: set it to the `aud` your tokens carry, e.g. -c authAudience=my-client-id');
+  const cookieName = read.value('authCookieName', COOKIE_NAME, CONFIG_DEFAULTS.authCookieName);
 
   let verifier: TokenVerifier = { kind: 'generated-secret' };
   if (jwksUrl !== undefined && secretArn !== undefined) {
-    problems.push(
+    read.problem(
       `authJwksUrl and authJwtSecretArn are both set (${jwksUrl}, ${secretArn}): keep exactly one — ` +
         'authJwksUrl for an OIDC provider, authJwtSecretArn for a shared HS256 secret.',
     );
@@ -291,51 +298,92 @@ function readAuth(read: ContextReader, problems: string[]): AuthConfig {
   } else if (secretArn !== undefined) {
     verifier = { kind: 'secret', secretArn };
   }
-  return { verifier, issuer, audience, cookieName };
+  return { verifier, issuer: issuer ?? '', audience: audience ?? '', cookieName };
 }
 
-function readGpuInstance(read: ContextReader, problems: string[]): GpuInstanceConfig {
-  const raw = read.object('gpuInstance');
+const GPU_FIELDS = [
+  ...Object.keys(DEFAULT_GPU_INSTANCE),
+  'memoryMaxMiB',
+  'acceleratorTotalMemoryMinMiB',
+  'allowedInstanceTypes',
+];
+
+/** The values of `enumeration` as a list rule: at least `minEntries` of them. */
+const enumList = <T extends string>(enumeration: Record<string, T>, minEntries = 1) => {
+  const allowed: readonly string[] = Object.values(enumeration);
+  return SETTING.listOf(`a list of ${allowed.join(', ')}`, (entry) => allowed.includes(entry), minEntries);
+};
+
+/** gpuInstance's fields are read as `gpuInstance.<field>` settings, so problems name them that way. */
+function readGpuInstance(read: SettingsReader): GpuInstanceConfig {
+  const raw = read.optional('gpuInstance', SETTING.jsonObject);
   if (raw === undefined) return DEFAULT_GPU_INSTANCE;
 
-  const known = new Set(
-    Object.keys(DEFAULT_GPU_INSTANCE).concat(['memoryMaxMiB', 'acceleratorTotalMemoryMinMiB', 'allowedInstanceTypes']),
-  );
   for (const key of Object.keys(raw)) {
-    if (!known.has(key))
-      problems.push(`gpuInstance.${key} is not a known field; use one of: ${[...known].join(', ')}.`);
+    if (!GPU_FIELDS.includes(key))
+      read.problem(`gpuInstance.${key} is not a known field; use one of: ${GPU_FIELDS.join(', ')}.`);
   }
-  const sub = new ContextReader(raw, problems, 'gpuInstance.');
+  const sub = new SettingsReader(
+    Object.fromEntries(Object.entries(raw).map(([key, value]) => [`gpuInstance.${key}`, value])),
+  );
   const d = DEFAULT_GPU_INSTANCE;
   const gpu: GpuInstanceConfig = {
-    vcpuMin: sub.integer('vcpuMin', d.vcpuMin, 1, 512),
-    vcpuMax: sub.integer('vcpuMax', d.vcpuMax, 1, 512),
-    memoryMinMiB: sub.integer('memoryMinMiB', d.memoryMinMiB, 512, 4 * 1024 * 1024),
-    memoryMaxMiB: sub.optionalInteger('memoryMaxMiB', 512, 4 * 1024 * 1024),
-    acceleratorCountMin: sub.integer('acceleratorCountMin', d.acceleratorCountMin, 1, 16),
-    acceleratorCountMax: sub.integer('acceleratorCountMax', d.acceleratorCountMax, 1, 16),
-    acceleratorTypes: sub.enumList('acceleratorTypes', d.acceleratorTypes, ec2.AcceleratorType),
-    acceleratorManufacturers: sub.enumList(
-      'acceleratorManufacturers',
+    vcpuMin: sub.value('gpuInstance.vcpuMin', SETTING.integer(1, 512), d.vcpuMin),
+    vcpuMax: sub.value('gpuInstance.vcpuMax', SETTING.integer(1, 512), d.vcpuMax),
+    memoryMinMiB: sub.value('gpuInstance.memoryMinMiB', SETTING.integer(512, 4 * 1024 * 1024), d.memoryMinMiB),
+    memoryMaxMiB: sub.optional('gpuInstance.memoryMaxMiB', SETTING.integer(512, 4 * 1024 * 1024)),
+    acceleratorCountMin: sub.value('gpuInstance.acceleratorCountMin', SETTING.integer(1, 16), d.acceleratorCountMin),
+    acceleratorCountMax: sub.value('gpuInstance.acceleratorCountMax', SETTING.integer(1, 16), d.acceleratorCountMax),
+    acceleratorTypes: sub.value(
+      'gpuInstance.acceleratorTypes',
+      enumList(ec2.AcceleratorType),
+      d.acceleratorTypes,
+    ) as readonly ec2.AcceleratorType[],
+    acceleratorManufacturers: sub.value(
+      'gpuInstance.acceleratorManufacturers',
+      enumList(ec2.AcceleratorManufacturer),
       d.acceleratorManufacturers,
-      ec2.AcceleratorManufacturer,
+    ) as readonly ec2.AcceleratorManufacturer[],
+    // An empty list is allowed here: no filter by name.
+    acceleratorNames:
+      (Array.isArray(raw.acceleratorNames) && raw.acceleratorNames.length === 0) || raw.acceleratorNames === '[]'
+        ? []
+        : (sub.value(
+            'gpuInstance.acceleratorNames',
+            enumList(ACCELERATOR_NAMES),
+            d.acceleratorNames,
+          ) as readonly ec2.AcceleratorName[]),
+    acceleratorTotalMemoryMinMiB: sub.optional(
+      'gpuInstance.acceleratorTotalMemoryMinMiB',
+      SETTING.integer(1, 4 * 1024 * 1024),
     ),
-    acceleratorNames: sub.enumList('acceleratorNames', d.acceleratorNames, ACCELERATOR_NAMES, { allowEmpty: true }),
-    acceleratorTotalMemoryMinMiB: sub.optionalInteger('acceleratorTotalMemoryMinMiB', 1, 4 * 1024 * 1024),
-    cpuManufacturers: sub.enumList('cpuManufacturers', d.cpuManufacturers, ec2.CpuManufacturer),
-    allowedInstanceTypes: optionalList(sub.list('allowedInstanceTypes', [], checkInstanceTypePattern)),
+    cpuManufacturers: sub.value(
+      'gpuInstance.cpuManufacturers',
+      enumList(ec2.CpuManufacturer),
+      d.cpuManufacturers,
+    ) as readonly ec2.CpuManufacturer[],
+    allowedInstanceTypes: optionalList(
+      sub.value(
+        'gpuInstance.allowedInstanceTypes',
+        SETTING.listOf('a list of instance types or patterns (e.g. g5.* or g6.xlarge)', (entry) =>
+          /^[a-z0-9*]+(\.[a-z0-9*]+)?$/.test(entry),
+        ),
+        [],
+      ),
+    ),
   };
+  for (const problem of sub.problems) read.problem(problem);
   if (gpu.vcpuMin > gpu.vcpuMax)
-    problems.push(
+    read.problem(
       `gpuInstance.vcpuMin (${gpu.vcpuMin}) is above vcpuMax (${gpu.vcpuMax}): lower vcpuMin or raise vcpuMax.`,
     );
   if (gpu.memoryMaxMiB !== undefined && gpu.memoryMinMiB > gpu.memoryMaxMiB) {
-    problems.push(
+    read.problem(
       `gpuInstance.memoryMinMiB (${gpu.memoryMinMiB}) is above memoryMaxMiB (${gpu.memoryMaxMiB}): lower memoryMinMiB or raise memoryMaxMiB.`,
     );
   }
   if (gpu.acceleratorCountMin > gpu.acceleratorCountMax) {
-    problems.push(
+    read.problem(
       `gpuInstance.acceleratorCountMin (${gpu.acceleratorCountMin}) is above acceleratorCountMax (${gpu.acceleratorCountMax}): lower the min or raise the max.`,
     );
   }
@@ -347,29 +395,27 @@ function optionalList<T>(items: readonly T[]): readonly T[] | undefined {
 }
 
 /** Checked by the schema core applies to every dataset (core/datasets/embedding-config.ts), so synth and the Lambdas agree. */
-function readEmbeddingConfig(read: ContextReader, problems: string[]): EmbeddingConfig | undefined {
-  const raw = read.object('defaultEmbeddingConfig');
+function readEmbeddingConfig(read: SettingsReader): EmbeddingConfig | undefined {
+  const raw = read.optional('defaultEmbeddingConfig', SETTING.jsonObject);
   if (raw === undefined) return undefined;
   const issues = embeddingConfigIssues(raw);
   for (const { path, message } of issues) {
     const value = path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key], raw);
-    problems.push(
-      `defaultEmbeddingConfig${path.map((key) => `.${String(key)}`).join('')} is ${show(value)}: ${message}.`,
+    read.problem(
+      `defaultEmbeddingConfig${path.map((key) => `.${String(key)}`).join('')} is ${JSON.stringify(value) ?? 'missing'}: ${message}.`,
     );
   }
   return issues.length === 0 ? parseEmbeddingConfig(raw) : undefined;
 }
 
-function readLogRetention(read: ContextReader, problems: string[]): logs.RetentionDays {
-  const days = read.integer('logRetentionDays', CONFIG_DEFAULTS.logRetentionDays, 1, 9999);
+function readLogRetention(read: SettingsReader): logs.RetentionDays {
+  const days = read.value('logRetentionDays', SETTING.integer(1, 9999), CONFIG_DEFAULTS.logRetentionDays);
   const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
-  if (!allowed.includes(days)) {
-    problems.push(
-      `logRetentionDays is ${days}: CloudWatch Logs accepts only ${allowed.join(', ')} (9999 = never expire).`,
-    );
-    return CONFIG_DEFAULTS.logRetentionDays;
-  }
-  return days as logs.RetentionDays;
+  if (allowed.includes(days)) return days as logs.RetentionDays;
+  read.problem(
+    `logRetentionDays must be a CloudWatch Logs retention, one of ${allowed.join(', ')} (9999 = never expire), got "${days}"`,
+  );
+  return CONFIG_DEFAULTS.logRetentionDays;
 }
 
 /** Plain camelCase keys that are not ours are almost always typos (`maxShard`); CDK's own keys contain ':' or '@'. */
@@ -388,248 +434,66 @@ function closestKey(key: string): string | undefined {
   return CONTEXT_KEYS.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
 }
 
-// ---- value checks: return a problem description (without the key) or undefined ----
+// ---- the rules of this app's string values (the shared rules cover booleans, numbers, lists) ----
 
-type Check = (value: string) => string | undefined;
+const isOrigin = (value: string) => {
+  const url = URL.parse(value);
+  return (url?.protocol === 'https:' || url?.protocol === 'http:') && url.origin === value;
+};
 
-function checkOrigin(value: string): string | undefined {
-  try {
-    const url = new URL(value);
-    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value) return undefined;
-  } catch {
-    // reported below
-  }
-  return 'must be an origin: scheme, host and optional port, no path or trailing slash (e.g. https://app.example.com)';
-}
+const ORIGINS = SETTING.listOf(
+  'a list of origins: scheme, host and optional port, no path or trailing slash (e.g. https://app.example.com)',
+  isOrigin,
+);
 
-const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):role\/[\w+=.@\-/*]+$/;
+const ROLE_ARN_PATTERNS = SETTING.listOf(
+  'a list of IAM role ARNs, optionally with * wildcards (e.g. arn:aws:iam::123456789012:role/dataset-reader or arn:aws:iam::*:role/vl-*), and no commas',
+  (value) => /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):role\/[\w+=.@\-/*]+$/.test(value),
+);
 
-function checkRoleArnPattern(value: string): string | undefined {
-  return ROLE_ARN_PATTERN.test(value)
-    ? undefined
-    : 'must be an IAM role ARN, optionally with * wildcards (e.g. arn:aws:iam::123456789012:role/dataset-reader or arn:aws:iam::*:role/vl-*), and no commas';
-}
+const BUCKET_NAME_PATTERNS = SETTING.listOf(
+  'a list of S3 bucket names, optionally with * wildcards (e.g. my-media or team-*-media)',
+  (value) => /^[a-z0-9*][a-z0-9.*-]{1,62}$/.test(value),
+);
 
-function readWorkerModel(read: ContextReader, problems: string[]): DeploymentConfig['workerModel'] {
-  const url = read.optionalString('workerModelUrl', (value) =>
-    /^https:\/\/\S+$/.test(value) ? undefined : 'must be an https:// URL of the ONNX image encoder',
+const EXTERNAL_ID = SETTING.matching(/^[\w+=,.@:/-]{2,1224}$/, '2–1224 characters of letters, digits and +=,.@:/-');
+
+const JWKS_URL = SETTING.satisfying(
+  'an https:// URL of a JSON Web Key Set (e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/jwks.json)',
+  (value) => URL.parse(value)?.protocol === 'https:',
+);
+
+// The complete ARN (with the 6-character suffix) is what IAM matches on; a partial one would grant nothing.
+const SECRET_ARN = SETTING.matching(
+  /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/,
+  'the complete Secrets Manager secret ARN, 6-character suffix included (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbC123)',
+);
+
+const COOKIE_NAME = SETTING.matching(
+  /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
+  "a cookie name token (letters, digits, !#$%&'*+-.^_`|~)",
+);
+
+const MODEL_URI = SETTING.matching(
+  /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+|https:\/\/\S+)$/,
+  'an s3://bucket/key or https:// URI of the ONNX model',
+);
+
+const EMAIL = SETTING.matching(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'one e-mail address (e.g. ops@example.com)');
+
+function readWorkerModel(read: SettingsReader): DeploymentConfig['workerModel'] {
+  const url = read.optional(
+    'workerModelUrl',
+    SETTING.matching(/^https:\/\/\S+$/, 'an https:// URL of the ONNX image encoder'),
   );
-  const sha256 = read.optionalString('workerModelSha256', (value) =>
-    /^[0-9a-f]{64}$/.test(value) ? undefined : "must be the 64 lowercase hex digits of the model file's SHA-256",
+  const sha256 = read.optional(
+    'workerModelSha256',
+    SETTING.matching(/^[0-9a-f]{64}$/, "the 64 lowercase hex digits of the model file's SHA-256"),
   );
   if (url && sha256) return { url, sha256 };
   if (url || sha256)
-    problems.push(
+    read.problem(
       'workerModelUrl and workerModelSha256 go together: set both (the image build verifies the download) or neither.',
     );
   return undefined;
-}
-
-function checkBucketNamePattern(value: string): string | undefined {
-  return /^[a-z0-9*][a-z0-9.*-]{1,62}$/.test(value)
-    ? undefined
-    : 'must be an S3 bucket name, optionally with * wildcards (e.g. my-media or team-*-media), and no commas';
-}
-
-function checkExternalId(value: string): string | undefined {
-  return /^[\w+=,.@:/-]{2,1224}$/.test(value) ? undefined : 'must be 2–1224 characters of letters, digits and +=,.@:/-';
-}
-
-function checkJwksUrl(value: string): string | undefined {
-  try {
-    if (new URL(value).protocol === 'https:') return undefined;
-  } catch {
-    // reported below
-  }
-  return 'must be an https:// URL of a JSON Web Key Set (e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/jwks.json)';
-}
-
-function checkSecretArn(value: string): string | undefined {
-  // The complete ARN (with the 6-character suffix) is what IAM matches on; a partial one would grant nothing.
-  return /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/.test(value)
-    ? undefined
-    : 'must be the complete Secrets Manager secret ARN, 6-character suffix included (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbC123)';
-}
-
-function checkCookieName(value: string): string | undefined {
-  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)
-    ? undefined
-    : "must be a cookie name token (letters, digits, !#$%&'*+-.^_`|~)";
-}
-
-function checkModelUri(value: string): string | undefined {
-  return /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+|https:\/\/\S+)$/.test(value)
-    ? undefined
-    : 'must be an s3://bucket/key or https:// URI of the ONNX model';
-}
-
-function checkEmail(value: string): string | undefined {
-  return /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(value) ? undefined : 'must be one e-mail address (e.g. ops@example.com)';
-}
-
-function checkInstanceTypePattern(value: string): string | undefined {
-  return /^[a-z0-9*]+(\.[a-z0-9*]+)?$/.test(value)
-    ? undefined
-    : 'must be an instance type or pattern (e.g. g5.* or g6.xlarge)';
-}
-
-function show(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
-}
-
-/** Reads typed values from a context-like record, recording problems instead of throwing. */
-class ContextReader {
-  constructor(
-    private readonly values: Readonly<Record<string, unknown>>,
-    private readonly problems: string[],
-    private readonly prefix = '',
-  ) {}
-
-  boolean(key: string, fallback: boolean): boolean {
-    const raw = this.values[key];
-    if (raw === undefined || raw === '') return fallback;
-    if (typeof raw === 'boolean') return raw;
-    if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase() === 'true';
-    this.problem(key, raw, 'must be true or false');
-    return fallback;
-  }
-
-  integer(key: string, fallback: number, min: number, max: number): number {
-    const value = this.optionalInteger(key, min, max);
-    return value ?? fallback;
-  }
-
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    const value = this.toNumber(key);
-    if (value === undefined) return undefined;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problem(key, this.values[key], `must be a whole number from ${min} to ${max}`);
-      return undefined;
-    }
-    return value;
-  }
-
-  number(key: string, fallback: number, range: { min: number; minExclusive?: boolean; max: number }): number {
-    const value = this.toNumber(key);
-    if (value === undefined) return fallback;
-    const belowMin = range.minExclusive ? value <= range.min : value < range.min;
-    if (belowMin || value > range.max) {
-      this.problem(
-        key,
-        this.values[key],
-        `must be a number ${range.minExclusive ? 'above' : 'from'} ${range.min} ${range.minExclusive ? 'and at most' : 'to'} ${range.max}`,
-      );
-      return fallback;
-    }
-    return value;
-  }
-
-  string(key: string, fallback: string, check: Check): string {
-    return this.optionalString(key, check) ?? fallback;
-  }
-
-  requiredString(key: string, fix: string): string {
-    const raw = this.values[key];
-    if (typeof raw === 'string' && raw.trim() !== '') return raw.trim();
-    this.problems.push(`${this.prefix}${key} is ${raw === undefined || raw === '' ? 'missing' : show(raw)}: ${fix}.`);
-    return '';
-  }
-
-  optionalString(key: string, check: Check): string | undefined {
-    const raw = this.values[key];
-    if (raw === undefined || raw === '') return undefined;
-    if (typeof raw !== 'string') {
-      this.problem(key, raw, 'must be a string');
-      return undefined;
-    }
-    const value = raw.trim();
-    const problem = check(value);
-    if (problem) {
-      this.problem(key, raw, problem);
-      return undefined;
-    }
-    return value;
-  }
-
-  list(key: string, fallback: readonly string[], check: Check): readonly string[] {
-    const raw = this.values[key];
-    if (raw === undefined || raw === '') return fallback;
-    let items: unknown = raw;
-    if (typeof raw === 'string') {
-      const text = raw.trim();
-      if (text.startsWith('[')) {
-        try {
-          items = JSON.parse(text);
-        } catch {
-          this.problem(key, raw, 'is not valid JSON; give a JSON array of strings or a comma-separated list');
-          return fallback;
-        }
-      } else {
-        items = text
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== '');
-      }
-    }
-    if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-      this.problem(key, raw, 'must be a list of strings (JSON array or comma-separated)');
-      return fallback;
-    }
-    const bad = items.map((item) => [item, check(item.trim())] as const).filter(([, problem]) => problem !== undefined);
-    for (const [item, problem] of bad) this.problems.push(`${this.prefix}${key} entry ${show(item)} ${problem}.`);
-    return bad.length > 0 ? fallback : items.map((item) => item.trim());
-  }
-
-  enumList<T extends string>(
-    key: string,
-    fallback: readonly T[],
-    values: Record<string, T>,
-    options: { allowEmpty?: boolean } = {},
-  ): readonly T[] {
-    const allowed = Object.values(values);
-    const raw = this.values[key];
-    if (options.allowEmpty && (raw === '[]' || (Array.isArray(raw) && raw.length === 0))) return [];
-    const items = this.list(key, fallback, (item) =>
-      (allowed as string[]).includes(item) ? undefined : `must be one of ${allowed.join(', ')}`,
-    );
-    if (items.length === 0) {
-      this.problem(key, this.values[key], `must name at least one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return items as readonly T[];
-  }
-
-  object(key: string): Record<string, unknown> | undefined {
-    const raw = this.values[key];
-    if (raw === undefined || raw === '') return undefined;
-    let value = raw;
-    if (typeof raw === 'string') {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        this.problem(key, raw, 'is not valid JSON; give a JSON object');
-        return undefined;
-      }
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.problem(key, raw, 'must be a JSON object');
-      return undefined;
-    }
-    return value as Record<string, unknown>;
-  }
-
-  private toNumber(key: string): number | undefined {
-    const raw = this.values[key];
-    if (raw === undefined || raw === '') return undefined;
-    const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.problem(key, raw, 'must be a number');
-      return undefined;
-    }
-    return value;
-  }
-
-  private problem(key: string, raw: unknown, fix: string): void {
-    this.problems.push(`${this.prefix}${key} is ${show(raw)}: ${fix}.`);
-  }
 }

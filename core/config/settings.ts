@@ -45,18 +45,46 @@ function integerRule(min: number, max: number, accepts?: string): SettingRule<nu
   );
 }
 
-/** Comma-separated (entries trimmed, empty ones dropped), or a JSON array of strings. */
+/** A JSON value given as text (`-c key='[...]'`), or the text itself when it is not JSON. */
+const parseJsonText = (value: string): unknown => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+};
+
+/** Comma-separated (entries trimmed, empty ones dropped), or a JSON array of strings (native or as text). */
 const listRule = rule(
   'a comma-separated list',
   z.pipe(
-    z.union([z.array(z.string()), z.string()]),
-    z.transform((value: string | string[]) =>
-      (Array.isArray(value) ? value : value.split(','))
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0),
+    z.union([
+      z.array(z.string()),
+      z.pipe(
+        z.string().check(z.trim()),
+        z.transform((value: string) => (value.startsWith('[') ? parseJsonText(value) : value)),
+      ),
+    ]),
+    z.pipe(
+      z.union([z.array(z.string()), z.string()]),
+      z.transform((value: string | string[]) =>
+        (Array.isArray(value) ? value : value.split(','))
+          .map((entry) => entry.trim())
+          .filter((entry) => entry.length > 0),
+      ),
     ),
   ),
 );
+
+/** A decimal number above 0 and at most `max`, or a JSON number. */
+const positiveNumberRule = (max: number): SettingRule<number> =>
+  rule<number>(
+    `a number above 0 and at most ${max}`,
+    z.pipe(
+      z.union([z.number(), z.pipe(trimmed.check(z.regex(/^\d*\.?\d+$/)), z.transform(Number))]),
+      z.number().check(z.gt(0), z.lte(max)),
+    ),
+  );
 
 export const SETTING = {
   text: rule('a non-empty string', trimmed.check(z.minLength(1))),
@@ -65,16 +93,19 @@ export const SETTING = {
   positiveInteger: integerRule(1, Number.MAX_SAFE_INTEGER),
   port: integerRule(0, 65_535, 'a port number (0-65535)'),
   list: listRule,
-  /** A decimal number above 0 and at most 1 (a cosine-similarity threshold), or a JSON number. */
-  fraction: rule<number>(
-    'a number above 0 and at most 1',
+  positiveNumber: positiveNumberRule,
+  /** A cosine-similarity threshold. */
+  fraction: positiveNumberRule(1),
+  /** A JSON object, native (cdk.json) or as text (`-c key='{...}'`). */
+  jsonObject: rule<Record<string, unknown>>(
+    'a JSON object',
     z.pipe(
-      z.union([z.number(), z.pipe(trimmed.check(z.regex(/^\d*\.?\d+$/)), z.transform(Number))]),
-      z.number().check(z.gt(0), z.lte(1)),
+      z.union([z.record(z.string(), z.unknown()), z.pipe(trimmed, z.transform(parseJsonText))]),
+      z.record(z.string(), z.unknown()),
     ),
   ),
   /** A list of at least `minEntries` entries, each passing `entry` (role ARNs, say). */
-  listOf: (accepts: string, entry: (value: string) => boolean, minEntries = 0): SettingRule<string[]> =>
+  listOf: (accepts: string, entry: (value: string) => boolean, minEntries = 0): SettingRule<readonly string[]> =>
     rule(
       accepts,
       z.pipe(
@@ -85,6 +116,9 @@ export const SETTING = {
   oneOf: <const T extends readonly [string, ...string[]]>(values: T): SettingRule<T[number]> =>
     rule(`one of ${values.join(', ')}`, z.pipe(trimmed, z.enum(values))),
   matching: (pattern: RegExp, accepts: string): SettingRule<string> => rule(accepts, trimmed.check(z.regex(pattern))),
+  /** A string that `check` accepts (a URL of some kind, say). */
+  satisfying: (accepts: string, check: (value: string) => boolean): SettingRule<string> =>
+    rule(accepts, trimmed.check(z.refine(check))),
 } as const;
 
 const isUnset = (value: unknown) =>
@@ -118,7 +152,8 @@ export function readOptionalSetting<T>(
  * the whole list at once. A value with a problem reads as the fallback (or undefined) until `done` throws.
  */
 export class SettingsReader {
-  private readonly problems: string[] = [];
+  /** Every problem found so far, in reading order. */
+  readonly problems: string[] = [];
   constructor(private readonly source: SettingsSource) {}
 
   value<T>(name: string, settingRule: SettingRule<T>, fallback?: T): T {

@@ -1,3 +1,5 @@
+import { SETTING, SettingsReader } from '../../core/config/settings';
+
 /**
  * Authentication settings, read from the environment once per cold start.
  *
@@ -44,21 +46,21 @@ export class AuthConfigError extends Error {
   }
 }
 
-/** Reads and checks every setting, reporting all problems at once. */
+/** Reads and checks every setting through the shared settings reader, reporting all problems at once. */
 export function readAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-  const problems: string[] = [];
-  const keySource = readKeySource(env, problems);
-  const issuer = env.AUTH_ISSUER?.trim();
-  if (!issuer) problems.push('AUTH_ISSUER is required (the expected "iss" claim)');
-  const audience = (env.AUTH_AUDIENCE ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
+  const read = new SettingsReader(env);
+  const keySource = readKeySource(env, read);
+  const issuer = read.optional('AUTH_ISSUER', SETTING.text);
+  if (!issuer) read.problem('AUTH_ISSUER is required (the expected "iss" claim)');
+  const audience = read.value('AUTH_AUDIENCE', SETTING.list, []);
   if (audience.length === 0)
-    problems.push('AUTH_AUDIENCE is required (the expected "aud" claim, comma-separated for several)');
-  const cookieName = env.AUTH_COOKIE_NAME?.trim() || DEFAULT_COOKIE_NAME;
-  if (!COOKIE_NAME.test(cookieName)) problems.push(`AUTH_COOKIE_NAME "${cookieName}" is not a valid cookie name`);
-  if (problems.length > 0 || !keySource || !issuer) throw new AuthConfigError(problems);
+    read.problem('AUTH_AUDIENCE is required (the expected "aud" claim, comma-separated for several)');
+  const cookieName = read.value(
+    'AUTH_COOKIE_NAME',
+    SETTING.matching(COOKIE_NAME, 'a valid cookie name (an RFC 7230 token)'),
+    DEFAULT_COOKIE_NAME,
+  );
+  if (read.problems.length > 0 || !keySource || !issuer) throw new AuthConfigError(read.problems);
   return { keySource, issuer, audience, cookieName, clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS };
 }
 
@@ -73,14 +75,14 @@ export function getAuthConfig(): AuthConfig {
 /** Checks a shared secret wherever it came from (env or Secrets Manager). */
 export function checkSharedSecret(secret: string, origin: string): void {
   const bytes = Buffer.byteLength(secret, 'utf8');
-  if (bytes < MIN_SECRET_BYTES) {
-    throw new AuthConfigError([
-      `${origin} must be at least ${MIN_SECRET_BYTES} bytes long for HS256 (it has ${bytes})`,
-    ]);
-  }
+  if (bytes < MIN_SECRET_BYTES) throw new AuthConfigError([secretTooShort(origin, bytes)]);
 }
 
-function readKeySource(env: NodeJS.ProcessEnv, problems: string[]): KeySource | undefined {
+/** Never shows the secret itself. */
+const secretTooShort = (origin: string, bytes: number) =>
+  `${origin} must be at least ${MIN_SECRET_BYTES} bytes long for HS256 (it has ${bytes})`;
+
+function readKeySource(env: NodeJS.ProcessEnv, read: SettingsReader): KeySource | undefined {
   const jwksUrl = env.AUTH_JWKS_URL?.trim();
   const secret = env.AUTH_JWT_SECRET;
   const secretArn = env.AUTH_JWT_SECRET_ARN?.trim();
@@ -88,43 +90,29 @@ function readKeySource(env: NodeJS.ProcessEnv, problems: string[]): KeySource | 
     Boolean,
   );
   if (given.length !== 1) {
-    problems.push(
+    read.problem(
       given.length === 0
         ? 'set one key source: AUTH_JWKS_URL, AUTH_JWT_SECRET or AUTH_JWT_SECRET_ARN'
         : `set only one key source, not ${given.join(' and ')}`,
     );
     return undefined;
   }
-  if (jwksUrl) return readJwksUrl(jwksUrl, problems);
-  if (secret) {
-    try {
-      checkSharedSecret(secret, 'AUTH_JWT_SECRET');
-    } catch (error) {
-      problems.push(...(error as AuthConfigError).problems);
-      return undefined;
-    }
-    return { kind: 'secret', secret };
+  if (jwksUrl) {
+    const url = read.value('AUTH_JWKS_URL', JWKS_URL);
+    return url ? { kind: 'jwks', jwksUrl: new URL(url) } : undefined;
   }
-  if (!SECRET_ARN.test(secretArn!)) {
-    problems.push(`AUTH_JWT_SECRET_ARN "${secretArn}" is not a Secrets Manager secret ARN`);
+  if (secret) {
+    const bytes = Buffer.byteLength(secret, 'utf8');
+    if (bytes >= MIN_SECRET_BYTES) return { kind: 'secret', secret };
+    read.problem(secretTooShort('AUTH_JWT_SECRET', bytes));
     return undefined;
   }
-  return { kind: 'secret-arn', secretArn: secretArn! };
+  const arn = read.value('AUTH_JWT_SECRET_ARN', SETTING.matching(SECRET_ARN, 'a Secrets Manager secret ARN'));
+  return arn ? { kind: 'secret-arn', secretArn: arn } : undefined;
 }
 
 /** Keys must not travel in clear text; plain http is only accepted for a provider on this machine. */
-function readJwksUrl(value: string, problems: string[]): KeySource | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(`AUTH_JWKS_URL "${value}" is not a URL`);
-    return undefined;
-  }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure) {
-    problems.push(`AUTH_JWKS_URL "${value}" must use https (http only for localhost)`);
-    return undefined;
-  }
-  return { kind: 'jwks', jwksUrl: url };
-}
+const JWKS_URL = SETTING.satisfying('an https URL (http only for localhost)', (value) => {
+  const url = URL.parse(value);
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+});

@@ -61,7 +61,7 @@ describe('readAuthConfig', () => {
   it('accepts plain http for a JWKS on this machine only', () => {
     expect(readAuthConfig({ ...base, AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks.json' }).keySource.kind).toBe('jwks');
     expect(configError({ ...base, AUTH_JWKS_URL: 'http://idp.example.com/jwks.json' }).message).toMatch(
-      /must use https/,
+      /AUTH_JWKS_URL must be an https URL \(http only for localhost\), got "http:\/\/idp.example.com/,
     );
   });
 
@@ -80,13 +80,21 @@ describe('readAuthConfig', () => {
       /set only one key source, not AUTH_JWKS_URL and AUTH_JWT_SECRET/,
     ],
     ['a short secret', { ...base, AUTH_JWT_SECRET: 'short' }, /at least 32 bytes/],
-    ['a malformed secret ARN', { ...base, AUTH_JWT_SECRET_ARN: 'my-secret' }, /not a Secrets Manager secret ARN/],
-    ['a JWKS URL that is not a URL', { ...base, AUTH_JWKS_URL: 'jwks.json' }, /is not a URL/],
+    [
+      'a malformed secret ARN',
+      { ...base, AUTH_JWT_SECRET_ARN: 'my-secret' },
+      /AUTH_JWT_SECRET_ARN must be a Secrets Manager secret ARN, got "my-secret"/,
+    ],
+    [
+      'a JWKS URL that is not a URL',
+      { ...base, AUTH_JWKS_URL: 'jwks.json' },
+      /AUTH_JWKS_URL must be an https URL.*, got "jwks.json"/,
+    ],
     ['an audience of blanks', { ...base, AUTH_JWT_SECRET: SECRET, AUTH_AUDIENCE: ' , ' }, /AUTH_AUDIENCE is required/],
     [
       'a cookie name with a separator',
       { ...base, AUTH_JWT_SECRET: SECRET, AUTH_COOKIE_NAME: 'a;b' },
-      /not a valid cookie name/,
+      /AUTH_COOKIE_NAME must be a valid cookie name.*, got "a;b"/,
     ],
   ])('refuses %s', (_name, env, message) => {
     expect(configError(env).message).toMatch(message);

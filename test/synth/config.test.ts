@@ -85,7 +85,9 @@ describe('parseDeploymentConfig', () => {
   it('offers only accelerator names the capacity provider schema accepts (no l4), and [] for no name filter', () => {
     expect(DEFAULT_GPU_INSTANCE.acceleratorNames).not.toContain(ec2.AcceleratorName.L4);
     expect(problemsOf({ ...AUTH, gpuInstance: { acceleratorNames: ['l4'] } })).toEqual([
-      expect.stringMatching(/^gpuInstance\.acceleratorNames entry "l4" must be one of (?!.*\bl4\b).*l40s/),
+      expect.stringMatching(
+        /^gpuInstance\.acceleratorNames must be a list of (?:(?!\bl4\b)[^"])*l40s, got "\["l4"\]"$/,
+      ),
     ]);
     const g6 = parseDeploymentConfig({
       ...AUTH,
@@ -97,7 +99,7 @@ describe('parseDeploymentConfig', () => {
   it('caps maxConcurrency at 40, what an inline Map runs at once', () => {
     expect(parseDeploymentConfig({ ...AUTH, maxConcurrency: 40 }).maxConcurrency).toBe(40);
     expect(problemsOf({ ...AUTH, maxConcurrency: '41' })).toEqual([
-      expect.stringMatching(/^maxConcurrency is "41": must be a whole number from 1 to 40/),
+      'maxConcurrency must be an integer from 1 to 40, got "41"',
     ]);
   });
 
@@ -105,7 +107,7 @@ describe('parseDeploymentConfig', () => {
     expect(parseDeploymentConfig({ ...AUTH, alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
     expect(parseDeploymentConfig(AUTH).alarmEmail).toBeUndefined();
     expect(problemsOf({ ...AUTH, alarmEmail: 'ops@example.com,dev@example.com' })).toEqual([
-      expect.stringContaining('alarmEmail is "ops@example.com,dev@example.com": must be one e-mail address'),
+      expect.stringMatching(/^alarmEmail must be one e-mail address .*, got "ops@example.com,dev@example.com"$/),
     ]);
   });
 
@@ -133,18 +135,24 @@ describe('parseDeploymentConfig', () => {
       authCookieName: 'my session',
     });
     const expected: [string, string][] = [
-      ['authIssuer is missing', 'set it to the `iss`'],
-      ['authAudience is missing', 'set it to the `aud`'],
-      ['authJwksUrl is "http://insecure.example.com/jwks.json"', 'https://'],
-      ['authJwtSecretArn is "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt"', '6-character suffix'],
-      ['addMediaEnabled is "yes"', 'true or false'],
-      ['maxShards is "0"', 'from 1 to 1000'],
-      ['similarityThreshold is "1.5"', 'above 0 and at most 1'],
-      ['logRetentionDays is 31', '1, 3, 5, 7, 14, 30'],
-      [`maxUploadBytes is ${10 * 1024 * 1024}`, `from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`],
-      ['allowedOrigins entry "https://app.example.com/"', 'no path or trailing slash'],
-      ['allowedAssumeRoleArns entry "arn:aws:iam::123456789012:user/alice"', 'IAM role ARN'],
-      ['authCookieName is "my session"', 'cookie name token'],
+      ['authIssuer is not set', 'set it to the `iss`'],
+      ['authAudience is not set', 'set it to the `aud`'],
+      ['authJwksUrl must be an https:// URL', 'got "http://insecure.example.com/jwks.json"'],
+      [
+        'authJwtSecretArn must be the complete Secrets Manager secret ARN, 6-character suffix included',
+        'got "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vl/jwt"',
+      ],
+      ['addMediaEnabled must be true or false', 'got "yes"'],
+      ['maxShards must be an integer from 1 to 1000', 'got "0"'],
+      ['similarityThreshold must be a number above 0 and at most 1', 'got "1.5"'],
+      ['logRetentionDays must be a CloudWatch Logs retention, one of 1, 3, 5, 7, 14, 30', 'got "31"'],
+      [`maxUploadBytes must be an integer from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`, `got "${10 * 1024 * 1024}"`],
+      [
+        'allowedOrigins must be a list of origins',
+        'no path or trailing slash (e.g. https://app.example.com), got "["https://app.example.com/"]"',
+      ],
+      ['allowedAssumeRoleArns must be a list of IAM role ARNs', 'got "["arn:aws:iam::123456789012:user/alice"]"'],
+      ['authCookieName must be a cookie name token', 'got "my session"'],
     ];
     for (const [start, fix] of expected) {
       const problem = problems.find((p) => p.startsWith(start));
@@ -181,7 +189,7 @@ describe('parseDeploymentConfig', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringContaining('gpuInstance.colour is not a known field'),
-        expect.stringContaining('gpuInstance.acceleratorNames entry "rtx4090" must be one of'),
+        expect.stringMatching(/^gpuInstance.acceleratorNames must be a list of .*, got "\["rtx4090"\]"$/),
         expect.stringContaining('gpuInstance.vcpuMin (64) is above vcpuMax (8)'),
       ]),
     );
