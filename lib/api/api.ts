@@ -2,12 +2,21 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_BASE_PATH, ROUTES, type RouteSpec } from '../../core/routes';
-import { BaseFunction, type LogLevel, lambdaEntry } from '../base-function';
+import {
+  bindBucketWrite,
+  bindSourceAccess,
+  bindStateMachine,
+  bindTable,
+  createFunction,
+  type LogLevel,
+  lambdaEntry,
+} from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';
 import { ApiAuthorizer } from './authorizer';
@@ -36,7 +45,7 @@ export class Api extends Construct {
   readonly authorizer: ApiAuthorizer;
   readonly accessLogGroup: logs.LogGroup;
   /** Route functions by route id (ROUTES[].id). */
-  readonly functions: Readonly<Record<string, BaseFunction>>;
+  readonly functions: Readonly<Record<string, NodejsFunction>>;
   /** Route methods by route id. */
   readonly methods: Readonly<Record<string, apigateway.Method>>;
 
@@ -81,7 +90,7 @@ export class Api extends Construct {
     addGatewayResponses(this.restApi, config.maxUploadBytes);
 
     const base = this.restApi.root.resourceForPath(API_BASE_PATH);
-    const functions: Record<string, BaseFunction> = {};
+    const functions: Record<string, NodejsFunction> = {};
     const methods: Record<string, apigateway.Method> = {};
     for (const route of ROUTES) {
       const fn = this.routeFunction(route, props);
@@ -98,10 +107,10 @@ export class Api extends Construct {
     this.methods = methods;
   }
 
-  private routeFunction(route: RouteSpec, props: ApiProps): BaseFunction {
+  private routeFunction(route: RouteSpec, props: ApiProps): NodejsFunction {
     const { config } = props;
     const upload = route.access === 'upload';
-    const fn = new BaseFunction(this, route.id, {
+    const fn = createFunction(this, route.id, {
       entry: lambdaEntry(route.handler),
       description: `${route.method} /${API_BASE_PATH}/${route.path}`,
       serviceName: route.handler,
@@ -121,18 +130,18 @@ export class Api extends Construct {
     if (route.access === 'public') return fn;
     if (route.access === 'read') {
       if (route.mediaLinks) bindMediaLinks(fn, props.bucket, config);
-      return fn.bindTable(props.table, 'read');
+      bindTable(fn, props.table, 'read');
+      return fn;
     }
-    fn.bindTable(props.table, 'readWrite');
+    bindTable(fn, props.table, 'readWrite');
     if (route.access === 'reindex') {
-      return fn.bindStateMachine(props.reindexStateMachine, 'REINDEX_STATE_MACHINE_ARN');
+      bindStateMachine(fn, props.reindexStateMachine, 'REINDEX_STATE_MACHINE_ARN');
+      return fn;
     }
-    fn.bindBucketWrite(props.bucket, STAGING_PREFIX).bindStateMachine(
-      props.addMediaStateMachine,
-      'ADD_MEDIA_STATE_MACHINE_ARN',
-    );
+    bindBucketWrite(fn, props.bucket, STAGING_PREFIX);
+    bindStateMachine(fn, props.addMediaStateMachine, 'ADD_MEDIA_STATE_MACHINE_ARN');
     fn.addEnvironment('ADD_MEDIA_ENABLED', String(config.addMediaEnabled));
-    fn.bindSourceAccess(config);
+    bindSourceAccess(fn, config);
     fn.addEnvironment('MAX_UPLOAD_BYTES', String(config.maxUploadBytes));
     if (config.defaultEmbeddingConfig) {
       fn.addEnvironment('DEFAULT_EMBEDDING_CONFIG', JSON.stringify(config.defaultEmbeddingConfig));
@@ -150,7 +159,7 @@ export const MEDIA_LINK_KEYS = ['datasets/*/batches/*/thumbnails/*', 'datasets/*
  * What presigning a media item's links needs: s3:GetObject (nothing else) on the thumbnails and the stored media of our
  * bucket and on the configured source buckets, since a presigned URL carries exactly the signer's permissions.
  */
-function bindMediaLinks(fn: BaseFunction, bucket: s3.IBucket, config: DeploymentConfig): void {
+function bindMediaLinks(fn: NodejsFunction, bucket: s3.IBucket, config: DeploymentConfig): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['s3:GetObject'],

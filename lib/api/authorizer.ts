@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BaseFunction, type LogLevel, lambdaEntry } from '../base-function';
+import { bindSecret, createFunction, type LogLevel, lambdaEntry } from '../base-function';
 import type { AuthConfig } from '../config';
 
 export interface ApiAuthorizerProps {
@@ -27,7 +28,7 @@ export interface ApiAuthorizerProps {
  * of up to one cache TTL later. Cost: one short authorizer invocation per request.
  */
 export class ApiAuthorizer extends Construct {
-  readonly function: BaseFunction;
+  readonly function: NodejsFunction;
   readonly authorizer: apigateway.RequestAuthorizer;
   /** The HS256 secret, when tokens are verified with one (given or generated). */
   readonly jwtSecret?: secretsmanager.ISecret;
@@ -36,7 +37,7 @@ export class ApiAuthorizer extends Construct {
     super(scope, id);
     const { auth } = props;
 
-    this.function = new BaseFunction(this, 'Function', {
+    this.function = createFunction(this, 'Function', {
       entry: lambdaEntry('authorizer'),
       description: 'API Gateway REQUEST authorizer: verifies the bearer or session-cookie JWT',
       serviceName: 'authorizer',
@@ -57,7 +58,7 @@ export class ApiAuthorizer extends Construct {
         break;
       case 'secret':
         this.jwtSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'JwtSecret', auth.verifier.secretArn);
-        this.function.bindSecret(this.jwtSecret, 'AUTH_JWT_SECRET_ARN');
+        bindSecret(this.function, this.jwtSecret, 'AUTH_JWT_SECRET_ARN');
         break;
       case 'generated-secret': {
         const secret = new secretsmanager.Secret(this, 'GeneratedJwtSecret', {
@@ -66,7 +67,7 @@ export class ApiAuthorizer extends Construct {
           generateSecretString: { passwordLength: 64, excludePunctuation: true },
         });
         this.jwtSecret = secret;
-        this.function.bindSecret(secret, 'AUTH_JWT_SECRET_ARN');
+        bindSecret(this.function, secret, 'AUTH_JWT_SECRET_ARN');
         break;
       }
     }

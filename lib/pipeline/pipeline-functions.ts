@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BaseFunction, lambdaEntry } from '../base-function';
+import { bindTable, createFunction, lambdaEntry } from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';
 import type { PipelineCompute } from './compute';
@@ -27,10 +28,10 @@ export interface PipelineFunctionsProps {
  * providers, task definitions, network) and the deployment's limits.
  */
 export class PipelineFunctions extends Construct {
-  readonly plan: BaseFunction;
-  readonly finalize: BaseFunction;
-  readonly finishReindex: BaseFunction;
-  readonly markFailed: BaseFunction;
+  readonly plan: NodejsFunction;
+  readonly finalize: NodejsFunction;
+  readonly finishReindex: NodejsFunction;
+  readonly markFailed: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
@@ -41,7 +42,7 @@ export class PipelineFunctions extends Construct {
       description: string,
       options: { timeout: Duration; memorySize?: number },
     ) => {
-      const fn = new BaseFunction(this, fnId, {
+      const fn = createFunction(this, fnId, {
         entry: lambdaEntry(name),
         description,
         serviceName: name,
@@ -49,7 +50,8 @@ export class PipelineFunctions extends Construct {
         timeout: options.timeout,
         memorySize: options.memorySize,
         environment: { BUCKET_NAME: bucket.bucketName },
-      }).bindTable(table, 'readWrite');
+      });
+      bindTable(fn, table, 'readWrite');
       acknowledgeStepFunction(fn, table);
       return fn;
     };
@@ -105,7 +107,7 @@ export class PipelineFunctions extends Construct {
     );
   }
 
-  get all(): BaseFunction[] {
+  get all(): NodejsFunction[] {
     return [this.plan, this.finalize, this.finishReindex, this.markFailed];
   }
 }
@@ -114,7 +116,7 @@ export class PipelineFunctions extends Construct {
  * What removing a failed operation's artefacts takes (core/pipeline/batch-cleanup.ts): list and delete under the
  * operation's datasets/ and staging/ prefixes. No read.
  */
-export function grantOperationCleanup(fn: BaseFunction, bucket: s3.IBucket): void {
+export function grantOperationCleanup(fn: NodejsFunction, bucket: s3.IBucket): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
@@ -125,7 +127,7 @@ export function grantOperationCleanup(fn: BaseFunction, bucket: s3.IBucket): voi
   grantObjects(fn, bucket, ['s3:DeleteObject'], DATASETS_PREFIX, STAGING_PREFIX);
 }
 
-function grantObjects(fn: BaseFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
+function grantObjects(fn: NodejsFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }),
   );
@@ -140,7 +142,7 @@ function grantObjects(fn: BaseFunction, bucket: s3.IBucket, actions: string[], .
 }
 
 /** Findings every pipeline function carries by design. */
-function acknowledgeStepFunction(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+function acknowledgeStepFunction(fn: NodejsFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
   acknowledge(
     fn,
     'Serverless-LambdaDLQ',
@@ -149,13 +151,8 @@ function acknowledgeStepFunction(fn: BaseFunction, table: dynamodb.ITableV2 | dy
   acknowledgeLambdaRole(fn, table);
 }
 
-/** The wildcard resources of any pipeline function role: X-Ray, and the table's indexes. */
-export function acknowledgeLambdaRole(fn: BaseFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
-  acknowledge(
-    fn.role!,
-    'AwsSolutions-IAM5[Resource::*]',
-    'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource-level permission; active tracing needs "*" for them.',
-  );
+/** The wildcard resource of any pipeline function role: the table's indexes. */
+export function acknowledgeLambdaRole(fn: NodejsFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
   acknowledge(
     fn.role!,
     `AwsSolutions-IAM5[Resource::${arnReference(table)}/index/*]`,

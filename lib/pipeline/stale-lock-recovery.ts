@@ -5,11 +5,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BaseFunction, lambdaEntry } from '../base-function';
+import { bindTable, createFunction, lambdaEntry } from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { acknowledge, attributeReference, formattedArnReference } from './nag-references';
 import { acknowledgeLambdaRole, grantOperationCleanup } from './pipeline-functions';
@@ -33,8 +34,8 @@ const SWEEP_INTERVAL = Duration.minutes(10);
  * started). Undeliverable events and failed asynchronous invocations land in one DLQ, with an alarm on it.
  */
 export class StaleLockRecovery extends Construct {
-  readonly staleLock: BaseFunction;
-  readonly sweeper: BaseFunction;
+  readonly staleLock: NodejsFunction;
+  readonly sweeper: NodejsFunction;
   readonly executionClosedRule: events.Rule;
   readonly sweepRule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
@@ -66,7 +67,7 @@ export class StaleLockRecovery extends Construct {
     });
 
     const recoveryFunction = (fnId: string, name: string, description: string, timeout: Duration) => {
-      const fn = new BaseFunction(this, fnId, {
+      const fn = createFunction(this, fnId, {
         entry: lambdaEntry(name),
         description,
         serviceName: name,
@@ -78,7 +79,8 @@ export class StaleLockRecovery extends Construct {
           ADD_MEDIA_STATE_MACHINE_ARN: addMediaStateMachine.stateMachineArn,
           REINDEX_STATE_MACHINE_ARN: reindexStateMachine.stateMachineArn,
         },
-      }).bindTable(table, 'readWrite');
+      });
+      bindTable(fn, table, 'readWrite');
       fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue), retryAttempts: 2 });
       grantOperationCleanup(fn, bucket);
       acknowledgeLambdaRole(fn, table);
@@ -152,7 +154,7 @@ function executionsOf(scope: Construct, machine: sfn.StateMachine): string {
   });
 }
 
-function acknowledgeExecutionWildcards(fn: BaseFunction, machines: sfn.StateMachine[]): void {
+function acknowledgeExecutionWildcards(fn: NodejsFunction, machines: sfn.StateMachine[]): void {
   for (const machine of machines) {
     acknowledge(
       fn.role!,

@@ -1,12 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import { createTableInput } from '../../core/store/table-schema';
 import { Api } from '../../lib/api/api';
-import type { BaseFunction } from '../../lib/base-function';
 import { type DeploymentConfig, loadDeploymentConfig } from '../../lib/config';
 import { DataTable } from '../../lib/data-table';
 import { MediaBucket } from '../../lib/media-bucket';
@@ -55,7 +55,7 @@ function properties(template: Template, logicalId: string): Json {
   return (template.toJSON().Resources[logicalId] as Json).Properties as Json;
 }
 
-function environment(built: Built, fn: BaseFunction): Record<string, unknown> {
+function environment(built: Built, fn: NodejsFunction): Record<string, unknown> {
   return properties(built.template, logicalIdOf(fn)).Environment.Variables;
 }
 
@@ -65,7 +65,7 @@ interface Statement {
 }
 
 /** Every statement of every policy attached to the function's role. */
-function statements(built: Built, fn: BaseFunction): Statement[] {
+function statements(built: Built, fn: NodejsFunction): Statement[] {
   const roleRef = { Ref: logicalIdOf(fn.role!) };
   return Object.values(resourcesOfType(built.template, 'AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties!.Roles).includes(JSON.stringify(roleRef)))
@@ -73,7 +73,7 @@ function statements(built: Built, fn: BaseFunction): Statement[] {
     .map((statement) => ({ actions: [statement.Action].flat().sort(), resources: [statement.Resource].flat() }));
 }
 
-function actions(built: Built, fn: BaseFunction): string[] {
+function actions(built: Built, fn: NodejsFunction): string[] {
   return statements(built, fn).flatMap((statement) => statement.actions);
 }
 
@@ -90,7 +90,7 @@ function methodRoutes(template: Template): string[] {
   );
 }
 
-const functionOf = (built: Built, routeId: string): BaseFunction => built.stack.api.functions[routeId]!;
+const functionOf = (built: Built, routeId: string): NodejsFunction => built.stack.api.functions[routeId]!;
 const routesWith = (access: string) => ROUTES.filter((route) => route.access === access).map((route) => route.id);
 
 describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
@@ -306,16 +306,16 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
   });
 
   describe('functions', () => {
-    it('all run Node.js 22+ on arm64 with active tracing and a log group with the configured retention', () => {
+    it('all run Node.js 22+ on arm64 without active tracing, with a log group of the configured retention', () => {
       const functions = Object.values(resourcesOfType(built.template, 'AWS::Lambda::Function'));
       expect(functions).toHaveLength(ROUTES.length + 1);
       for (const fn of functions) {
         expect(fn.Properties!.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
         expect(fn.Properties).toMatchObject({
           Architectures: ['arm64'],
-          TracingConfig: { Mode: 'Active' },
           Handler: 'index.handler',
         });
+        expect(fn.Properties!.TracingConfig).toBeUndefined();
         const logGroupId = ((fn.Properties!.LoggingConfig as Json).LogGroup as Json).Ref as string;
         expect(properties(built.template, logGroupId).RetentionInDays).toBe(30);
       }
@@ -352,7 +352,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
         const granted = actions(built, functionOf(built, id));
         expect(
-          granted.filter((action) => !/^(logs|xray):/.test(action)),
+          granted.filter((action) => !/^logs:/.test(action)),
           id,
         ).toEqual([]);
       }
@@ -588,13 +588,10 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       expect(fnStatements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:'))).toEqual([]);
     });
 
-    it('grants "*" only to the X-Ray actions, and attaches no managed policy to function roles', () => {
+    it('grants no "*" resource (no active tracing), and attaches no managed policy to function roles', () => {
       for (const fn of [built.stack.api.authorizer.function, ...Object.values(built.stack.api.functions)]) {
         const wildcard = statements(built, fn).filter((s) => s.resources.includes('*'));
-        expect(wildcard.flatMap((s) => s.actions).sort(), fn.node.path).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+        expect(wildcard, fn.node.path).toEqual([]);
         expect(properties(built.template, logicalIdOf(fn.role!)).ManagedPolicyArns).toBeUndefined();
       }
     });
