@@ -126,8 +126,8 @@ class Adjacency {
 }
 
 /**
- * The guard for one group: its representative (closest to the group's centre) keeps the members at least `cut`
- * similar to it; the others are returned as `dropped`. Groups of two are kept whole: their one edge is at the threshold.
+ * The guard for one group: its representative (closest to the group's centre) keeps the members at least `cut` similar
+ * to it; the others are returned as `dropped`. Groups of two are kept whole: their one edge is at the threshold.
  */
 function splitByRepresentative(
   members: readonly number[],

@@ -10,7 +10,9 @@ export interface RunningS3Server {
 
 const SCRIPT = fileURLToPath(new URL('./s3rver-process.cjs', import.meta.url));
 
-/** Starts s3rver (S3-compatible) in a child process on `port` (0 = any free port), storing objects under `directory`. */
+/**
+ * Starts s3rver (S3-compatible) in a child process on `port` (0 = any free port), storing objects under `directory`.
+ */
 export async function startS3Server(options: {
   directory: string;
   port?: number;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionRecord } from '../sfn/local-step-functions';
 import { lambdaContext, loadLambdaHandler } from './lambda-handlers';
 
-/** The EventBridge "Step Functions Execution Status Change" event, handed to the same stale-lock Lambda as in the cloud. */
+/**
+ * The EventBridge "Step Functions Execution Status Change" event, handed to the same stale-lock Lambda as in the cloud.
+ */
 export async function forwardStatusChange(
   execution: ExecutionRecord,
   region: string,

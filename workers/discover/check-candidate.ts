@@ -33,10 +33,9 @@ export type CheckOutcome =
   | { readonly ok: false; readonly skipped: SkippedMedia };
 
 /**
- * Decides whether one candidate is usable media, by its bytes:
- * - media that stays where it is (S3 source, local file) is sniffed from its first HEAD_BYTES (a ranged GET for S3); its
- *   full decode is left to `embed`, which reports failures in its shard's skipped.json (reading every byte here would
- *   double the traffic of large sources);
+ * Decides whether one candidate is usable media, by its bytes: - media that stays where it is (S3 source, local file)
+ * is sniffed from its first HEAD_BYTES (a ranged GET for S3); its full decode is left to `embed`, which reports
+ * failures in its shard's skipped.json (reading every byte here would double the traffic of large sources);
  * - media we copy (uploads, archive entries) passes through us whole anyway: it is sniffed, images are decode-probed,
  *   and it is copied to `media/{media_id}.{ext}` under a generated name with the extension its content has.
  * Unusable media becomes a skip with the reason; only failures unrelated to the candidate (S3 down) are thrown.
