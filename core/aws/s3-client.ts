@@ -1,4 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { forcePathStyleSetting } from './path-style-setting';
 
 /**
  * The SDK honours AWS_ENDPOINT_URL_S3; S3-compatible servers (s3rver) also need path-style addressing.
@@ -9,7 +10,7 @@ export function createS3Client(
   return new S3Client({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    forcePathStyle: options.forcePathStyle ?? process.env.S3_FORCE_PATH_STYLE === 'true',
+    forcePathStyle: options.forcePathStyle ?? forcePathStyleSetting(),
     ...checksumSettings(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
   });
 }

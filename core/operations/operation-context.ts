@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { forcePathStyleSetting } from '../aws/path-style-setting';
 import { type ReadContext, readContextFromEnv } from './read-context';
 
 /** Everything the API's domain functions talk to; built once per container from the environment, or by tests. */
@@ -36,7 +37,7 @@ function sourceReadyS3Client(credentials?: AwsCredentialIdentity): S3Client {
   return new S3Client({
     region: region(),
     ...(credentials ? { credentials } : {}),
-    forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+    forcePathStyle: forcePathStyleSetting(),
     followRegionRedirects: true,
   });
 }
