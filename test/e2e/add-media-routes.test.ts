@@ -102,8 +102,9 @@ async function expectBatchVisible(datasetId: string, operationId: string, count:
   expect(batch.every((item) => item.batch_id === operationId && item.cluster_id)).toBe(true);
 }
 
-// Pipelines run real workers on a 2-core CI machine shared with other suites: generous per-test limits.
-describe('local service end to end: add media by every route', { timeout: 120_000 }, () => {
+// Pipelines run real workers on a 2-core CI machine shared with other suites: generous per-test limits. The tests run
+// in a random order (vitest prints the seed), so one that leans on another's dataset fails at once.
+describe('local service end to end: add media by every route', { timeout: 120_000, shuffle: true }, () => {
   it('creates a dataset from generated images and a short video and indexes it to READY', async () => {
     const form = new FormData();
     form.append('display_name', 'e2e routes');

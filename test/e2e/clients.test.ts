@@ -148,39 +148,59 @@ describe('run_profiler.sh and the Python example against the local service', { t
   });
 
   it('runs the Python example of the source document to "Final status: PARTIAL INDEX"', async () => {
-    const s3 = new S3Client({
-      endpoint: service.s3Endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: 'python-example' }));
-    for (let i = 0; i < 2; i++) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: 'python-example',
-          Key: `new/py-${i}.jpg`,
-          Body: await makeImage({ seed: seed++, width: 64, height: 64 }),
-        }),
-      );
-    }
     const datasetId = await cliDataset(1);
+    const stdout = await runPythonExample(datasetId, await sourceFolder('python-example'));
 
-    const { stdout } = await run('python3', [join(REPO_ROOT, 'examples', 'add_media.py')], {
-      env: {
-        PATH: process.env.PATH!,
-        VL_BASE_URL: service.url,
-        VL_TOKEN: token,
-        DATASET_ID: datasetId,
-        S3_URI: 's3://python-example/new/',
-      },
-    }).catch((error: { message: string; stdout: string }) => {
-      throw new Error(`${error.message}\n${error.stdout}`);
-    });
-
+    expect(stdout).toContain('Status: READY');
     expect(stdout).toContain('Add media accepted — processing in background.');
     expect(stdout).toMatch(/^ {2}RUNNING: (discover|embed|assign|cluster) \d+%$/m);
     expect(stdout).toMatch(/^Operation SUCCEEDED: \d+ added, 0 skipped$/m);
     expect(stdout.trim().split('\n').at(-1)).toBe('Final status: PARTIAL INDEX');
   });
+
+  it('lets the Python example add to an ERROR dataset, as the API accepts, and so recover it', async () => {
+    const datasetId = await cliDataset(1);
+    const corrupt = join(work, 'corrupt-for-python');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'not-really.jpg'), 'this is text, not a JPEG');
+    expect((await profiler(['-o', 'add_media', '-d', datasetId, '-p', corrupt])).code).toBe(1);
+    expect((await api.dataset(datasetId)).status_new).toBe('ERROR');
+
+    const stdout = await runPythonExample(datasetId, await sourceFolder('python-error'));
+
+    expect(stdout).toContain('Status: ERROR');
+    expect(stdout).toMatch(/^Operation SUCCEEDED: 2 added, 0 skipped$/m);
+    expect(stdout.trim().split('\n').at(-1)).toBe('Final status: PARTIAL INDEX');
+  });
 });
+
+/** A bucket of the embedded S3 holding two new images under `new/`; returns its S3 URI. */
+async function sourceFolder(bucket: string): Promise<string> {
+  const s3 = new S3Client({
+    endpoint: service.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < 2; i++) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `new/py-${i}.jpg`,
+        Body: await makeImage({ seed: seed++, width: 64, height: 64 }),
+      }),
+    );
+  }
+  return `s3://${bucket}/new/`;
+}
+
+/** examples/add_media.py as a user runs it, its four settings in the environment; resolves to its stdout. */
+async function runPythonExample(datasetId: string, s3Uri: string): Promise<string> {
+  const { stdout } = await run('python3', [join(REPO_ROOT, 'examples', 'add_media.py')], {
+    env: { PATH: process.env.PATH!, VL_BASE_URL: service.url, VL_TOKEN: token, DATASET_ID: datasetId, S3_URI: s3Uri },
+  }).catch((error: { message: string; stdout: string }) => {
+    throw new Error(`${error.message}\n${error.stdout}`);
+  });
+  return stdout;
+}
