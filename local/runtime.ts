@@ -75,7 +75,7 @@ async function start(
   for (const folder of ['dynamodb', 's3', 'models']) mkdirSync(join(config.dataDir, folder), { recursive: true });
   const servers = await Promise.allSettled([
     startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') }),
-    startS3Server({ directory: join(config.dataDir, 's3'), port: config.s3Port, buckets: [config.bucketName] }),
+    startS3Server({ directory: join(config.dataDir, 's3'), port: config.s3Port, buckets: [config.bucketName], log }),
   ]);
   for (const server of servers) if (server.status === 'fulfilled') started.push(() => server.value.stop());
   const [dynamo, s3] = servers.map((server) => {
@@ -91,7 +91,7 @@ async function start(
   const model = localModel(config);
 
   const storage = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
-  let stopping = false;
+  const stopping = new AbortController();
   const arns = localStateMachineArns(config.region);
   const stepFunctions = new LocalStepFunctions(loadLocalStateMachines(REPO_ROOT, config.region), {
     services: {
@@ -112,10 +112,10 @@ async function start(
     // As the cloud's EventBridge rule: an execution that ended badly releases the lock it may still hold. Not while
     // stopping: the next start recovers those locks with the restart message.
     onExecutionClosed: (execution) =>
-      stopping ? Promise.resolve() : forwardStatusChange(execution, config.region, log),
+      stopping.signal.aborted ? Promise.resolve() : forwardStatusChange(execution, config.region, log, stopping.signal),
   });
   started.push(async () => {
-    stopping = true;
+    stopping.abort();
     await stepFunctions.stopAll();
   });
   const sfn = await startSfnEndpoint(stepFunctions);

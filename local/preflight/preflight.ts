@@ -19,6 +19,9 @@ export interface PreflightResult {
   readonly lock: DataDirLock;
 }
 
+/** What opening a file for writing answers on a read-only file system or a folder this user may not write. */
+const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
 /**
  * Everything `npm start` can know before starting anything: settings, DATA_DIR (claimed, enough room), ports, video
  * tools. Every problem is reported at once, each naming the setting and what to do; nothing is left started or locked.
@@ -39,8 +42,12 @@ export async function preflight(config: LocalConfig, env: NodeJS.ProcessEnv): Pr
   try {
     lock = lockDataDir(config.dataDir);
   } catch (error) {
-    if (!(error instanceof DataDirInUseError)) throw error;
-    problems.push(error.message);
+    if (error instanceof DataDirInUseError) problems.push(error.message);
+    else if (NOT_WRITABLE.has((error as NodeJS.ErrnoException).code ?? ''))
+      problems.push(
+        `DATA_DIR ${config.dataDir} is not writable (${(error as NodeJS.ErrnoException).code}); make it writable, or set DATA_DIR to a writable folder`,
+      );
+    else throw error;
   }
   if (problems.length > 0 || !lock) {
     lock?.release();

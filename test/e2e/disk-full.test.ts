@@ -102,4 +102,39 @@ describe.skipIf(!mounted)('a full DATA_DIR', () => {
     expect(await api.dataset(after.json<{ id: string }>().id)).toMatchObject({ display_name: 'after freeing space' });
     expect(await api.dataset(keptId)).toEqual(kept);
   });
+
+  it('fails the operation the full disk interrupted, with that reason, once the failure can be written', async () => {
+    const form = new FormData();
+    form.append('display_name', 'in flight');
+    form.append('files[]', new Blob([new Uint8Array(await makeImage({ seed: 2 }))]), 'a.jpg');
+    const created = await api.request('POST', '/api/v1/datasets', form);
+    const datasetId = created.json<{ id: string }>().id;
+    expect((await api.waitUntilIdle(datasetId)).dataset.status_new).toBe('READY');
+
+    const add = new FormData();
+    for (let i = 0; i < 8; i++)
+      add.append('files[]', new Blob([new Uint8Array(await makeImage({ seed: 10 + i }))]), `b${i}.jpg`);
+    const accepted = await api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, add);
+    expect(accepted.status, accepted.text).toBe(202);
+    const operationId = accepted.headers.get('x-operation-id')!;
+    fillDisk();
+
+    // The workers' writes fail; so does recording the failure, while the disk stays full.
+    await expect.poll(() => service.output(), { timeout: 120_000, interval: 500 }).toMatch(/FAILED .* after/);
+    expect((await api.dataset(datasetId)).status_new).toBe('READ ONLY');
+
+    rmSync(filler);
+    const { dataset } = await api.waitUntilIdle(datasetId);
+    expect(dataset.status_new).toBe('ERROR');
+    expect(dataset.error).toMatch(/no space left on device/i);
+    const operation = await api.request('GET', `/api/v1/dataset/${datasetId}/operations/${operationId}`);
+    expect(operation.json<{ status: string }>().status).toBe('FAILED');
+    expect(service.output()).not.toMatch(/LEVEL_IO_ERROR|uncaught/i);
+
+    const again = new FormData();
+    again.append('files[]', new Blob([new Uint8Array(await makeImage({ seed: 30 }))]), 'c.jpg');
+    const retried = await api.request('POST', `/api/v1/dataset/${datasetId}/add_media`, again);
+    expect(retried.status, retried.text).toBe(202);
+    expect((await api.waitUntilIdle(datasetId)).dataset).toMatchObject({ status_new: 'PARTIAL INDEX', n_images: 2 });
+  });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -154,6 +154,22 @@ describe('preflight', () => {
       ),
     ]);
     expect(existsSync(join(dir, 'service.lock'))).toBe(false);
+  });
+
+  it('refuses a read-only DATA_DIR, naming it and the fix (a real read-only mount; skipped where mounting is not allowed)', async (context) => {
+    const dir = dataDir();
+    mkdirSync(dir);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=4m', 'tmpfs', dir]).status !== 0) context.skip();
+    try {
+      const env = { DATA_DIR: dir, PORT: '0', S3_PORT: '0', MIN_FREE_DISK_MB: '1', PATH: root };
+      const refused = await preflight(readLocalConfig(env), env).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(PreflightError);
+      expect((refused as PreflightError).problems).toEqual([
+        `DATA_DIR ${dir} is not writable (EROFS); make it writable, or set DATA_DIR to a writable folder`,
+      ]);
+    } finally {
+      spawnSync('umount', [dir]);
+    }
   });
 
   it('claims DATA_DIR and passes the warnings on when all is well', async () => {
