@@ -69,6 +69,10 @@ export interface DeploymentConfig {
   readonly throttleBurstLimit: number;
   /** `maxUploadBytes` (default 4 MiB): largest direct-upload request body the API accepts. */
   readonly maxUploadBytes: number;
+  /** `maxDatasetsPerUser` (default 1000): datasets one user may own; a create above it answers 403. */
+  readonly maxDatasetsPerUser: number;
+  /** `maxActiveOperationsPerUser` (default 4): operations running at once on one user's datasets; 429 above it. */
+  readonly maxActiveOperationsPerUser: number;
 }
 
 /**
@@ -183,6 +187,8 @@ export const CONFIG_DEFAULTS = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   maxUploadBytes: 4 * 1024 * 1024,
+  maxDatasetsPerUser: 1000,
+  maxActiveOperationsPerUser: 4,
 } as const;
 
 const CONTEXT_KEYS = [
@@ -212,6 +218,8 @@ const CONTEXT_KEYS = [
   'throttleRateLimit',
   'throttleBurstLimit',
   'maxUploadBytes',
+  'maxDatasetsPerUser',
+  'maxActiveOperationsPerUser',
 ] as const;
 
 export class DeploymentConfigError extends Error {
@@ -277,6 +285,16 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
       'maxUploadBytes',
       SETTING.integer(1, MAX_UPLOAD_BYTES_LIMIT),
       CONFIG_DEFAULTS.maxUploadBytes,
+    ),
+    maxDatasetsPerUser: read.value(
+      'maxDatasetsPerUser',
+      SETTING.integer(1, 1_000_000),
+      CONFIG_DEFAULTS.maxDatasetsPerUser,
+    ),
+    maxActiveOperationsPerUser: read.value(
+      'maxActiveOperationsPerUser',
+      SETTING.integer(1, 1000),
+      CONFIG_DEFAULTS.maxActiveOperationsPerUser,
     ),
   };
 

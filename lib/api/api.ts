@@ -134,6 +134,9 @@ export class Api extends Construct {
       return fn;
     }
     bindTable(fn, props.table, 'readWrite');
+    // The per-user quotas (core/operations/usage-quotas.ts) every route that starts an operation checks.
+    fn.addEnvironment('MAX_DATASETS_PER_USER', String(config.maxDatasetsPerUser));
+    fn.addEnvironment('MAX_ACTIVE_OPERATIONS_PER_USER', String(config.maxActiveOperationsPerUser));
     if (route.access === 'reindex') {
       bindStateMachine(fn, props.reindexStateMachine, 'REINDEX_STATE_MACHINE_ARN');
       return fn;

@@ -50,6 +50,8 @@ describe('parseDeploymentConfig', () => {
       throttleRateLimit: 50,
       throttleBurstLimit: 100,
       maxUploadBytes: 4 * 1024 * 1024,
+      maxDatasetsPerUser: 1000,
+      maxActiveOperationsPerUser: 4,
     });
     expect(config.maxUploadBytes).toBe(CONFIG_DEFAULTS.maxUploadBytes);
   });

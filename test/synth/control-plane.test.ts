@@ -420,6 +420,24 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       }
     });
 
+    it('pass the per-user quotas to every route that starts an operation, and to no other', () => {
+      const defaults = build({});
+      const configured = build({ maxDatasetsPerUser: '50', maxActiveOperationsPerUser: 2 });
+      for (const route of ROUTES) {
+        const starts = route.access === 'upload' || route.access === 'reindex';
+        const env = environment(configured, functionOf(configured, route.id));
+        if (!starts) {
+          expect(env, route.id).not.toHaveProperty('MAX_DATASETS_PER_USER');
+          continue;
+        }
+        expect(env, route.id).toMatchObject({ MAX_DATASETS_PER_USER: '50', MAX_ACTIVE_OPERATIONS_PER_USER: '2' });
+        expect(environment(defaults, functionOf(defaults, route.id)), route.id).toMatchObject({
+          MAX_DATASETS_PER_USER: '1000',
+          MAX_ACTIVE_OPERATIONS_PER_USER: '4',
+        });
+      }
+    });
+
     it('give the authorizer the token rules and nothing of the data', () => {
       const env = environment(built, built.stack.api.authorizer.function);
       expect(env).toMatchObject({
