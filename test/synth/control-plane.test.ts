@@ -349,7 +349,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     it('give the health check no grant and no setting beyond its own logs', () => {
       for (const id of routesWith('public')) {
         const env = environment(built, functionOf(built, id));
-        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME']);
         const granted = actions(built, functionOf(built, id));
         expect(
           granted.filter((action) => !/^(logs|xray):/.test(action)),
