@@ -303,6 +303,23 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         expect(byType(type).ResponseTemplates['application/json']).toBe('{"detail": $context.error.messageString}');
       }
     });
+
+    // Gateway response headers take parameter-mapping expressions: a static value in single quotes, or `context.<name>`
+    // without `$`, the name a supported context variable; `authorizer.<key>` is the Lambda authorizer's context entry,
+    // whose key may hold no special character but `_` (docs.aws.amazon.com/apigateway/latest/developerguide/
+    // rest-api-parameter-mapping-sources.html and api-gateway-mapping-template-reference.html). A thrown "Unauthorized"
+    // carries no context, hence the static challenge; the authorizer's Deny carries `www_authenticate` (test/auth).
+    it('maps WWW-Authenticate as API Gateway documents it: static for UNAUTHORIZED, the Deny context for ACCESS_DENIED', () => {
+      const responses = Object.values(resourcesOfType(built.template, 'AWS::ApiGateway::GatewayResponse')).map(
+        (r) => r.Properties as Json,
+      );
+      const headerOf = (type: string) =>
+        responses.find((r) => r.ResponseType === type)?.ResponseParameters as Record<string, string> | undefined;
+      expect(headerOf('UNAUTHORIZED')).toEqual({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" });
+      expect(headerOf('ACCESS_DENIED')).toEqual({
+        'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.www_authenticate',
+      });
+    });
   });
 
   describe('functions', () => {
