@@ -5,7 +5,7 @@
  *
  * Variants, to choose the bundling settings (lib/base-function.ts lambdaBuildOptions):
  *   deployed      the asset as synthesized, with the function's environment
- *   linked-maps   rebuilt with its source map linked from the code, and NODE_OPTIONS=--enable-source-maps
+ *   maps-on       the same files with NODE_OPTIONS=--enable-source-maps (Node then reads the linked source maps)
  *   single-file   the entry rebuilt without code splitting: every `await import()` inlined into index.mjs
  *   default-chain rebuilt without splitting and with the SDK's default credential chain: the settings before both
  *   runtime-sdk   the entry rebuilt with @aws-sdk/* and @smithy/* left to the runtime (node_modules beside it, as
@@ -25,7 +25,7 @@ import { loadDeploymentConfig } from '../lib/config';
 import { loadAverage } from './measure';
 
 const RUNS = 5;
-const VARIANTS = ['deployed', 'linked-maps', 'single-file', 'default-chain', 'runtime-sdk'] as const;
+const VARIANTS = ['deployed', 'maps-on', 'single-file', 'default-chain', 'runtime-sdk'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** Values for the environment variables that the template fills with references. */
@@ -92,7 +92,6 @@ function synthesizedFunctions(outdir: string): DeployedFunction[] {
 
 /** The bundling settings of each rebuilt variant, as changes to lambdaBuildOptions. */
 const REBUILT: Partial<Record<Variant, Partial<BuildOptions>>> = {
-  'linked-maps': { sourcemap: 'linked' },
   'single-file': { splitting: false },
   'default-chain': { splitting: false, alias: {} },
   'runtime-sdk': { external: [...WORKER_ONLY_MODULES, '@aws-sdk/*', '@smithy/*'] },
@@ -114,7 +113,7 @@ async function prepare(fn: DeployedFunction, variant: Variant, scratch: string):
 }
 
 function importOnce(file: string, fn: DeployedFunction, variant: Variant): { wall: number; cpu: number } {
-  const nodeOptions = variant === 'linked-maps' ? '--enable-source-maps' : '';
+  const nodeOptions = variant === 'maps-on' ? '--enable-source-maps' : '';
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
     env: {
       PATH: process.env.PATH ?? '',

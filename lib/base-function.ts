@@ -46,8 +46,9 @@ const ESM_REQUIRE_BANNER =
  * How every Lambda asset is bundled (also by test/synth/bundles.test.ts and bench/cold-start.ts): minified ESM with
  * the SDK bundled (the runtime's lags the lock file and was measured 2–3× slower to import), and split: what a handler
  * imports with `await import()` (the secret's client, upload sniffers, archive readers, manifest parsers) becomes a
- * chunk file beside index.mjs, read only by the requests that need it. Source maps are written beside the code, not
- * linked from it: Node would read them at every cold start, for a third more import CPU (bench/README.md "Cold start").
+ * chunk file beside index.mjs, read only by the requests that need it. Source maps are linked but not switched on:
+ * Node reads them only under NODE_OPTIONS=--enable-source-maps, which costs a third more import CPU at every cold start
+ * (bench/README.md "Cold start"), so set it on a function only while debugging it.
  */
 export function lambdaBuildOptions(entry: string, outdir: string): BuildOptions {
   return {
