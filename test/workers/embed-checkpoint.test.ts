@@ -1,5 +1,8 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddingShardKeys } from '../../core/store/batch-paths';
 import { makeImage, truncated } from '../support/media-fixtures';
 import { createTestTable, TEST_CREDENTIALS, TEST_REGION, type TestBucket, type TestTable } from '../support/servers';
@@ -62,6 +65,7 @@ describe('embed shard checkpoint (s3rver + DynamoDB Local)', () => {
   beforeAll(async () => {
     [bucket, table] = await Promise.all([createWorkerBucket(), createTestTable()]);
   });
+  afterAll(() => rmSync(dirname(fileURLToPath(model.uri)), { recursive: true, force: true }));
 
   const objectBytes = async (key: string) =>
     Buffer.from(
