@@ -3,27 +3,29 @@
  * cdk.out), each function's asset is copied without any node_modules, and its handler module is imported in 5 fresh
  * node processes with the function's environment; the median is printed (wall ms and CPU ms of the import).
  *
- * Variants, to choose the bundling settings (lib/base-function.ts):
- *   deployed    the asset as synthesized, with the function's NODE_OPTIONS (source maps on if it sets them)
- *   no-maps     the same file without --enable-source-maps
- *   runtime-sdk the entry rebuilt with @aws-sdk/* and @smithy/* left to the runtime (node_modules beside it, as
- *               /var/runtime/node_modules is in Lambda)
+ * Variants, to choose the bundling settings (lib/base-function.ts lambdaBuildOptions):
+ *   deployed      the asset as synthesized, with the function's environment
+ *   maps-on       the same files with NODE_OPTIONS=--enable-source-maps (Node then reads the linked source maps)
+ *   single-file   the entry rebuilt without code splitting: every `await import()` inlined into index.mjs
+ *   default-chain rebuilt without splitting and with the SDK's default credential chain: the settings before both
+ *   runtime-sdk   the entry rebuilt with @aws-sdk/* and @smithy/* left to the runtime (node_modules beside it, as
+ *                 /var/runtime/node_modules is in Lambda)
  *
- *   npx tsx bench/cold-start.ts [variant ...]   (default: all three)
+ *   npx tsx bench/cold-start.ts [variant ...]   (default: all)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { AppStack } from '../lib/app-stack';
-import { BUNDLE_TARGET, lambdaEntry, REPO_ROOT, WORKER_ONLY_MODULES } from '../lib/base-function';
+import { lambdaBuildOptions, lambdaEntry, REPO_ROOT, WORKER_ONLY_MODULES } from '../lib/base-function';
 import { loadDeploymentConfig } from '../lib/config';
 import { loadAverage } from './measure';
 
 const RUNS = 5;
-const VARIANTS = ['deployed', 'no-maps', 'runtime-sdk'] as const;
+const VARIANTS = ['deployed', 'maps-on', 'single-file', 'default-chain', 'runtime-sdk'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** Values for the environment variables that the template fills with references. */
@@ -58,7 +60,6 @@ interface DeployedFunction {
   readonly name: string;
   readonly assetDir: string;
   readonly environment: Record<string, string>;
-  readonly nodeOptions: string;
 }
 
 function synthesizedFunctions(outdir: string): DeployedFunction[] {
@@ -84,43 +85,44 @@ function synthesizedFunctions(outdir: string): DeployedFunction[] {
         // Code.S3Key is `<asset hash>.zip`; cdk.out keeps the asset as asset.<hash>/.
         assetDir: join(outdir, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`),
         environment,
-        nodeOptions: environment.NODE_OPTIONS ?? '',
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The bundling settings of each rebuilt variant, as changes to lambdaBuildOptions. */
+const REBUILT: Partial<Record<Variant, Partial<BuildOptions>>> = {
+  'single-file': { splitting: false },
+  'default-chain': { splitting: false, alias: {} },
+  'runtime-sdk': { external: [...WORKER_ONLY_MODULES, '@aws-sdk/*', '@smithy/*'] },
+};
+
 /** The asset copied to a directory of its own: no node_modules anywhere above it (or beside it, for runtime-sdk). */
 async function prepare(fn: DeployedFunction, variant: Variant, scratch: string): Promise<string> {
   const dir = join(scratch, `${fn.name}-${variant}`);
   mkdirSync(dir, { recursive: true });
-  if (variant !== 'runtime-sdk') {
+  const rebuilt = REBUILT[variant];
+  if (!rebuilt) {
     cpSync(fn.assetDir, dir, { recursive: true });
     return join(dir, 'index.mjs');
   }
-  await build({
-    entryPoints: [lambdaEntry(fn.name)],
-    outfile: join(dir, 'index.mjs'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    external: [...WORKER_ONLY_MODULES, '@aws-sdk/*', '@smithy/*'],
-    logLevel: 'silent',
-  });
+  await build({ ...lambdaBuildOptions(lambdaEntry(fn.name), dir), ...rebuilt, logLevel: 'silent' });
   // Lambda's runtime resolves the SDK from /var/runtime/node_modules; here the repository's stands in for it.
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (variant === 'runtime-sdk') symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return join(dir, 'index.mjs');
 }
 
 function importOnce(file: string, fn: DeployedFunction, variant: Variant): { wall: number; cpu: number } {
-  const nodeOptions =
-    variant === 'deployed' ? fn.nodeOptions : fn.nodeOptions.replace('--enable-source-maps', '').trim();
+  const nodeOptions = variant === 'maps-on' ? '--enable-source-maps' : '';
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, file], {
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...fn.environment, NODE_OPTIONS: nodeOptions },
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'eu-west-1',
+      ...fn.environment,
+      NODE_OPTIONS: nodeOptions,
+      // Node 20 here: the SDK's notice that it will soon need Node 22 (Lambda runs 24) is not a finding.
+      NODE_NO_WARNINGS: '1',
+    },
     encoding: 'utf8',
   });
   return JSON.parse(output);
@@ -133,7 +135,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'cold-start-'));
 try {
   const functions = synthesizedFunctions(join(scratch, 'cdk.out'));
   console.log(`load average ${loadAverage()}; median of ${RUNS} fresh processes; wall ms / CPU ms of the import`);
-  console.log(`${'function'.padEnd(16)} ${'asset KiB'.padStart(9)} ${variants.map((v) => v.padStart(17)).join(' ')}`);
+  console.log(
+    `${'function'.padEnd(16)} ${'KiB idx/all'.padStart(11)} ${variants.map((v) => v.padStart(17)).join(' ')}`,
+  );
   for (const fn of functions) {
     const cells: string[] = [];
     for (const variant of variants) {
@@ -143,8 +147,11 @@ try {
       const cpu = median(runs.map((run) => run.cpu));
       cells.push(`${wall.toFixed(0).padStart(8)} / ${cpu.toFixed(0).padStart(6)}`);
     }
-    const size = existsSync(join(fn.assetDir, 'index.mjs')) ? readFileSync(join(fn.assetDir, 'index.mjs')).length : 0;
-    console.log(`${fn.name.padEnd(16)} ${(size / 1024).toFixed(0).padStart(9)} ${cells.join(' ')}`);
+    const code = readdirSync(fn.assetDir).filter((file) => file.endsWith('.mjs'));
+    const kib = (files: string[]) =>
+      files.reduce((sum, file) => sum + statSync(join(fn.assetDir, file)).size, 0) / 1024;
+    const sizes = `${kib(['index.mjs']).toFixed(0)} / ${kib(code).toFixed(0)}`;
+    console.log(`${fn.name.padEnd(16)} ${sizes.padStart(11)} ${cells.join(' ')}`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

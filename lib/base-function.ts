@@ -1,14 +1,15 @@
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 /** Repository root: entry paths and the lock file are resolved from here, whatever the cwd. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,12 +26,52 @@ export function lambdaEntry(name: string): string {
  */
 export const WORKER_ONLY_MODULES = ['sharp', 'onnxruntime-node'] as const;
 
+/**
+ * The Lambda bundles' AWS credentials come from the environment only (core/aws/lambda-credentials.ts replaces the SDK's
+ * default provider chain): about 130 KiB less to parse and a quarter less import CPU per cold start (bench/README.md
+ * "Cold start").
+ */
+const CREDENTIAL_PROVIDER_ALIAS = {
+  '@aws-sdk/credential-provider-node': `${REPO_ROOT}core/aws/lambda-credentials.ts`,
+} as const;
+
 /** esbuild target matching the runtime below. */
-export const BUNDLE_TARGET = 'node24';
+const BUNDLE_TARGET = 'node24';
 
 /** ESM output still meets CommonJS dependencies that call require(); give them one. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/**
+ * How every Lambda asset is bundled (also by test/synth/bundles.test.ts and bench/cold-start.ts): minified ESM with
+ * the SDK bundled (the runtime's lags the lock file and was measured 2–3× slower to import), and split: what a handler
+ * imports with `await import()` (the secret's client, upload sniffers, archive readers, manifest parsers) becomes a
+ * chunk file beside index.mjs, read only by the requests that need it. Source maps are linked but not switched on:
+ * Node reads them only under NODE_OPTIONS=--enable-source-maps, which costs a third more import CPU at every cold start
+ * (bench/README.md "Cold start"), so set it on a function only while debugging it.
+ */
+export function lambdaBuildOptions(entry: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: { index: entry },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    format: 'esm',
+    platform: 'node',
+    target: BUNDLE_TARGET,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    external: [...WORKER_ONLY_MODULES],
+    alias: CREDENTIAL_PROVIDER_ALIAS,
+    absWorkingDir: REPO_ROOT,
+    logLevel: 'warning',
+  };
+}
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -61,7 +102,7 @@ export interface BaseFunctionProps {
  * half the authorizer's budget. API Gateway and Step Functions keep their X-Ray traces (request → function, state by
  * state), and every log line carries the request's correlation id.
  */
-export function createFunction(scope: Construct, id: string, props: BaseFunctionProps): NodejsFunction {
+export function createFunction(scope: Construct, id: string, props: BaseFunctionProps): lambda.Function {
   // The log group and role are siblings of the function (same ids as ever, so logical ids stay stable).
   const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
     retention: props.logRetention,
@@ -71,9 +112,23 @@ export function createFunction(scope: Construct, id: string, props: BaseFunction
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `Execution role of ${props.description}`,
   });
-  const fn = new NodejsFunction(scope, id, {
-    entry: props.entry,
-    handler: 'handler',
+  const fn = new lambda.Function(scope, id, {
+    // esbuild runs here, not in Docker; the asset is identified by its output, as NodejsFunction's is.
+    code: lambda.Code.fromAsset(REPO_ROOT, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        image: DockerImage.fromRegistry('unused-local-bundling'),
+        // CDK caches bundled assets by their options and cannot see into `local`: the entry tells functions apart.
+        environment: { LAMBDA_ENTRY: relative(REPO_ROOT, props.entry) },
+        local: {
+          tryBundle: (outputDir) => {
+            buildSync(lambdaBuildOptions(props.entry, outputDir));
+            return true;
+          },
+        },
+      },
+    }),
+    handler: 'index.handler',
     description: props.description,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -81,26 +136,10 @@ export function createFunction(scope: Construct, id: string, props: BaseFunction
     timeout: props.timeout ?? Duration.seconds(10),
     logGroup,
     role,
-    depsLockFilePath: `${REPO_ROOT}package-lock.json`,
-    projectRoot: REPO_ROOT,
     environment: {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       LOG_LEVEL: props.logLevel ?? 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
-    },
-    bundling: {
-      format: OutputFormat.ESM,
-      target: BUNDLE_TARGET,
-      mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_BANNER,
-      minify: true,
-      sourceMap: true,
-      sourceMapMode: SourceMapMode.EXTERNAL,
-      sourcesContent: false,
-      // The runtime's SDK lags the lock file; bundling pins the version we test with.
-      bundleAwsSDK: true,
-      externalModules: [...WORKER_ONLY_MODULES],
     },
   });
   logGroup.grantWrite(role);

@@ -1,6 +1,6 @@
 import { type App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -106,7 +106,7 @@ export function acknowledgeFindings(stack: AppStack): void {
 }
 
 /** Findings every API function carries by design. */
-function acknowledgeApiFunction(fn: NodejsFunction): void {
+function acknowledgeApiFunction(fn: LambdaFunction): void {
   acknowledge(
     fn,
     'Serverless-LambdaDLQ',

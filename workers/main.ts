@@ -8,20 +8,24 @@ import { INTERRUPTED_EXIT_CODE, runInterruptibly, stopGraceMs } from './runtime/
  * exit 75 (docs/pipeline.md, "Stopping").
  */
 
-/** A worker task: reads its environment, does its work, throws on failure. */
-export interface WorkerTask {
-  run(env: EnvSource): Promise<unknown>;
-}
+/**
+ * A worker task: reads its environment, does its work, throws on failure. `signal` is aborted on SIGTERM: a task that
+ * can save partial work (embed's checkpoint) does so from then on; the others finish or are redone whole.
+ */
+type WorkerTask = (env: EnvSource, signal: AbortSignal) => Promise<unknown>;
 
 /**
  * Tasks by name. Adding one is one line; each is loaded only when it runs, so one task's dependencies never slow
  * another.
  */
 const TASKS: Readonly<Record<string, () => Promise<WorkerTask>>> = {
-  discover: () => import('./discover/run'),
-  embed: () => import('./embed/run'),
-  assign: () => import('./assign/run'),
-  cluster: () => import('./cluster/run'),
+  discover: async () => {
+    const { run } = await import('./discover/run');
+    return (env) => run(env);
+  },
+  embed: async () => (await import('./embed/run')).run,
+  assign: async () => (await import('./assign/run')).run,
+  cluster: async () => (await import('./cluster/run')).run,
 };
 
 /** The task named by argv[2] or TASK (they must agree when both are given). */
@@ -38,12 +42,12 @@ function taskName(argv: readonly string[], env: EnvSource): string {
   return name;
 }
 
-async function runTask(env: EnvSource): Promise<void> {
+async function runTask(env: EnvSource, signal: AbortSignal): Promise<void> {
   const name = taskName(process.argv, env);
   const load = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
   if (!load)
     throw new WorkerError(`Unknown task ${JSON.stringify(name)}; known tasks: ${Object.keys(TASKS).join(', ')}`);
-  await (await load()).run(env);
+  await (await load())(env, signal);
 }
 
 let graceMs = 0;
@@ -53,7 +57,7 @@ try {
   exitWithFailure(error);
 }
 // A task keeps running after SIGTERM: whatever it finishes within the grace period (an embed shard) is committed.
-const outcome = await runInterruptibly(() => runTask(process.env), {
+const outcome = await runInterruptibly((signal) => runTask(process.env, signal), {
   signals: process,
   graceMs,
   log: (message) => process.stderr.write(`${message}\n`),

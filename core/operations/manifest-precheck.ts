@@ -1,7 +1,6 @@
 import { open } from 'node:fs/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { type AsyncBuffer, parquetMetadataAsync, parquetSchema } from 'hyparquet';
+import type { AsyncBuffer } from 'hyparquet';
 import { locationColumnIndex } from '../media/manifest-columns';
 import { type ManifestFormat, manifestFormatOf, parseS3Uri } from '../media/s3-uri';
 
@@ -12,7 +11,8 @@ const HEADER_BYTES = 64 * 1024;
  * Whether a csv or parquet manifest names a location column, read before the 202 (the header line; the parquet
  * footer): a manifest without one would only fail once the operation runs. True when it names one, false when it
  * certainly does not, undefined when this cannot tell (not csv/parquet, header longer than HEADER_BYTES, unreadable):
- * discovery decides then.
+ * discovery decides then. Each parser is imported when a manifest of its format is met: most requests name none, and
+ * the add-media and create-dataset bundles load faster without them (bench/README.md "Cold start").
  */
 async function hasLocationColumn(format: ManifestFormat | undefined, file: AsyncBuffer): Promise<boolean | undefined> {
   if (format === 'csv') {
@@ -20,10 +20,12 @@ async function hasLocationColumn(format: ManifestFormat | undefined, file: Async
     const end = head.indexOf('\n');
     if (end === -1 && file.byteLength > HEADER_BYTES) return undefined;
     const line = head.subarray(0, end === -1 ? head.length : end).toString('utf8');
+    const { parse: parseCsv } = await import('csv-parse/sync');
     const [header] = parseCsv(line, { bom: true, relax_column_count: true, relax_quotes: true }) as string[][];
     return locationColumnIndex(header ?? []) !== -1;
   }
   if (format === 'parquet') {
+    const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
     const names = parquetSchema(await parquetMetadataAsync(file)).children.map((child) => child.element.name);
     return locationColumnIndex(names) !== -1;
   }

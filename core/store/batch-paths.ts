@@ -66,6 +66,29 @@ export function embeddingShardKeys(datasetId: string, batchId: string, shardInde
   return { vectors: `${base}.f32`, rows: `${base}.jsonl`, skipped: `${base}.skipped.json` };
 }
 
+export interface CheckpointPartKeys {
+  /** Vectors of the part's embedded media, as in the shard's .f32. */
+  readonly vectors: string;
+  /** Their rows, as in the shard's .jsonl. */
+  readonly rows: string;
+  /** Written last: the manifest entries the part covers and the media it skipped. */
+  readonly marker: string;
+}
+
+/**
+ * `…/checkpoints/shard-{index:05}/part-{n:05}.*`: what an embed shard completed before it was stopped, so its rerun
+ * resumes (docs/pipeline.md "Stopping"). Under the batch prefix, so a failed batch's cleanup removes them too.
+ */
+export function embeddingCheckpointKeys(
+  datasetId: string,
+  batchId: string,
+  shardIndex: number,
+  part: number,
+): CheckpointPartKeys {
+  const base = `${batchPrefix(datasetId, batchId)}checkpoints/shard-${pad5(shardIndex)}/part-${pad5(part)}`;
+  return { vectors: `${base}.f32`, rows: `${base}.jsonl`, marker: `${base}.json` };
+}
+
 /** `datasets/{ds}/clusterings/{cid}/`: one full clustering. */
 export function clusteringPrefix(datasetId: string, clusteringId: string): string {
   return `${datasetPrefix(datasetId)}clusterings/${checkedId('clustering id', clusteringId)}/`;

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { AuthConfigError, checkSharedSecret, type KeySource } from './auth-config';
 
@@ -55,6 +55,9 @@ function secretKey(secret: string): VerificationKey {
 }
 
 async function fetchSecret(secretArn: string, deps: VerificationKeyDeps): Promise<string> {
+  // Imported here, once per cold start: only `secret-arn` deployments need the SDK, and an authorizer with a JWKS URL
+  // or a plain secret then imports none of it (bench/README.md "Cold start").
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const client = deps.secretsManager ?? new SecretsManagerClient({});
   const output = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (typeof output.SecretString !== 'string') {

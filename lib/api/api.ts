@@ -2,7 +2,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -45,7 +45,7 @@ export class Api extends Construct {
   readonly authorizer: ApiAuthorizer;
   readonly accessLogGroup: logs.LogGroup;
   /** Route functions by route id (ROUTES[].id). */
-  readonly functions: Readonly<Record<string, NodejsFunction>>;
+  readonly functions: Readonly<Record<string, LambdaFunction>>;
   /** Route methods by route id. */
   readonly methods: Readonly<Record<string, apigateway.Method>>;
 
@@ -90,7 +90,7 @@ export class Api extends Construct {
     addGatewayResponses(this.restApi, config.maxUploadBytes);
 
     const base = this.restApi.root.resourceForPath(API_BASE_PATH);
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, LambdaFunction> = {};
     const methods: Record<string, apigateway.Method> = {};
     for (const route of ROUTES) {
       const fn = this.routeFunction(route, props);
@@ -107,7 +107,7 @@ export class Api extends Construct {
     this.methods = methods;
   }
 
-  private routeFunction(route: RouteSpec, props: ApiProps): NodejsFunction {
+  private routeFunction(route: RouteSpec, props: ApiProps): LambdaFunction {
     const { config } = props;
     const upload = route.access === 'upload';
     const fn = createFunction(this, route.id, {
@@ -162,7 +162,7 @@ export const MEDIA_LINK_KEYS = ['datasets/*/batches/*/thumbnails/*', 'datasets/*
  * What presigning a media item's links needs: s3:GetObject (nothing else) on the thumbnails and the stored media of our
  * bucket and on the configured source buckets, since a presigned URL carries exactly the signer's permissions.
  */
-function bindMediaLinks(fn: NodejsFunction, bucket: s3.IBucket, config: DeploymentConfig): void {
+function bindMediaLinks(fn: LambdaFunction, bucket: s3.IBucket, config: DeploymentConfig): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['s3:GetObject'],

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -28,7 +28,7 @@ export interface ApiAuthorizerProps {
  * of up to one cache TTL later. Cost: one short authorizer invocation per request.
  */
 export class ApiAuthorizer extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly authorizer: apigateway.RequestAuthorizer;
   /** The HS256 secret, when tokens are verified with one (given or generated). */
   readonly jwtSecret?: secretsmanager.ISecret;

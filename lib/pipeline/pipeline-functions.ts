@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bindTable, createFunction, lambdaEntry } from '../base-function';
@@ -28,10 +28,10 @@ export interface PipelineFunctionsProps {
  * providers, task definitions, network) and the deployment's limits.
  */
 export class PipelineFunctions extends Construct {
-  readonly plan: NodejsFunction;
-  readonly finalize: NodejsFunction;
-  readonly finishReindex: NodejsFunction;
-  readonly markFailed: NodejsFunction;
+  readonly plan: LambdaFunction;
+  readonly finalize: LambdaFunction;
+  readonly finishReindex: LambdaFunction;
+  readonly markFailed: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
@@ -107,7 +107,7 @@ export class PipelineFunctions extends Construct {
     );
   }
 
-  get all(): NodejsFunction[] {
+  get all(): LambdaFunction[] {
     return [this.plan, this.finalize, this.finishReindex, this.markFailed];
   }
 }
@@ -116,7 +116,7 @@ export class PipelineFunctions extends Construct {
  * What removing a failed operation's artefacts takes (core/pipeline/batch-cleanup.ts): list and delete under the
  * operation's datasets/ and staging/ prefixes. No read.
  */
-export function grantOperationCleanup(fn: NodejsFunction, bucket: s3.IBucket): void {
+export function grantOperationCleanup(fn: LambdaFunction, bucket: s3.IBucket): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
@@ -127,7 +127,7 @@ export function grantOperationCleanup(fn: NodejsFunction, bucket: s3.IBucket): v
   grantObjects(fn, bucket, ['s3:DeleteObject'], DATASETS_PREFIX, STAGING_PREFIX);
 }
 
-function grantObjects(fn: NodejsFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
+function grantObjects(fn: LambdaFunction, bucket: s3.IBucket, actions: string[], ...prefixes: string[]): void {
   fn.addToRolePolicy(
     new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)) }),
   );
@@ -142,7 +142,7 @@ function grantObjects(fn: NodejsFunction, bucket: s3.IBucket, actions: string[],
 }
 
 /** Findings every pipeline function carries by design. */
-function acknowledgeStepFunction(fn: NodejsFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+function acknowledgeStepFunction(fn: LambdaFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
   acknowledge(
     fn,
     'Serverless-LambdaDLQ',
@@ -152,7 +152,7 @@ function acknowledgeStepFunction(fn: NodejsFunction, table: dynamodb.ITableV2 | 
 }
 
 /** The wildcard resource of any pipeline function role: the table's indexes. */
-export function acknowledgeLambdaRole(fn: NodejsFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+export function acknowledgeLambdaRole(fn: LambdaFunction, table: dynamodb.ITableV2 | dynamodb.ITable): void {
   acknowledge(
     fn.role!,
     `AwsSolutions-IAM5[Resource::${arnReference(table)}/index/*]`,

@@ -4,8 +4,8 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -34,8 +34,8 @@ const SWEEP_INTERVAL = Duration.minutes(10);
  * started). Undeliverable events and failed asynchronous invocations land in one DLQ, with an alarm on it.
  */
 export class StaleLockRecovery extends Construct {
-  readonly staleLock: NodejsFunction;
-  readonly sweeper: NodejsFunction;
+  readonly staleLock: LambdaFunction;
+  readonly sweeper: LambdaFunction;
   readonly executionClosedRule: events.Rule;
   readonly sweepRule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
@@ -154,7 +154,7 @@ function executionsOf(scope: Construct, machine: sfn.StateMachine): string {
   });
 }
 
-function acknowledgeExecutionWildcards(fn: NodejsFunction, machines: sfn.StateMachine[]): void {
+function acknowledgeExecutionWildcards(fn: LambdaFunction, machines: sfn.StateMachine[]): void {
   for (const machine of machines) {
     acknowledge(
       fn.role!,

@@ -64,6 +64,9 @@ async function seedWorld(seeded: Seeded) {
     `datasets/${ds}/batches/${op}/discovery.json`,
     `datasets/${ds}/batches/${op}/manifest/part-00000.jsonl`,
     `datasets/${ds}/batches/${op}/embeddings/shard-00000.f32`,
+    // A stopped embed shard's checkpoint (docs/pipeline.md "Stopping") goes with the rest of the batch.
+    `datasets/${ds}/batches/${op}/checkpoints/shard-00001/part-00000.f32`,
+    `datasets/${ds}/batches/${op}/checkpoints/shard-00001/part-00000.json`,
     `datasets/${ds}/clusterings/${op}/summary.json`,
     `staging/${ds}/${op}/files/0-a.jpg`,
   ])
@@ -90,7 +93,7 @@ describe('mark-failed Lambda', () => {
     expect(result).toEqual({
       released: true,
       error: READABLE,
-      cleanup: { media_items: 30, cluster_items: 2, cluster_sizes_restored: 1, objects: 5, errors: [] },
+      cleanup: { media_items: 30, cluster_items: 2, cluster_sizes_restored: 1, objects: 7, errors: [] },
     });
     const stored = await dataset(table, ds);
     expect(stored).toMatchObject({
@@ -209,7 +212,7 @@ describe('mark-failed Lambda', () => {
     expect(await mediaSortKeys(table, ds)).toHaveLength(33);
     expect(await clusterIds(table, ds, 'c0')).toEqual(['b0-new', 'k1', 'k2', `${operationId}-new`].sort());
     expect(await clusterIds(table, ds, operationId)).toEqual([]);
-    expect(await objectKeys(bucket, `datasets/${ds}/batches/${operationId}/`)).toHaveLength(3);
+    expect(await objectKeys(bucket, `datasets/${ds}/batches/${operationId}/`)).toHaveLength(5);
     expect(await objectKeys(bucket, `datasets/${ds}/clusterings/${operationId}/`)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ function properties(template: Template, logicalId: string): Json {
   return (template.toJSON().Resources[logicalId] as Json).Properties as Json;
 }
 
-function environment(built: Built, fn: NodejsFunction): Record<string, unknown> {
+function environment(built: Built, fn: LambdaFunction): Record<string, unknown> {
   return properties(built.template, logicalIdOf(fn)).Environment.Variables;
 }
 
@@ -65,7 +65,7 @@ interface Statement {
 }
 
 /** Every statement of every policy attached to the function's role. */
-function statements(built: Built, fn: NodejsFunction): Statement[] {
+function statements(built: Built, fn: LambdaFunction): Statement[] {
   const roleRef = { Ref: logicalIdOf(fn.role!) };
   return Object.values(resourcesOfType(built.template, 'AWS::IAM::Policy'))
     .filter((policy) => JSON.stringify(policy.Properties!.Roles).includes(JSON.stringify(roleRef)))
@@ -73,7 +73,7 @@ function statements(built: Built, fn: NodejsFunction): Statement[] {
     .map((statement) => ({ actions: [statement.Action].flat().sort(), resources: [statement.Resource].flat() }));
 }
 
-function actions(built: Built, fn: NodejsFunction): string[] {
+function actions(built: Built, fn: LambdaFunction): string[] {
   return statements(built, fn).flatMap((statement) => statement.actions);
 }
 
@@ -90,7 +90,7 @@ function methodRoutes(template: Template): string[] {
   );
 }
 
-const functionOf = (built: Built, routeId: string): NodejsFunction => built.stack.api.functions[routeId]!;
+const functionOf = (built: Built, routeId: string): LambdaFunction => built.stack.api.functions[routeId]!;
 const routesWith = (access: string) => ROUTES.filter((route) => route.access === access).map((route) => route.id);
 
 describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
@@ -303,6 +303,23 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
         expect(byType(type).ResponseTemplates['application/json']).toBe('{"detail": $context.error.messageString}');
       }
     });
+
+    // Gateway response headers take parameter-mapping expressions: a static value in single quotes, or `context.<name>`
+    // without `$`, the name a supported context variable; `authorizer.<key>` is the Lambda authorizer's context entry,
+    // whose key may hold no special character but `_` (docs.aws.amazon.com/apigateway/latest/developerguide/
+    // rest-api-parameter-mapping-sources.html and api-gateway-mapping-template-reference.html). A thrown "Unauthorized"
+    // carries no context, hence the static challenge; the authorizer's Deny carries `www_authenticate` (test/auth).
+    it('maps WWW-Authenticate as API Gateway documents it: static for UNAUTHORIZED, the Deny context for ACCESS_DENIED', () => {
+      const responses = Object.values(resourcesOfType(built.template, 'AWS::ApiGateway::GatewayResponse')).map(
+        (r) => r.Properties as Json,
+      );
+      const headerOf = (type: string) =>
+        responses.find((r) => r.ResponseType === type)?.ResponseParameters as Record<string, string> | undefined;
+      expect(headerOf('UNAUTHORIZED')).toEqual({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" });
+      expect(headerOf('ACCESS_DENIED')).toEqual({
+        'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.www_authenticate',
+      });
+    });
   });
 
   describe('functions', () => {
@@ -349,7 +366,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     it('give the health check no grant and no setting beyond its own logs', () => {
       for (const id of routesWith('public')) {
         const env = environment(built, functionOf(built, id));
-        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+        expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME']);
         const granted = actions(built, functionOf(built, id));
         expect(
           granted.filter((action) => !/^logs:/.test(action)),

@@ -140,6 +140,7 @@ export async function embedBatch(
       batchSize: 4,
       prefetch: 1,
       decodeConcurrency: 2,
+      checkpointEvery: 1000,
       log: () => {},
       ...overrides,
     });

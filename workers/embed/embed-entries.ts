@@ -40,7 +40,8 @@ export interface EmbedOptions {
   readonly prefetch: number;
   /** Media decoded at the same time within a batch. */
   readonly decodeConcurrency: number;
-  readonly onBatch?: (done: number, total: number) => void;
+  /** Called with each batch's results, in order, once its `entries` manifest entries are embedded or skipped. */
+  readonly onBatch?: (batch: EmbeddedEntries, entries: number) => Promise<void>;
 }
 
 /**
@@ -69,8 +70,9 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
   const rows: ShardRow[] = [];
   const skipped: SkippedMedia[] = [];
   refill();
-  for (let done = 0; pending.length; done++) {
+  while (pending.length) {
     const decoded = await pending.shift()!;
+    const [vectorsBefore, rowsBefore, skippedBefore] = [vectors.length, rows.length, skipped.length];
     refill();
     const usable = decoded.filter((media) => media.ok);
     for (const media of decoded) if (!media.ok) skipped.push({ name: media.entry.source_uri, reason: media.reason });
@@ -92,13 +94,24 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
         ...(media.width && media.height ? { width: media.width, height: media.height } : {}),
       });
     }
-    options.onBatch?.(done + 1, groups.length);
+    await options.onBatch?.(
+      {
+        vectors: toMatrix(vectors.slice(vectorsBefore), encoder.dimension),
+        rows: rows.slice(rowsBefore),
+        skipped: skipped.slice(skippedBefore),
+      },
+      decoded.length,
+    );
   }
-  const matrix = new Float32Array(vectors.length * encoder.dimension);
+  return { vectors: toMatrix(vectors, encoder.dimension), rows, skipped };
+}
+
+function toMatrix(vectors: readonly Float32Array[], dimension: number): Float32Array {
+  const matrix = new Float32Array(vectors.length * dimension);
   vectors.forEach((vector, i) => {
-    matrix.set(vector, i * encoder.dimension);
+    matrix.set(vector, i * dimension);
   });
-  return { vectors: matrix, rows, skipped };
+  return matrix;
 }
 
 type Usable = Extract<DecodedMedia, { ok: true }>;

@@ -9,6 +9,7 @@ import { decodeMedia } from './decode-media';
 import { embedEntries } from './embed-entries';
 import { HashingMediaReader } from './hashing-reader';
 import { readManifestParts } from './manifest';
+import { CheckpointWriter, concatEmbedded, deleteCheckpoint, readCheckpoint } from './shard-checkpoint';
 import { writeShard } from './shard-output';
 import { recordShardDone } from './shard-progress';
 import { skipDuplicates } from './skip-duplicates';
@@ -35,6 +36,10 @@ export interface EmbedShardJob {
   readonly batchSize: number;
   readonly prefetch: number;
   readonly decodeConcurrency: number;
+  /** Manifest entries completed between two checkpoint parts (docs/pipeline.md "Stopping"). */
+  readonly checkpointEvery: number;
+  /** Aborted on SIGTERM: from then on every completed batch is checkpointed at once. */
+  readonly signal?: AbortSignal;
   readonly log: (message: string) => void;
   readonly now?: () => Date;
 }
@@ -46,7 +51,10 @@ export interface EmbedShardResult {
   readonly seconds: number;
 }
 
-/** Step Embed for one shard (docs/pipeline.md): manifest parts → vectors, rows, skipped list → fenced progress. */
+/**
+ * Step Embed for one shard (docs/pipeline.md): manifest parts → vectors, rows, skipped list → fenced progress. A shard
+ * that an earlier run checkpointed resumes after the entries it completed; the output is the same as one run's.
+ */
 export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResult> {
   const started = Date.now();
   const entries = await readManifestParts(job.s3, job.bucket, {
@@ -60,6 +68,27 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
     sha256: pinnedSha256(job.config.model_sha256, job.model.sha256),
     cacheDir: job.model.cacheDir,
   };
+  const checkpointAt = {
+    s3: job.s3,
+    bucket: job.bucket,
+    datasetId: job.datasetId,
+    batchId: job.operationId,
+    shardIndex: job.shardIndex,
+  };
+  const checkpoint = await readCheckpoint(checkpointAt, job.config.dimension);
+  if (checkpoint.entriesDone > entries.length)
+    throw new Error(
+      `Shard ${job.shardIndex}: checkpoint covers ${checkpoint.entriesDone} of ${entries.length} entries`,
+    );
+  if (checkpoint.parts > 0)
+    job.log(
+      `shard ${job.shardIndex}: resuming after ${checkpoint.entriesDone} of ${entries.length} media (checkpoint)`,
+    );
+  const checkpoints = new CheckpointWriter(
+    checkpointAt,
+    { every: job.checkpointEvery, ...(job.signal ? { signal: job.signal } : {}) },
+    checkpoint,
+  );
   const model = await resolveModel(location, () => job.s3);
   job.log(`model ${job.config.model_id} v${job.config.version} sha256 ${model.sha256}`);
   const { session, provider } = await openSession(model.path, job.executionProvider, job.log);
@@ -77,7 +106,7 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
     batchId: job.operationId,
   });
   try {
-    const embedded = await embedEntries(entries, {
+    const embeddedNow = await embedEntries(entries.slice(checkpoint.entriesDone), {
       encoder,
       normalisation: job.config,
       decode: writeThumbnails(
@@ -100,13 +129,16 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
       batchSize: job.batchSize,
       prefetch: job.prefetch,
       decodeConcurrency: job.decodeConcurrency,
+      onBatch: (batch, count) => checkpoints.add(batch, count),
     });
+    const embedded = concatEmbedded([checkpoint.embedded, embeddedNow]);
     await writeShard(
       job.s3,
       job.bucket,
       { datasetId: job.datasetId, batchId: job.operationId, shardIndex: job.shardIndex },
       embedded,
     );
+    await deleteCheckpoint(checkpointAt, checkpoints.parts);
     const progress = await recordShardDone(
       { client: job.client, tableName: job.tableName, datasetId: job.datasetId, operationId: job.operationId },
       job.now?.() ?? new Date(),

@@ -8,8 +8,8 @@ import { createWorkerLogger } from '../runtime/logger';
 import { createSourceS3Client } from '../runtime/source-credentials';
 import { runEmbedShard } from './embed-shard-job';
 
-/** TASK=embed: one shard of the Embed map (docs/pipeline.md step 3). */
-export async function run(env: EnvSource = process.env): Promise<void> {
+/** TASK=embed: one shard of the Embed map (docs/pipeline.md step 3); `signal` is aborted on SIGTERM. */
+export async function run(env: EnvSource = process.env, signal?: AbortSignal): Promise<void> {
   const worker = readWorkerEnv(env);
   const logger = createWorkerLogger('embed', worker);
   const provider = parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER'));
@@ -36,6 +36,8 @@ export async function run(env: EnvSource = process.env): Promise<void> {
     batchSize: intEnv(env, 'EMBED_BATCH_SIZE', provider === 'cpu' ? 16 : 64, { min: 1, max: 1024 }),
     prefetch: intEnv(env, 'EMBED_PREFETCH', 2, { min: 1, max: 16 }),
     decodeConcurrency: intEnv(env, 'DECODE_CONCURRENCY', Math.max(2, availableParallelism()), { min: 1, max: 256 }),
+    checkpointEvery: intEnv(env, 'EMBED_CHECKPOINT_EVERY', 1000, { min: 1, max: 1_000_000 }),
+    ...(signal ? { signal } : {}),
     log: (message) => logger.info(message),
   });
 }
