@@ -61,7 +61,7 @@ function serviceOrigins(config: Pick<LocalConfig, 'host' | 'port'>): string[] {
 /**
  * The environment the handlers (API and pipeline Lambdas, all in this process) get, as the CDK would set it: SDK
  * endpoints of the embedded services, resource names, feature settings. Settings a user may tune (ADD_MEDIA_ENABLED,
- * ALLOWED_ORIGINS, MAX_UPLOAD_BYTES, AUTH_*…) keep the value they already have in `env`.
+ * MAX_UPLOAD_BYTES, AUTH_*…) keep the value they already have in `env`; ALLOWED_ORIGINS gets the service's own added.
  */
 export function handlerEnvironment(
   config: LocalConfig,

@@ -328,8 +328,30 @@ function addMedia(id, fields) {
   return api('POST', `${datasetPath(id)}/add_media`, body);
 }
 
+/**
+ * The media of the committed batches grouped by cluster, each group representative first, then by media id. One
+ * listing of the media instead of one cluster request per cluster shown: `media?cluster_id=` and the cluster route read
+ * every media item of the dataset (docs/API.md), so twelve cluster requests would read the dataset twelve times.
+ */
+function membersByCluster(clusters, media) {
+  const representative = new Map(clusters.map((cluster) => [cluster.cluster_id, cluster.representative_media_id]));
+  const groups = new Map();
+  for (const item of media) {
+    if (item.cluster_id === null) continue;
+    if (!groups.has(item.cluster_id)) groups.set(item.cluster_id, []);
+    groups.get(item.cluster_id).push(item);
+  }
+  for (const [clusterId, members] of groups) {
+    const first = representative.get(clusterId);
+    members.sort(
+      (a, b) => Number(b.media_id === first) - Number(a.media_id === first) || a.media_id.localeCompare(b.media_id),
+    );
+  }
+  return groups;
+}
+
 /** Clusters sorted by size (largest first, then by id), a page at a time, each with its first members side by side. */
-function clustersSection(id, clusters) {
+function clustersSection(id, clusters, members) {
   const list = h('ol', { class: 'clusters' });
   const pager = h('div', { class: 'actions' });
   const section = h(
@@ -339,14 +361,13 @@ function clustersSection(id, clusters) {
     list,
     pager,
   );
-  const showPage = async (page) => {
+  const showPage = (page) => {
     const shown = clusters.slice(page * CLUSTERS_PER_PAGE, (page + 1) * CLUSTERS_PER_PAGE);
-    const members = await Promise.all(
-      shown.map((cluster) =>
-        api('GET', `${datasetPath(id)}/clusters/${encodeURIComponent(cluster.cluster_id)}?limit=${THUMBS_PER_CLUSTER}`),
+    list.replaceChildren(
+      ...shown.map((cluster) =>
+        clusterCard(id, cluster, (members.get(cluster.cluster_id) ?? []).slice(0, THUMBS_PER_CLUSTER)),
       ),
     );
-    list.replaceChildren(...shown.map((cluster, i) => clusterCard(id, cluster, members[i].data.items)));
     const last = Math.max(0, Math.ceil(clusters.length / CLUSTERS_PER_PAGE) - 1);
     pager.replaceChildren(
       h('button', { type: 'button', disabled: page === 0, onclick: () => showPage(page - 1) }, 'Previous clusters'),
@@ -360,7 +381,8 @@ function clustersSection(id, clusters) {
       h('button', { type: 'button', disabled: page >= last, onclick: () => showPage(page + 1) }, 'Next clusters'),
     );
   };
-  return { section, ready: showPage(0) };
+  showPage(0);
+  return section;
 }
 
 function clusterCard(id, cluster, members) {
@@ -397,23 +419,21 @@ function mediaList(label, pageOf) {
 }
 
 /** The media of the dataset's latest committed batch: a batch is the operation that added it (batch id = its id). */
-function latestBatch(id, operations) {
+function latestBatch(operations, media) {
   const batch = operations.find((operation) => operation.type !== 'REINDEX' && operation.status === 'SUCCEEDED');
-  if (!batch) return { section: h('p', { class: 'muted' }, 'No batch committed yet.'), ready: Promise.resolve() };
-  const media = mediaList('media of the latest batch', async (cursor) => {
-    const query = new URLSearchParams({ batch_id: batch.operation_id, limit: String(MEDIA_PER_PAGE) });
-    if (cursor) query.set('cursor', cursor);
-    return (await api('GET', `${datasetPath(id)}/media?${query}`)).data;
+  if (!batch) return h('p', { class: 'muted' }, 'No batch committed yet.');
+  const items = media.filter((item) => item.batch_id === batch.operation_id);
+  const list = mediaList('media of the latest batch', async (cursor) => {
+    const start = Number(cursor ?? 0);
+    const end = start + MEDIA_PER_PAGE;
+    return { items: items.slice(start, end), next_cursor: end < items.length ? String(end) : null };
   });
-  return {
-    section: h(
-      'div',
-      { 'data-batch-id': batch.operation_id },
-      h('p', { class: 'muted' }, `Added ${when(batch.finished_at)}`),
-      media.section,
-    ),
-    ready: media.ready,
-  };
+  return h(
+    'div',
+    { 'data-batch-id': batch.operation_id },
+    h('p', { class: 'muted' }, `${items.length} media, added ${when(batch.finished_at)}`),
+    list.section,
+  );
 }
 
 /** Thumbnails in view decoded: what "the clusters are visible" means for bench/gallery-first-paint.ts. */
@@ -426,28 +446,30 @@ async function markThumbnailsVisible() {
 }
 
 async function datasetView(current, id) {
-  const status = await statusPanel(id);
-  const clusters = (await allPages(`${datasetPath(id)}/clusters`)).sort(
-    (a, b) => b.size - a.size || a.cluster_id.localeCompare(b.cluster_id),
-  );
+  const [status, clusterList, media] = await Promise.all([
+    statusPanel(id),
+    allPages(`${datasetPath(id)}/clusters`),
+    allPages(`${datasetPath(id)}/media`),
+  ]);
   if (current !== generation) return;
+  const clusters = clusterList.sort((a, b) => b.size - a.size || a.cluster_id.localeCompare(b.cluster_id));
   const statusSlot = h('div', {}, status.panel);
   const reloadWhenDone = () => setTimeout(() => poll(current, id, statusSlot, true), POLL_MS);
-  const shownClusters = clustersSection(id, clusters);
-  const batch = latestBatch(id, status.operations);
   show(
     status.dataset.display_name || id,
     h('p', {}, h('a', { href: '#/' }, '← Datasets')),
     h('h1', {}, status.dataset.display_name || id),
-    statusSlot,
-    actionsPanel(id, reloadWhenDone),
-    shownClusters.section,
-    h('section', { 'aria-labelledby': 'batch-title' }, h('h2', { id: 'batch-title' }, 'Latest batch'), batch.section),
+    h('div', { class: 'overview' }, statusSlot, actionsPanel(id, reloadWhenDone)),
+    clustersSection(id, clusters, membersByCluster(clusters, media)),
+    h(
+      'section',
+      { 'aria-labelledby': 'batch-title' },
+      h('h2', { id: 'batch-title' }, 'Latest batch'),
+      latestBatch(status.operations, media),
+    ),
   );
-  await shownClusters.ready;
-  if (current === generation) await markThumbnailsVisible();
   if (status.dataset.active_task) reloadWhenDone();
-  await batch.ready;
+  await markThumbnailsVisible();
 }
 
 /** While an operation runs: the status panel is refreshed; once it has ended, the whole page is. */

@@ -99,7 +99,10 @@ describe('the gallery in Chromium', { timeout: 180_000 }, () => {
         expires: -1,
       }),
     ]);
-    expect(await page.evaluate('document.cookie')).toBe('');
+    // Functions, not strings: the page's CSP has no 'unsafe-eval'. Browser globals are not in this project's types.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(
+      '',
+    );
     await expect.poll(() => page.locator('#account').textContent()).toContain(`signed in as ${SUB}`);
 
     const rows = await page.locator('tbody tr').evaluateAll((elements) =>
@@ -146,9 +149,15 @@ describe('the gallery in Chromium', { timeout: 180_000 }, () => {
 
     const thumbnails = page.locator('.clusters img');
     await expect.poll(() => thumbnails.count()).toBe(7);
-    await page.waitForFunction(
-      "[...document.querySelectorAll('.clusters img')].every((image) => image.complete && image.naturalWidth > 0)",
-    );
+    await expect
+      .poll(() =>
+        thumbnails.evaluateAll((images) =>
+          (images as unknown as { complete: boolean; naturalWidth: number }[]).every(
+            (image) => image.complete && image.naturalWidth > 0,
+          ),
+        ),
+      )
+      .toBe(true);
     const shown = await page.locator('.clusters > li').evaluateAll((cards) =>
       cards.map((card) => ({
         id: card.getAttribute('data-cluster-id'),
