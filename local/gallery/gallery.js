@@ -36,7 +36,12 @@ class ApiError extends Error {
 async function api(method, path, body) {
   const response = await fetch(path, { method, body, headers: { Accept: 'application/json' } });
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (a proxy's error page): the status line says what happened
+  }
   if (response.ok) return { data, headers: response.headers };
   if (response.status === 401 && session?.auth_mode === 'jwt' && path.startsWith(API)) {
     session = { ...session, signed_in: false };
@@ -468,6 +473,7 @@ async function datasetView(current, id) {
       latestBatch(status.operations, media),
     ),
   );
+  performance.mark('gallery:clusters-rendered');
   if (status.dataset.active_task) reloadWhenDone();
   await markThumbnailsVisible();
 }
@@ -536,4 +542,4 @@ async function start() {
   await route();
 }
 
-start();
+start().catch((error) => failed(generation, error));
