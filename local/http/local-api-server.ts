@@ -24,8 +24,10 @@ const MAX_QUEUED_PER_USER = 200;
 
 /**
  * The API as `npm start` serves it: the deployed routes on their Lambda handlers, plus the on-prem process routes (GET
- * and POST), all behind the authorizer's check; and the gallery at `/` with its sign-in at `/session`. Settings are read from the environment on first use, so create it once
- * the environment is set. `authMode` none: no credentials, every caller is the local user (single-user-auth.ts).
+ * and POST), all behind the authorizer's check; and the gallery at `/` with its sign-in at `/session`. Settings are
+ * read from the environment on first use, so create it once the environment is set. `authMode` none: no credentials,
+ * every caller is the local user (single-user-auth.ts). A session cookie counts only on requests of the service's own
+ * pages (cookie-site-rule.ts).
  */
 export function createLocalApiServer(
   maxBodyBytes: number,
