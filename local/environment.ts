@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { LAMBDA_MAX_UPLOAD_BYTES } from '../core/config/api-config';
 import type { EmbeddingConfig } from '../core/datasets/embedding-config';
 import type { LocalConfig } from './config';
+import { isLoopbackHost } from './preflight/loopback';
 import { LOCAL_AUTH_DEFAULTS } from './token';
 import { LOCAL_CAPACITY, type LocalPipelineArns } from './workflows/local-pipeline';
 
@@ -46,9 +47,23 @@ function localPathSettings(config: LocalConfig): Record<string, string> {
 }
 
 /**
+ * The origins of the service's own pages (the gallery at `/`), so that its cookie-authenticated POSTs pass the CSRF
+ * rule: every loopback name when it listens on loopback or on every interface, else the host it was given. PORT=0 (any
+ * free port) has no origin known in advance; the gallery's origin then goes into ALLOWED_ORIGINS by hand.
+ */
+function serviceOrigins(config: Pick<LocalConfig, 'host' | 'port'>): string[] {
+  if (config.port === 0) return [];
+  const hosts =
+    config.host === '0.0.0.0' || isLoopbackHost(config.host)
+      ? ['127.0.0.1', 'localhost', '[::1]']
+      : [config.host.includes(':') ? `[${config.host}]` : config.host];
+  return hosts.map((host) => `http://${host}:${config.port}`);
+}
+
+/**
  * The environment the handlers (API and pipeline Lambdas, all in this process) get, as the CDK would set it: SDK
  * endpoints of the embedded services, resource names, feature settings. Settings a user may tune (ADD_MEDIA_ENABLED,
- * ALLOWED_ORIGINS, MAX_UPLOAD_BYTES, AUTH_*…) keep the value they already have in `env`.
+ * MAX_UPLOAD_BYTES, AUTH_*…) keep the value they already have in `env`; ALLOWED_ORIGINS gets the service's own added.
  */
 export function handlerEnvironment(
   config: LocalConfig,
@@ -67,7 +82,7 @@ export function handlerEnvironment(
     REINDEX_STATE_MACHINE_ARN: arns.reindex,
     ADD_MEDIA_ENABLED: env.ADD_MEDIA_ENABLED ?? 'true',
     ALLOWED_ASSUME_ROLE_ARNS: env.ALLOWED_ASSUME_ROLE_ARNS ?? '',
-    ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? '',
+    ALLOWED_ORIGINS: [env.ALLOWED_ORIGINS ?? '', ...serviceOrigins(config)].filter(Boolean).join(','),
     AUTH_COOKIE_NAME: env.AUTH_COOKIE_NAME ?? 'session',
     MAX_UPLOAD_BYTES: env.MAX_UPLOAD_BYTES ?? String(LAMBDA_MAX_UPLOAD_BYTES),
     DEFAULT_EMBEDDING_CONFIG: JSON.stringify(model.embeddingConfig),

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       '',
       `add-media local service ready in ${readySeconds} s (process start to serving)`,
       `  API      ${service.url}/api/v1`,
+      `  gallery  ${service.url}/${config.authMode === 'none' ? '' : token ? '  (sign in with the token below)' : '  (sign in with a token of your identity provider)'}`,
       `  S3       ${service.s3Endpoint}  bucket ${config.bucketName}, path-style, access key "${LOCAL_CREDENTIALS.accessKeyId}", secret "${LOCAL_CREDENTIALS.secretAccessKey}"`,
       `  data     ${config.dataDir}`,
       ...(service.recovered > 0

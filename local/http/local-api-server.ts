@@ -5,9 +5,12 @@ import { NotAuthenticatedError } from '../../lambdas/auth/not-authenticated-erro
 import { lambdaContext, loadLambdaHandler } from '../lambda/lambda-handlers';
 import { createApiServer, type ServedRoute } from './api-server';
 import { CallerGate } from './caller-gate';
+import { FOREIGN_PAGE_CHALLENGE, fromOwnPages } from './cookie-site-rule';
+import { GALLERY_ROUTES } from './gallery-routes';
 import { MEDIA_ROUTES } from './media-routes';
 import { PROCESS_ROUTES } from './process-routes';
 import { API_ROUTES } from './routes';
+import { type LocalAuthenticate, sessionRoutes } from './session-routes';
 import { singleUserCaller } from './single-user-auth';
 
 /** Locally a large upload has two ways in that need no body limit: the embedded S3 and the path routes. */
@@ -21,8 +24,10 @@ const MAX_QUEUED_PER_USER = 200;
 
 /**
  * The API as `npm start` serves it: the deployed routes on their Lambda handlers, plus the on-prem process routes (GET
- * and POST), all behind the authorizer's check. Settings are read from the environment on first use, so create it once
- * the environment is set. `authMode` none: no credentials, every caller is the local user (single-user-auth.ts).
+ * and POST), all behind the authorizer's check; and the gallery at `/` with its sign-in at `/session`. Settings are
+ * read from the environment on first use, so create it once the environment is set. `authMode` none: no credentials,
+ * every caller is the local user (single-user-auth.ts). A session cookie counts only on requests of the service's own
+ * pages (cookie-site-rule.ts).
  */
 export function createLocalApiServer(
   maxBodyBytes: number,
@@ -30,6 +35,17 @@ export function createLocalApiServer(
   authMode: 'jwt' | 'none',
   log: (message: string) => void,
 ): Server {
+  const authenticate: LocalAuthenticate = async (headers) => {
+    if (authMode === 'none') return singleUserCaller(headers);
+    try {
+      const caller = await authenticateRequest(headers);
+      if (caller.authMethod === 'cookie' && !fromOwnPages(headers)) return { challenge: FOREIGN_PAGE_CHALLENGE };
+      return caller;
+    } catch (error) {
+      if (error instanceof NotAuthenticatedError) return { challenge: formatChallenge(error.challenge) };
+      throw error;
+    }
+  };
   const routes: ServedRoute[] = [
     ...API_ROUTES.map((route) => ({
       ...route,
@@ -49,21 +65,15 @@ export function createLocalApiServer(
     ...PROCESS_ROUTES.flatMap((route) =>
       ['GET', 'POST'].map((method) => ({ method, resource: route.resource, name: route.name, serve: route.handler })),
     ),
+    ...GALLERY_ROUTES,
+    ...sessionRoutes(authMode, authenticate),
   ];
   return createApiServer({
     routes,
     maxBodyBytes,
     tooLargeDetail: localBodyTooLarge(maxBodyBytes),
     gate: new CallerGate(maxRequestsPerUser, MAX_QUEUED_PER_USER),
-    authenticate: async (headers) => {
-      if (authMode === 'none') return singleUserCaller(headers);
-      try {
-        return await authenticateRequest(headers);
-      } catch (error) {
-        if (error instanceof NotAuthenticatedError) return { challenge: formatChallenge(error.challenge) };
-        throw error;
-      }
-    },
+    authenticate,
     log,
   });
 }

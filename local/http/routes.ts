@@ -46,7 +46,8 @@ export function allowedMethods(routes: readonly RouteKey[], path: string): strin
 
 function matchResource(resource: string, path: string): Record<string, string> | null | undefined {
   const expected = resource.split('/');
-  const actual = path.replace(/\/+$/, '').split('/');
+  // A trailing slash is ignored, except that the root stays `/`.
+  const actual = (path.replace(/\/+$/, '') || '/').split('/');
   if (expected.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, segment] of expected.entries()) {

@@ -79,6 +79,21 @@ describe('local settings', () => {
     ).toBeUndefined();
   });
 
+  it("adds the service's own origins to ALLOWED_ORIGINS, so the gallery's cookie POSTs pass the CSRF rule", () => {
+    const arns = localStateMachineArns('us-east-1');
+    const origins = (env: NodeJS.ProcessEnv, allowed?: string) =>
+      handlerEnvironment(readLocalConfig(env), ENDPOINTS, MODEL, arns, allowed ? { ALLOWED_ORIGINS: allowed } : {})
+        .ALLOWED_ORIGINS;
+    expect(origins({ PORT: '8080' }, 'https://app.example.com')).toBe(
+      'https://app.example.com,http://127.0.0.1:8080,http://localhost:8080,http://[::1]:8080',
+    );
+    expect(origins({ HOST: '0.0.0.0', PORT: '8080' })).toBe(
+      'http://127.0.0.1:8080,http://localhost:8080,http://[::1]:8080',
+    );
+    expect(origins({ HOST: 'gallery.lan', PORT: '8080' })).toBe('http://gallery.lan:8080');
+    expect(origins({ PORT: '0' })).toBe('');
+  });
+
   it('gives workers the container basics only, nothing else of the service environment', () => {
     const env = workerBaseEnvironment(readLocalConfig({}), ENDPOINTS, MODEL, {
       PATH: '/bin',

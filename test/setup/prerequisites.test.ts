@@ -8,10 +8,10 @@ import { missingPrerequisites } from '../support/prerequisites';
 const bin = mkdtempSync(join(tmpdir(), 'prerequisites-'));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
-describe('npm test on a machine without Java or ffmpeg', () => {
+describe('npm test on a machine without Java, ffmpeg or Chromium', () => {
   it('names what is missing and the apt command that installs it, in one line', () => {
     expect(missingPrerequisites({ PATH: bin })).toBe(
-      "npm test needs java (DynamoDB Local), ffmpeg (video tests), ffprobe (video tests), python3 with requests (the Python example's test): install with `sudo apt-get install -y default-jre-headless ffmpeg python3-requests`, or run `bash .ci/run`, which installs them and runs the tests",
+      "npm test needs java (DynamoDB Local), ffmpeg (video tests), ffprobe (video tests), chromium (gallery browser tests), python3 with requests (the Python example's test): install with `sudo apt-get install -y default-jre-headless ffmpeg chromium python3-requests`, or run `bash .ci/run`, which installs them and runs the tests",
     );
     expect(missingPrerequisites(process.env)).toBeUndefined();
   });

@@ -6,6 +6,7 @@ const NEEDS = [
   { tool: 'java', apt: 'default-jre-headless', why: 'DynamoDB Local' },
   { tool: 'ffmpeg', apt: 'ffmpeg', why: 'video tests' },
   { tool: 'ffprobe', apt: 'ffmpeg', why: 'video tests' },
+  { tool: 'chromium', apt: 'chromium', why: 'gallery browser tests' },
 ] as const;
 
 /**
