@@ -33,4 +33,13 @@ describe('API Lambda bundles', () => {
     );
     expect(leftOut.map((i) => i.path)).toEqual([]);
   });
+
+  it.each(API_HANDLERS.filter((handler) => handler !== 'openapi'))(
+    '%s bundles neither the OpenAPI generator nor the response schemas (it only imports their types)',
+    async (handler) => {
+      const metafile = await bundle(lambdaEntry(handler));
+      const schemaModules = ['core/api-schema/openapi-document.ts', 'core/api-schema/response-bodies.ts'];
+      expect(Object.keys(metafile.inputs).filter((input) => schemaModules.includes(input))).toEqual([]);
+    },
+  );
 });
