@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument, openApiText } from '../../core/api-schema/openapi-document';
+import { operationEventSchemaText } from '../../core/api-schema/operation-event';
 import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import { handler } from '../../lambdas/openapi/handler';
 import { apiEvent } from '../support/api-events';
@@ -16,6 +17,12 @@ interface Operation {
 describe('the OpenAPI document', () => {
   it('is committed as docs/openapi.json exactly as the code generates it (run `npm run openapi` after a change)', () => {
     expect(readFileSync(COMMITTED, 'utf8')).toBe(openApiText());
+  });
+
+  it('has the JSON Schema of the operation-end events committed as docs/operation-event.schema.json, as generated', () => {
+    expect(readFileSync(new URL('../../docs/operation-event.schema.json', import.meta.url), 'utf8')).toBe(
+      operationEventSchemaText(),
+    );
   });
 
   it('describes every route of core/routes.ts with its method, path and query parameters', () => {
