@@ -1,7 +1,7 @@
 /**
  * The routes of API.md under /api/v1, one Lambda each. `access` decides what the
  * function may touch:
- * - `public`: nothing, and no authorizer in front of it (the health check).
+ * - `public`: nothing, and no authorizer in front of it (the health check, the OpenAPI document).
  * - `read`: read the table.
  * - `upload`: read/write the table, put/delete under `staging/`, start the add-media
  *   state machine (add_media, and create, which runs its initial index on it).
@@ -98,6 +98,8 @@ export const ROUTES: readonly RouteSpec[] = [
     query: [],
   },
   { id: 'Health', handler: 'health', method: 'GET', path: 'health', access: 'public', query: [] },
+  // The OpenAPI document of these routes: public like health, it describes the API and holds no data.
+  { id: 'OpenApiDocument', handler: 'openapi', method: 'GET', path: 'openapi.json', access: 'public', query: [] },
 ];
 
 /** The query parameters the route served by lambdas/{handler}/ reads. */

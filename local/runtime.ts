@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,6 +13,7 @@ import { createS3Client } from '../core/aws/s3-client';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
 import { buildDefaultEncoder } from '../core/model/default-encoder';
 import { ensureModelFile } from '../core/model/model-file';
+import { operationEventSink } from '../core/pipeline/operation-event-sinks';
 import { recoverInterruptedOperations } from '../core/pipeline/stale-lock-recovery';
 import { createTableInput } from '../core/store/table-schema';
 import type { LocalConfig } from './config';
@@ -191,6 +193,8 @@ async function releaseInterruptedLocks(config: LocalConfig, log: (message: strin
     client: createDocumentClient(),
     tableName: config.tableName,
     storage: { s3: createS3Client(), bucket: config.bucketName },
+    // No EventBridge on one machine: an operation ended by the restart is logged like any other (docs/API.md "Events").
+    events: operationEventSink(undefined, new Logger({ serviceName: 'local-runtime' })),
     now: new Date(),
   });
   for (const { dataset_id, operation_id } of report.recovered)

@@ -6,16 +6,22 @@ import { SETTING, SettingsReader, type SettingsSource } from './settings';
  * missing or malformed variable in one error, so a misconfigured deployment fails at its first invocation with the
  * whole list.
  */
-export interface StorageConfig {
+interface StorageConfig {
   readonly tableName: string;
   readonly bucketName: string;
+}
+
+/** The Lambdas that end operations: where the end events go (docs/API.md "Events"). */
+export interface OperationEndConfig extends StorageConfig {
+  /** `default` in the cloud; unset (the local service): the event is logged instead. */
+  readonly operationEventBus: string | undefined;
 }
 
 export interface PlanConfig extends StorageConfig {
   readonly deployment: PlannerDeployment;
 }
 
-export interface RecoveryConfig extends StorageConfig {
+export interface RecoveryConfig extends OperationEndConfig {
   readonly addMediaStateMachineArn: string;
   readonly reindexStateMachineArn: string;
 }
@@ -29,12 +35,16 @@ const STATE_MACHINE_ARN = SETTING.matching(
 );
 const NON_EMPTY_ID_LIST = SETTING.listOf('a comma-separated list of at least one id', () => true, 1);
 
+/** Only the account's default bus: the functions may PutEvents there and nowhere else (lib/pipeline/operation-events.ts). */
+const EVENT_BUS = SETTING.oneOf(['default']);
+
 /** finalize, finish-reindex, mark-failed. */
-export function storageConfig(env: Env = process.env): StorageConfig {
+export function storageConfig(env: Env = process.env): OperationEndConfig {
   const read = new SettingsReader(env);
   const config = {
     tableName: read.value('TABLE_NAME', SETTING.text),
     bucketName: read.value('BUCKET_NAME', SETTING.text),
+    operationEventBus: read.optional('OPERATION_EVENT_BUS', EVENT_BUS),
   };
   read.done(LABEL);
   return config;
@@ -68,6 +78,7 @@ export function recoveryConfig(env: Env = process.env): RecoveryConfig {
   const config = {
     tableName: read.value('TABLE_NAME', SETTING.text),
     bucketName: read.value('BUCKET_NAME', SETTING.text),
+    operationEventBus: read.optional('OPERATION_EVENT_BUS', EVENT_BUS),
     addMediaStateMachineArn: read.value('ADD_MEDIA_STATE_MACHINE_ARN', STATE_MACHINE_ARN),
     reindexStateMachineArn: read.value('REINDEX_STATE_MACHINE_ARN', STATE_MACHINE_ARN),
   };

@@ -1,4 +1,7 @@
+import type { DatasetView } from '../api-schema/response-bodies';
 import { type DatasetStatus, statusNew, type TaskType } from './dataset-status';
+
+export type { DatasetView };
 
 /** Kept minimal here; the full schema lives in embedding-config.ts. */
 export interface StoredEmbeddingConfig {
@@ -35,7 +38,7 @@ export interface LastOperation {
   readonly n_skipped?: number;
   /** Of the skipped, those already in the dataset (same bytes). */
   readonly n_duplicates?: number;
-  readonly skipped?: readonly SkippedMedia[];
+  readonly skipped?: SkippedMedia[];
   readonly error?: string;
 }
 
@@ -79,8 +82,8 @@ export const canRead = (dataset: DatasetRecord, sub: string): boolean =>
 export const canWrite = (dataset: DatasetRecord, sub: string): boolean =>
   dataset.owner === sub || dataset.writers.includes(sub);
 
-/** The dataset as GET /api/v1/dataset/{id} shows it (API.md). */
-export function toDatasetView(dataset: DatasetRecord) {
+/** The dataset as GET /api/v1/dataset/{id} shows it (API.md), typed by its response schema. */
+export function toDatasetView(dataset: DatasetRecord): DatasetView {
   return {
     id: dataset.id,
     display_name: dataset.display_name,
@@ -101,5 +104,3 @@ export function toDatasetView(dataset: DatasetRecord) {
     updated_at: dataset.updated_at,
   };
 }
-
-export type DatasetView = ReturnType<typeof toDatasetView>;

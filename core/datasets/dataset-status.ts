@@ -2,15 +2,15 @@
 const DATASET_STATUSES = ['READY', 'UPDATING', 'PENDING_INDEX', 'INDEXING', 'ERROR'] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];
 
-export const STATUS_NEW: Record<DatasetStatus, string> = {
+export const STATUS_NEW = {
   READY: 'READY',
   UPDATING: 'READ ONLY',
   PENDING_INDEX: 'PARTIAL INDEX',
   INDEXING: 'INDEXING',
   ERROR: 'ERROR',
-};
+} as const satisfies Record<DatasetStatus, string>;
 
-export const statusNew = (status: DatasetStatus): string => STATUS_NEW[status];
+export const statusNew = (status: DatasetStatus) => STATUS_NEW[status];
 
 export const TASK_TYPES = ['MEDIA_ADDITION', 'REINDEX', 'INITIAL_INDEX'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];

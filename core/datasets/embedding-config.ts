@@ -23,7 +23,7 @@ const similarityThreshold = z
  * How images become vectors for one dataset (docs/data-model.md). Stored on the dataset item at its first indexing and
  * never changed afterwards: every later batch must be embedded the same way or its vectors are not comparable.
  */
-const EmbeddingConfigSchema = z.object({
+export const EMBEDDING_CONFIG_SHAPE = {
   model_id: text(200),
   dimension: integer(2, 8192),
   /** Side of the square model input in pixels. */
@@ -45,7 +45,9 @@ const EmbeddingConfigSchema = z.object({
    * with the dataset so every batch is clustered at the same one; without it the workers use SIMILARITY_THRESHOLD.
    */
   similarity_threshold: z.optional(similarityThreshold),
-});
+};
+
+const EmbeddingConfigSchema = z.object(EMBEDDING_CONFIG_SHAPE);
 
 export type EmbeddingConfig = z.infer<typeof EmbeddingConfigSchema>;
 

@@ -1,23 +1,8 @@
-import type { DatasetRecord, LastOperation, OperationPhase, SkippedMedia } from './dataset-record';
-import type { TaskType } from './dataset-status';
+import type { OperationView } from '../api-schema/response-bodies';
+import type { DatasetRecord, LastOperation, OperationPhase } from './dataset-record';
 
-/** An operation as GET /api/v1/dataset/{id}/operations/{operation_id} shows it (docs/API.md). */
-export interface OperationView {
-  readonly operation_id: string;
-  readonly dataset_id: string;
-  readonly type: TaskType;
-  readonly status: LastOperation['status'];
-  readonly phase: OperationPhase | null;
-  readonly progress: number;
-  readonly n_added: number | null;
-  readonly n_skipped: number | null;
-  /** Of the skipped, media whose bytes were already in the dataset. */
-  readonly n_duplicates: number | null;
-  readonly skipped: readonly SkippedMedia[];
-  readonly error: string | null;
-  readonly started_at: string;
-  readonly finished_at: string | null;
-}
+/** An operation as GET /api/v1/dataset/{id}/operations/{operation_id} shows it (docs/API.md), from its response schema. */
+export type { OperationView };
 
 /**
  * The phase a running operation is in: what the pipeline last recorded, except that an add whose shards are all

@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClusterPage, ClusterView } from '../api-schema/response-bodies';
 import { getDataset } from '../datasets/dataset-repository';
 import { clusterPartition, INITIAL_CLUSTERING_ID } from '../store/table-schema';
 import * as messages from './api-messages';
 import { decodeCursor, encodeCursor, type TableKey, tableKeyOf } from './cursor';
 import { readableDataset } from './dataset-guards';
 import { type Refused, refuse } from './operation-result';
-import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
 export interface ClusterRecord {
@@ -17,20 +17,12 @@ export interface ClusterRecord {
   readonly batch_id?: string;
 }
 
-export interface ClusterView {
-  readonly cluster_id: string;
-  readonly size: number;
-  readonly representative_media_id: string;
-  /** Made by incremental assignment of new media since the last full clustering. */
-  readonly partial: boolean;
-}
-
-export interface ClusterPage extends Page<ClusterView> {
-  /** The committed clustering the clusters belong to (`initial` before the first full clustering). */
-  readonly clustering_id: string;
-  /** `full` right after a full clustering, `partial` once media were added incrementally since. */
-  readonly clustering_state: 'full' | 'partial';
-}
+/**
+ * A cluster (`partial`: made by incremental assignment of new media since the last full clustering), and a page of them
+ * with the committed clustering they belong to (`initial` before the first full clustering) and its state (`full` right
+ * after a full clustering, `partial` once media were added incrementally since).
+ */
+export type { ClusterPage, ClusterView };
 
 export interface ClusterPageQuery {
   readonly datasetId: string;

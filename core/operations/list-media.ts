@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { CLUSTER_ID, RESOURCE_ID } from '../api-schema/identifiers';
+import type { MediaPage, MediaView } from '../api-schema/response-bodies';
 import type { DatasetRecord } from '../datasets/dataset-record';
 import { getDataset } from '../datasets/dataset-repository';
 import type { MediaRecord } from '../datasets/media-record';
@@ -9,18 +11,9 @@ import { readableDataset } from './dataset-guards';
 import type { MediaLinkView } from './media-links';
 import type { MediaReadContext } from './media-read-context';
 import { type Refused, refuse } from './operation-result';
-import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
-export interface MediaView extends MediaLinkView {
-  readonly media_id: string;
-  readonly type: 'image' | 'video';
-  readonly source_uri: string;
-  readonly batch_id: string;
-  readonly cluster_id: string | null;
-  readonly added_at: string;
-  readonly frame_count?: number;
-}
+export type { MediaView };
 
 export interface MediaPageQuery {
   readonly datasetId: string;
@@ -32,8 +25,7 @@ export interface MediaPageQuery {
   readonly limit: number;
 }
 
-const BATCH_ID = /^[A-Za-z0-9_-]{1,128}$/;
-export const CLUSTER_ID = /^[A-Za-z0-9_-]{1,200}$/;
+const BATCH_ID = RESOURCE_ID;
 
 /**
  * One page of a dataset's visible media: only batches the dataset committed (`batches`), queried batch by batch in key
@@ -42,7 +34,7 @@ export const CLUSTER_ID = /^[A-Za-z0-9_-]{1,200}$/;
 export async function listMedia(
   context: MediaReadContext,
   query: MediaPageQuery,
-): Promise<{ ok: true; page: Page<MediaView> } | Refused> {
+): Promise<{ ok: true; page: MediaPage } | Refused> {
   if (query.batchId !== undefined && !BATCH_ID.test(query.batchId)) {
     return refuse({ reason: 'invalid_input', detail: messages.invalidBatchId });
   }

@@ -1,13 +1,8 @@
 import * as messages from './api-messages';
 
 /** API.md: every paged endpoint takes `limit` (default 100, at most 1000) and answers `{items, next_cursor}`. */
-const DEFAULT_PAGE_LIMIT = 100;
-const MAX_PAGE_LIMIT = 1000;
-
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly next_cursor: string | null;
-}
+export const DEFAULT_PAGE_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1000;
 
 /** `limit` as sent (a query string value): absent → the default; anything but 1..1000 in plain digits is refused. */
 export function parseLimit(value: string | undefined): { ok: true; limit: number } | { ok: false; detail: string } {

@@ -1,19 +1,16 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { CLUSTER_ID } from '../api-schema/identifiers';
+import type { ClusterDetail } from '../api-schema/response-bodies';
 import { getDataset } from '../datasets/dataset-repository';
 import type { MediaRecord } from '../datasets/media-record';
 import { clusterKey, INITIAL_CLUSTERING_ID, mediaPartition } from '../store/table-schema';
 import * as messages from './api-messages';
 import { decodeCursor, encodeCursor } from './cursor';
 import { readableDataset } from './dataset-guards';
-import { type ClusterRecord, type ClusterView, isVisibleCluster, toClusterView } from './list-clusters';
-import { CLUSTER_ID, clusterMembers, type MediaView, mediaViews } from './list-media';
+import { type ClusterRecord, isVisibleCluster, toClusterView } from './list-clusters';
+import { clusterMembers, mediaViews } from './list-media';
 import type { MediaReadContext } from './media-read-context';
 import { type Refused, refuse } from './operation-result';
-import type { Page } from './paging';
-
-export interface ClusterDetail extends Page<MediaView> {
-  readonly cluster: ClusterView & { readonly clustering_id: string };
-}
 
 export interface ClusterQuery {
   readonly datasetId: string;

@@ -1,10 +1,10 @@
+import type { DatasetPage } from '../api-schema/response-bodies';
 import { type DatasetView, toDatasetView } from '../datasets/dataset-record';
 import { getDataset, listReadableDatasets } from '../datasets/dataset-repository';
 import * as messages from './api-messages';
 import { decodeDatasetCursor, encodeDatasetCursor } from './dataset-cursor';
 import { readableDataset } from './dataset-guards';
 import { type Refused, refuse } from './operation-result';
-import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
 /** GET /api/v1/dataset/{id}: the view, or undefined when missing or not readable (both answer 404). */
@@ -43,7 +43,7 @@ export async function listDatasetsPage(
   context: ReadContext,
   caller: string,
   query: { readonly limit: number; readonly cursor: string | undefined },
-): Promise<{ ok: true; page: Page<DatasetView> } | Refused> {
+): Promise<{ ok: true; page: DatasetPage } | Refused> {
   let startKey: Record<string, unknown> | undefined;
   if (query.cursor !== undefined) {
     startKey = decodeDatasetCursor(query.cursor) as Record<string, unknown> | undefined;

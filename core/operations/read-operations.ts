@@ -1,4 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { RESOURCE_ID } from '../api-schema/identifiers';
+import type { OperationPage } from '../api-schema/response-bodies';
 import type { LastOperation } from '../datasets/dataset-record';
 import { getDataset } from '../datasets/dataset-repository';
 import { type OperationView, toOperationView } from '../datasets/operation-view';
@@ -7,10 +9,9 @@ import * as messages from './api-messages';
 import { decodeCursor, encodeCursor, type TableKey } from './cursor';
 import { readableDataset } from './dataset-guards';
 import { type Refused, refuse } from './operation-result';
-import type { Page } from './paging';
 import type { ReadContext } from './read-context';
 
-const OPERATION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const OPERATION_ID = RESOURCE_ID;
 
 export interface OperationQuery {
   readonly datasetId: string;
@@ -69,7 +70,7 @@ export interface OperationPageQuery {
 export async function listOperations(
   context: ReadContext,
   query: OperationPageQuery,
-): Promise<{ ok: true; page: Page<OperationView> } | Refused> {
+): Promise<{ ok: true; page: OperationPage } | Refused> {
   const dataset = readableDataset(
     await getDataset(context.dynamo, context.config.tableName, query.datasetId),
     query.caller,

@@ -1,11 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fencedDatasetUpdate } from '../datasets/dataset-lock';
-import type { LastOperation, SkippedMedia, StoredEmbeddingConfig } from '../datasets/dataset-record';
+import type { DatasetRecord, LastOperation, SkippedMedia, StoredEmbeddingConfig } from '../datasets/dataset-record';
 import { getDataset } from '../datasets/dataset-repository';
 import type { DatasetStatus } from '../datasets/dataset-status';
 import { recordFinishedOperation } from '../datasets/operation-history';
 import { phaseOf } from '../datasets/operation-view';
 import { type CleanupReport, type CleanupTarget, cleanUpFailedOperation } from './batch-cleanup';
+import { type OperationEventSink, operationEndEvent } from './operation-events';
 
 /**
  * The fenced writes by which the pipeline records an operation's progress and outcome (docs/pipeline.md). Each applies
@@ -15,6 +16,13 @@ export interface OutcomeTarget {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 }
+
+/** Where an operation ends: its table, and the sink every operation end is published to (docs/API.md "Events"). */
+export interface EndTarget extends OutcomeTarget {
+  readonly events: OperationEventSink;
+}
+
+export type FailTarget = CleanupTarget & EndTarget;
 
 /** Thrown by a step whose operation no longer holds the lock: the execution must stop without writing anything. */
 export class OperationSupersededError extends Error {
@@ -74,7 +82,7 @@ const CLUSTERING_STARTS_AT = 90;
  * progress held at 90 so that it never goes backwards within the operation). A retry after a committed attempt finds
  * the batch already in `batches` and changes nothing but the (idempotent) history record.
  */
-export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): Promise<BatchCommitResult> {
+export async function commitBatch(target: EndTarget, commit: BatchCommit): Promise<BatchCommitResult> {
   const { datasetId, operationId } = commit;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
   const n_added = commit.added.n_images + commit.added.n_videos;
@@ -85,7 +93,7 @@ export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): P
     n_skipped: commit.skipped.count,
   });
   if (dataset?.batches.includes(operationId)) {
-    await keepIfFinished(target, datasetId, dataset.last_operation, operationId);
+    await keepIfFinished(target, dataset, operationId);
     return result(dataset.status);
   }
   if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
@@ -117,11 +125,9 @@ export async function commitBatch(target: OutcomeTarget, commit: BatchCommit): P
   });
   if (!applied) throw new OperationSupersededError(datasetId, operationId);
   if (!commit.autoReindex && dataset.last_operation) {
-    await recordFinishedOperation(target.client, target.tableName, datasetId, {
-      ...dataset.last_operation,
-      ...counts,
-      ...ending,
-    });
+    const finished: LastOperation = { ...dataset.last_operation, ...counts, ...ending };
+    await recordFinishedOperation(target.client, target.tableName, datasetId, finished);
+    await target.events(operationEndEvent(datasetId, finished, status));
   }
   return result(status);
 }
@@ -140,13 +146,13 @@ export interface ReindexCompletionResult {
  * finish-reindex: commits the clustering built under the operation id and ends the operation (READY, lock released).
  */
 export async function completeReindex(
-  target: OutcomeTarget,
+  target: EndTarget,
   completion: ReindexCompletion,
 ): Promise<ReindexCompletionResult> {
   const { datasetId, operationId } = completion;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
   if (dataset?.clustering_id === operationId && dataset.active_task?.operation_id !== operationId) {
-    await keepIfFinished(target, datasetId, dataset.last_operation, operationId);
+    await keepIfFinished(target, dataset, operationId);
     return { status: dataset.status, clustering_id: operationId };
   }
   if (dataset?.active_task?.operation_id !== operationId) throw new OperationSupersededError(datasetId, operationId);
@@ -169,7 +175,9 @@ export async function completeReindex(
   });
   if (!applied) throw new OperationSupersededError(datasetId, operationId);
   if (dataset.last_operation) {
-    await recordFinishedOperation(target.client, target.tableName, datasetId, { ...dataset.last_operation, ...ending });
+    const finished: LastOperation = { ...dataset.last_operation, ...ending };
+    await recordFinishedOperation(target.client, target.tableName, datasetId, finished);
+    await target.events(operationEndEvent(datasetId, finished, 'READY'));
   }
   return { status: 'READY', clustering_id: operationId };
 }
@@ -187,7 +195,7 @@ export type FailureResult =
  * mark-failed / stale-lock / sweeper: if the operation still holds the lock, ends it in ERROR with a readable message,
  * releases the lock, then removes what it wrote but never committed (best effort, reported). Otherwise changes nothing.
  */
-export async function failOperation(target: CleanupTarget, failure: OperationFailure): Promise<FailureResult> {
+export async function failOperation(target: FailTarget, failure: OperationFailure): Promise<FailureResult> {
   const { datasetId, operationId } = failure;
   const dataset = await getDataset(target.client, target.tableName, datasetId);
   const task = dataset?.active_task;
@@ -214,19 +222,20 @@ export async function failOperation(target: CleanupTarget, failure: OperationFai
   });
   if (!released) return { released: false };
   await recordFinishedOperation(target.client, target.tableName, datasetId, lastOperation);
+  await target.events(operationEndEvent(datasetId, lastOperation, 'ERROR'));
   const cleanup = await cleanUpFailedOperation(target, { operationId, taskType: task.type, dataset });
   return { released: true, error: failure.message, cleanup };
 }
 
-/** A retried step whose operation already ended writes its history record again (the first attempt may have died). */
-async function keepIfFinished(
-  target: OutcomeTarget,
-  datasetId: string,
-  operation: LastOperation | undefined,
-  operationId: string,
-): Promise<void> {
+/**
+ * A retried step whose operation already ended writes its history record and publishes its end again (the first attempt
+ * may have died in between): events are at least once, consumers dedupe on `operation_id`.
+ */
+async function keepIfFinished(target: EndTarget, dataset: DatasetRecord, operationId: string): Promise<void> {
+  const operation = dataset.last_operation;
   if (operation?.operation_id === operationId && operation.status !== 'RUNNING') {
-    await recordFinishedOperation(target.client, target.tableName, datasetId, operation);
+    await recordFinishedOperation(target.client, target.tableName, dataset.id, operation);
+    await target.events(operationEndEvent(dataset.id, operation, dataset.status));
   }
 }
 

@@ -5,7 +5,7 @@ import type { TaskType } from '../datasets/dataset-status';
 import { DATASET_INDEX } from '../store/table-schema';
 import type { CleanupTarget } from './batch-cleanup';
 import { type CaughtError, readableFailure } from './failure-message';
-import { type FailureResult, failOperation } from './operation-commit';
+import { type FailTarget, type FailureResult, failOperation } from './operation-commit';
 import type { ExecutionStatusEvent } from './pipeline-events';
 
 /**
@@ -31,7 +31,7 @@ function endedMessage(status: EndedStatus, caught?: CaughtError): string {
   return caught?.Error || caught?.Cause ? readableFailure(caught) : ENDED_MESSAGES[status];
 }
 
-export interface StaleLockScan extends CleanupTarget {
+export interface StaleLockScan extends FailTarget {
   readonly now: Date;
   readonly executionStatus: (dataset: DatasetRecord, activeTask: ActiveTask) => Promise<ExecutionStatus>;
   /** Locks younger than this are left alone (the API takes the lock a moment before it starts the execution). */
@@ -84,7 +84,7 @@ export async function recoverStaleLocks(scan: StaleLockScan): Promise<StaleLockR
 }
 
 /** Local runtime, at start: nothing survived the restart, so every lock is stale. */
-export function recoverInterruptedOperations(target: CleanupTarget & { readonly now: Date }): Promise<StaleLockReport> {
+export function recoverInterruptedOperations(target: FailTarget & { readonly now: Date }): Promise<StaleLockReport> {
   return recoverStaleLocks({ ...target, executionStatus: async () => 'MISSING', describe: () => RESTART_MESSAGE });
 }
 
@@ -153,7 +153,7 @@ export type StatusEventOutcome =
 
 /** stale-lock: an execution of one of our machines ended badly → fail its operation if it still holds the lock. */
 export async function recoverFromStatusEvent(
-  target: CleanupTarget & { readonly now: Date; readonly machines: PipelineStateMachines },
+  target: FailTarget & { readonly now: Date; readonly machines: PipelineStateMachines },
   event: ExecutionStatusEvent,
 ): Promise<StatusEventOutcome> {
   const { detail } = event;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { HealthStatus } from '../../core/api-schema/response-bodies';
 import { unknownQueryParameter } from '../../core/operations/api-messages';
 import { queryParametersOf } from '../../core/routes';
 import { unknownQueryParameters } from '../http/event-input';
@@ -13,5 +14,5 @@ const KNOWN_QUERY = queryParametersOf('health');
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const unknown = unknownQueryParameters(event, KNOWN_QUERY);
   if (unknown.length > 0) return errorResponse(400, unknownQueryParameter(unknown, KNOWN_QUERY));
-  return jsonResponse(200, { status: 'ok' });
+  return jsonResponse(200, { status: 'ok' } satisfies HealthStatus);
 };

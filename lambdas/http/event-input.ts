@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { RESOURCE_ID } from '../../core/api-schema/identifiers';
 import { headerValue } from '../auth/request-headers';
 
 export const requestHeader = (event: APIGatewayProxyEvent, name: string): string | undefined =>
@@ -15,7 +16,7 @@ export function unknownQueryParameters(event: APIGatewayProxyEvent, known: reado
 }
 
 /** Our ids are UUIDs; anything outside this shape cannot name a dataset and is answered like a missing one. */
-const DATASET_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const DATASET_ID = RESOURCE_ID;
 
 export function datasetIdOf(event: APIGatewayProxyEvent): string | undefined {
   const id = event.pathParameters?.dataset_id;

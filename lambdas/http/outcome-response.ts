@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { CreatedDataset } from '../../core/api-schema/response-bodies';
 import * as messages from '../../core/operations/api-messages';
 import type { Refused, Started } from '../../core/operations/operation-result';
 import type { IdempotentOutcome } from '../requests/idempotent-request';
@@ -24,5 +25,7 @@ export function outcomeResponse(outcome: IdempotentOutcome, body: 'empty' | 'id'
 
 function startedResponse(started: Started, body: 'empty' | 'id'): APIGatewayProxyResult {
   const headers = acceptedHeaders(started.datasetId, started.operationId ?? undefined);
-  return body === 'id' ? jsonResponse(202, { id: started.datasetId }, headers) : emptyResponse(202, headers);
+  return body === 'id'
+    ? jsonResponse(202, { id: started.datasetId } satisfies CreatedDataset, headers)
+    : emptyResponse(202, headers);
 }

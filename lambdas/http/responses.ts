@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ErrorDetail } from '../../core/api-schema/response-bodies';
 import type { HttpError } from './refusal-status';
 
 /** API answers are per caller and change with every operation: never cached. */
@@ -23,7 +24,7 @@ export function emptyResponse(statusCode: number, headers: Record<string, string
 
 /** Every error is `{"detail": "<message>"}`. */
 export function errorResponse(statusCode: number, detail: string): APIGatewayProxyResult {
-  return jsonResponse(statusCode, { detail });
+  return jsonResponse(statusCode, { detail } satisfies ErrorDetail);
 }
 
 export const httpErrorResponse = (error: HttpError): APIGatewayProxyResult =>

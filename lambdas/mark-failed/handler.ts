@@ -4,6 +4,7 @@ import { createS3Client } from '../../core/aws/s3-client';
 import { storageConfig } from '../../core/config/pipeline-config';
 import { readableFailure, shorten } from '../../core/pipeline/failure-message';
 import { type FailureResult, failOperation } from '../../core/pipeline/operation-commit';
+import { operationEventSink } from '../../core/pipeline/operation-event-sinks';
 import { failureEventSchema, parsePipelineEvent } from '../../core/pipeline/pipeline-events';
 import { latestWorkerError } from '../../core/pipeline/worker-error-report';
 
@@ -11,12 +12,16 @@ const config = storageConfig();
 const dynamo = createDocumentClient();
 const s3 = createS3Client();
 const logger = new Logger({ serviceName: 'mark-failed' });
+const events = operationEventSink(config.operationEventBus, logger);
 
-/** Catch of every state: ERROR with a readable message, lock released, uncommitted artefacts removed (best effort). */
+/**
+ * Catch of every state: ERROR with a readable message, lock released, `Operation Failed` published, uncommitted
+ * artefacts removed (best effort).
+ */
 export const handler = async (event: unknown): Promise<FailureResult> => {
   const { input, error } = parsePipelineEvent(failureEventSchema, event, 'mark-failed input');
   const result = await failOperation(
-    { client: dynamo, tableName: config.tableName, storage: { s3, bucket: config.bucketName } },
+    { client: dynamo, tableName: config.tableName, storage: { s3, bucket: config.bucketName }, events },
     {
       datasetId: input.dataset_id,
       operationId: input.operation_id,

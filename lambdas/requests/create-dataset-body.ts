@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { CREATE_DATASET_JSON_BODY } from '../../core/api-schema/form-fields';
 import * as messages from '../../core/operations/api-messages';
 import { DEFAULT_MEDIA_OPTIONS, type MediaOptions, type MediaSource } from '../../core/operations/media-source';
 import { bodyBytes, mediaTypeOf, requestHeader } from '../http/event-input';
@@ -59,14 +60,14 @@ export async function readCreateDatasetBody(
   } catch {
     return { ok: false, statusCode: 400, detail: messages.malformedJson };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return { ok: false, statusCode: 400, detail: messages.malformedJson };
-  const unknown = Object.keys(body).find((key) => key !== 'display_name' && key !== 'similarity_threshold');
-  if (unknown !== undefined) return { ok: false, statusCode: 400, detail: messages.unknownJsonField(unknown) };
-  const { display_name: displayName, similarity_threshold: threshold } = body as Record<string, unknown>;
-  if (typeof displayName !== 'string') return { ok: false, statusCode: 400, detail: messages.displayNameRequired };
-  if (threshold !== undefined && typeof threshold !== 'number')
-    return { ok: false, statusCode: 400, detail: messages.invalidSimilarityThreshold };
+  const shape = CREATE_DATASET_JSON_BODY.safeParse(body);
+  if (!shape.success) {
+    // An unknown member is named first: it is the likeliest mistake (media sent as JSON).
+    const issues = shape.error.issues;
+    const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0];
+    return { ok: false, statusCode: 400, detail: issue?.message ?? messages.malformedJson };
+  }
+  const { display_name: displayName, similarity_threshold: threshold } = shape.data;
   const parsed = parseTextFields({
     display_name: displayName,
     ...(threshold === undefined ? {} : { similarity_threshold: String(threshold) }),

@@ -1,28 +1,16 @@
+import {
+  FORM_TEXT_FIELDS,
+  type FormKind,
+  MEDIA_SOURCE_FIELDS,
+  type TextFieldName,
+} from '../../core/api-schema/form-fields';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../core/media/archive-safety';
 import * as messages from '../../core/operations/api-messages';
 import type { MediaOptions, MediaSource, UploadedMedia } from '../../core/operations/media-source';
-import { parseTextFields, type TextFieldName } from './form-fields';
+import { parseTextFields } from './form-fields';
 import type { FormPart } from './multipart-form';
 
-const FILES_FIELD = 'files[]';
-const ARCHIVE_FIELD = 'archive';
-const S3_URI_FIELD = 's3_uri';
-
-/** Text fields each form accepts besides the media source (create-dataset always re-clusters: no auto_reindex). */
-const FORM_TEXT_FIELDS = {
-  add_media: ['auto_reindex', 'assume_role', 'batch_n_videos', 'batch_n_images', 'batch_n_objects', 'use_spot'],
-  create_dataset: [
-    'display_name',
-    'similarity_threshold',
-    'assume_role',
-    'batch_n_videos',
-    'batch_n_images',
-    'batch_n_objects',
-    'use_spot',
-  ],
-} as const satisfies Record<string, readonly TextFieldName[]>;
-
-export type FormKind = keyof typeof FORM_TEXT_FIELDS;
+const { files: FILES_FIELD, archive: ARCHIVE_FIELD, s3Uri: S3_URI_FIELD } = MEDIA_SOURCE_FIELDS;
 
 export type MediaFormResult =
   | {

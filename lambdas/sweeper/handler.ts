@@ -3,6 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../core/aws/dynamo-client';
 import { createS3Client } from '../../core/aws/s3-client';
 import { recoveryConfig } from '../../core/config/pipeline-config';
+import { operationEventSink } from '../../core/pipeline/operation-event-sinks';
 import {
   recoverStaleLocks,
   type StaleLockReport,
@@ -17,6 +18,7 @@ const dynamo = createDocumentClient();
 const s3 = createS3Client();
 const sfn = new SFNClient({});
 const logger = new Logger({ serviceName: 'sweeper' });
+const events = operationEventSink(config.operationEventBus, logger);
 
 /** Scheduled: releases locks whose execution is no longer running (a missed status event, or never started). */
 export const handler = async (): Promise<StaleLockReport> => {
@@ -24,6 +26,7 @@ export const handler = async (): Promise<StaleLockReport> => {
     client: dynamo,
     tableName: config.tableName,
     storage: { s3, bucket: config.bucketName },
+    events,
     now: new Date(),
     graceMs: SWEEPER_GRACE_MS,
     executionStatus: stepFunctionsExecutionStatus(sfn, {

@@ -10,6 +10,7 @@ import type { DeploymentConfig } from '../config';
 import { STAGING_PREFIX } from '../media-bucket';
 import type { PipelineCompute } from './compute';
 import { acknowledge, arnReference } from './nag-references';
+import { publishOperationEvents } from './operation-events';
 import { DATASETS_PREFIX, type WorkerTasks } from './worker-tasks';
 
 export interface PipelineFunctionsProps {
@@ -77,10 +78,12 @@ export class PipelineFunctions extends Construct {
       timeout: Duration.seconds(60),
     });
     grantObjects(this.finalize, bucket, ['s3:GetObject'], DATASETS_PREFIX);
+    publishOperationEvents(this.finalize);
 
     this.finishReindex = stepFunction('FinishReindex', 'finish-reindex', 'Pipeline step: commits a new clustering', {
       timeout: Duration.seconds(60),
     });
+    publishOperationEvents(this.finishReindex);
 
     this.markFailed = stepFunction(
       'MarkFailed',
@@ -92,6 +95,7 @@ export class PipelineFunctions extends Construct {
       },
     );
     grantOperationCleanup(this.markFailed, bucket);
+    publishOperationEvents(this.markFailed);
     // The worker's own failure message (core/pipeline/worker-error-report.ts), read before cleanup removes it.
     this.markFailed.addToRolePolicy(
       new iam.PolicyStatement({

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { bindTable, createFunction, lambdaEntry } from '../base-function';
 import type { DeploymentConfig } from '../config';
 import { acknowledge, attributeReference, formattedArnReference } from './nag-references';
+import { publishOperationEvents } from './operation-events';
 import { acknowledgeLambdaRole, grantOperationCleanup } from './pipeline-functions';
 
 export interface StaleLockRecoveryProps {
@@ -83,6 +84,7 @@ export class StaleLockRecovery extends Construct {
       bindTable(fn, table, 'readWrite');
       fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue), retryAttempts: 2 });
       grantOperationCleanup(fn, bucket);
+      publishOperationEvents(fn);
       acknowledgeLambdaRole(fn, table);
       acknowledge(
         fn,

@@ -40,7 +40,8 @@ beforeAll(async () => {
   listOperations = createListOperationsHandler(() => bed.context);
 });
 
-const target = () => ({ client: bed.table.client, tableName: bed.table.tableName });
+/** The events of these operations are test/pipeline/operation-events.test.ts's concern. */
+const target = () => ({ client: bed.table.client, tableName: bed.table.tableName, events: async () => undefined });
 let clock = Date.parse('2025-01-01T00:00:00.000Z');
 const tick = () => new Date((clock += 1000));
 

@@ -159,6 +159,7 @@ describe('recoverStaleLocks', () => {
     const report = await recoverStaleLocks({
       client: ownTable.client,
       tableName: ownTable.tableName,
+      events: async () => undefined,
       now: new Date(),
       executionStatus: async () => {
         // Meanwhile the old execution's own mark-failed released the lock and a reindex took it.
@@ -212,6 +213,7 @@ describe('recoverInterruptedOperations (local runtime start)', () => {
       const report = await recoverInterruptedOperations({
         client: localTable.client,
         tableName: localTable.tableName,
+        events: async () => undefined,
         now: new Date(),
       });
 

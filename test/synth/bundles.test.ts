@@ -36,9 +36,10 @@ const packagesIn = (inputs: readonly string[], packages: readonly string[]) =>
   packages.filter((name) => inputs.some((input) => input.includes(`node_modules/${name}/`)));
 
 const API_HANDLERS = ['authorizer', ...ROUTES.map((route) => route.handler)];
-/** Every deployed Lambda that calls AWS (health calls nothing), the pipeline's and the sweeper's included. */
+/** Every deployed Lambda that calls AWS (the public routes call nothing), the pipeline's and the sweeper's included. */
+const PUBLIC_HANDLERS = ROUTES.filter((route) => route.access === 'public').map((route) => route.handler);
 const AWS_CALLING_HANDLERS = [
-  ...API_HANDLERS.filter((handler) => handler !== 'health'),
+  ...API_HANDLERS.filter((handler) => !PUBLIC_HANDLERS.includes(handler)),
   'plan',
   'finalize',
   'mark-failed',
@@ -86,6 +87,15 @@ describe('API Lambda bundles', () => {
       expect(packagesIn(Object.keys(metafile.inputs), onDemand)).toEqual(onDemand);
       expect(packagesIn(loadedAtImport(metafile), onDemand)).toEqual([]);
       expect(packagesIn(loadedAtImport(metafile), ['busboy'])).toEqual(['busboy']);
+    },
+  );
+
+  it.each(API_HANDLERS.filter((handler) => handler !== 'openapi'))(
+    '%s bundles neither the OpenAPI generator nor the response schemas (it only imports their types)',
+    async (handler) => {
+      const metafile = await bundle(lambdaEntry(handler));
+      const schemaModules = ['core/api-schema/openapi-document.ts', 'core/api-schema/response-bodies.ts'];
+      expect(Object.keys(metafile.inputs).filter((input) => schemaModules.includes(input))).toEqual([]);
     },
   );
 });

@@ -209,11 +209,12 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           'GET /api/v1/dataset/{dataset_id}/operations',
           'GET /api/v1/dataset/{dataset_id}/operations/{operation_id}',
           'GET /api/v1/health',
+          'GET /api/v1/openapi.json',
         ].sort(),
       );
     });
 
-    it('puts every method but the health check behind the REQUEST authorizer and proxies it to its own function', () => {
+    it('puts every method but the health check and the OpenAPI document behind the REQUEST authorizer and proxies it to its own function', () => {
       const authorizerId = logicalIdOf(built.stack.api.authorizer.authorizer);
       const methods = resourcesOfType(built.template, 'AWS::ApiGateway::Method');
       expect(Object.keys(methods)).toHaveLength(ROUTES.length);
@@ -363,7 +364,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
       }
     });
 
-    it('give the health check no grant and no setting beyond its own logs', () => {
+    it('give the public routes (health, the OpenAPI document) no grant and no setting beyond their own logs', () => {
       for (const id of routesWith('public')) {
         const env = environment(built, functionOf(built, id));
         expect(Object.keys(env).sort(), id).toEqual(['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME']);

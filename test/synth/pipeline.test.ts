@@ -235,6 +235,29 @@ describe('Pipeline construct (synthesized alone, cdk-nag AwsSolutions + Serverle
     });
   });
 
+  it('lets the functions that end operations publish on the default event bus only, and no other role publish', () => {
+    const { stack, pipeline } = synthesized;
+    const publish = statements(template).filter((statement) => actionsOf(statement).includes('events:PutEvents'));
+    const enders = [
+      pipeline.functions.finalize,
+      pipeline.functions.finishReindex,
+      pipeline.functions.markFailed,
+      pipeline.recovery.staleLock,
+      pipeline.recovery.sweeper,
+    ];
+    expect(publish).toHaveLength(enders.length);
+    for (const statement of publish) {
+      expect(actionsOf(statement)).toEqual(['events:PutEvents']);
+      expect(statement.Resource).toEqual(
+        stack.resolve(stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })),
+      );
+    }
+    for (const fn of enders) {
+      const id = stack.getLogicalId(fn.node.defaultChild as never);
+      expect(template.toJSON().Resources[id].Properties.Environment.Variables.OPERATION_EVENT_BUS, id).toBe('default');
+    }
+  });
+
   it('gives the plan function what the planner chooses from (the Lambda environment contract)', () => {
     const { stack, pipeline } = synthesized;
     template.hasResourceProperties('AWS::Lambda::Function', {

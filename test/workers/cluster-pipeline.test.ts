@@ -37,7 +37,7 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
   const model = testModel();
   const datasetId = newId();
   const [op1, op2, op3, op4] = [newId(), newId(), newId(), newId()];
-  const target = () => ({ client: table.client, tableName: table.tableName });
+  const target = () => ({ client: table.client, tableName: table.tableName, events: async () => undefined });
   const image = (seed: number) => makeImage({ seed, width: 320, height: 240 });
 
   beforeAll(async () => {

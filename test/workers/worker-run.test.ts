@@ -65,7 +65,7 @@ describe('worker entry points', () => {
     });
     await runAssignTask({ ...base, TASK: 'assign', SIMILARITY_THRESHOLD: '0.9' });
     await commitBatch(
-      { client: table.client, tableName: table.tableName },
+      { client: table.client, tableName: table.tableName, events: async () => undefined },
       {
         datasetId,
         operationId,

@@ -19,7 +19,7 @@ export type Unchecked = { readonly call: RecordedCall; readonly why: string };
 const OUR_PREFIXES = ['datasets/', 'staging/'];
 
 /**
- * What IAM evaluates for a recorded call (the S3, DynamoDB, Step Functions, STS and Secrets Manager commands the code
+ * What IAM evaluates for a recorded call (the S3, DynamoDB, Step Functions, EventBridge, STS and Secrets Manager commands the code
  * sends), or why the call is outside the default deployment's policy: sources in other buckets and roles to assume
  * are granted only by sourceBucketNames / allowedAssumeRoleArns.
  */
@@ -34,6 +34,8 @@ export function iamRequestsOf(call: RecordedCall): IamRequest[] | Unchecked {
       return sfnRequests(call);
     case 'STS':
       return { call, why: 'sts:AssumeRole is granted per deployment by allowedAssumeRoleArns' };
+    case 'EventBridge':
+      return eventBridgeRequests(call);
     case 'Secrets Manager':
       return [request('secretsmanager:GetSecretValue', canonicalSecret(String(input.SecretId), call))];
     default:
@@ -128,6 +130,15 @@ function canonicalStates(arn: string, call: RecordedCall): string {
       );
   }
   return canonical;
+}
+
+/** PutEvents is authorized per entry on the bus it names (the default bus when none is named). */
+function eventBridgeRequests(call: RecordedCall): IamRequest[] {
+  const entries = (call.input as { Entries?: { EventBusName?: string }[] }).Entries ?? [];
+  if (call.command !== 'PutEvents') return [request(`events:${call.command}`, '*')];
+  return entries.map((entry) =>
+    request('events:PutEvents', `arn:aws:events:${REGION_ACCOUNT}:event-bus/${entry.EventBusName ?? 'default'}`),
+  );
 }
 
 function canonicalSecret(secretId: string, call: RecordedCall): string {
