@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
 import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
@@ -74,7 +75,7 @@ function writeIndexFiles(folder: string, index: PartitionIndex, vectors: Float32
   writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
   writeFileSync(
     join(folder, PARTITION_FILES.rows),
-    partitionRowsFile(index, sortedByPartition(vectors, index), labels),
+    partitionRowsFile(index, sortedByPartition(vectors, index), labels, ImageHashes.fromHex(Array(labels.length))),
   );
 }
 
@@ -187,22 +188,29 @@ describe('partition index', () => {
 });
 
 describe('partition rows', () => {
-  it('keep each label and score similarities within 0.005 of the float32 vectors', () => {
+  it('keep each label and hash and score similarities within 0.005 of the float32 vectors', () => {
     const vectors = topical(200, 11);
     const labels = Uint32Array.from({ length: 200 }, (_, i) => 4_000_000_000 - i);
-    const rows = new PartitionRows(encodePartitionRows(vectors, labels, D), D);
+    const hex = Array.from({ length: 200 }, (_, i) =>
+      i % 3 === 0 ? undefined : (i * 2654435761).toString(16).padStart(8, '0').slice(-8).repeat(4),
+    );
+    const rows = new PartitionRows(encodePartitionRows(vectors, labels, ImageHashes.fromHex(hex), D), D);
     expect(rows.count).toBe(200);
     const query = topical(1, 12);
     for (let row = 0; row < 200; row++) {
       let exactSimilarity = 0;
       for (let x = 0; x < D; x++) exactSimilarity += query[x] * vectors[row * D + x];
       expect(rows.label(row)).toBe(labels[row]);
+      expect(rows.hashed(row)).toBe(hex[row] !== undefined);
+      expect(Array.from(rows.hashWords(row), (word) => word.toString(16).padStart(8, '0')).join('')).toBe(
+        hex[row] ?? '0'.repeat(32),
+      );
       expect(Math.abs(rows.similarity(row, query, 0) - exactSimilarity)).toBeLessThan(0.005);
     }
   });
 
   it('refuse a truncated block', () => {
-    const bytes = encodePartitionRows(topical(2, 13), [1, 2], D);
+    const bytes = encodePartitionRows(topical(2, 13), [1, 2], ImageHashes.fromHex([undefined, undefined]), D);
     expect(() => new PartitionRows(bytes.subarray(0, bytes.length - 4), D)).toThrow(/misaligned or truncated/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ImageHashes } from '../../core/clustering/image-hashes';
 import type { PartitionIndex } from './partition-index';
 import { encodePartitionRows } from './partition-rows';
 
@@ -36,10 +37,16 @@ export function partitionLayout(index: PartitionIndex, partitionSize: number): P
 }
 
 /** partition-rows.bin: every media's row, partition by partition. `sorted` = the vectors in partition order. */
-export const partitionRowsFile = (index: PartitionIndex, sorted: Float32Array, labels: Int32Array): Uint8Array =>
+export const partitionRowsFile = (
+  index: PartitionIndex,
+  sorted: Float32Array,
+  labels: Int32Array,
+  hashes: ImageHashes,
+): Uint8Array =>
   encodePartitionRows(
     sorted,
     Uint32Array.from(index.order, (row) => labels[row]),
+    hashes.gather(index.order),
     index.dimension,
   );
 

@@ -2,6 +2,7 @@ import { decodeImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
+import { perceptualHash } from './perceptual-hash';
 import { extractVideoFrames } from './video-frames';
 
 export type DecodedMedia =
@@ -13,6 +14,8 @@ export type DecodedMedia =
       readonly frameCount: number;
       readonly width: number;
       readonly height: number;
+      /** An image's perceptual hash (perceptual-hash.ts) from the same decoded pixels; none for videos. */
+      readonly hash?: string;
     }
   | { readonly ok: false; readonly entry: ManifestEntry; readonly reason: string };
 
@@ -29,7 +32,16 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
   try {
     if (entry.type === 'image') {
       const image = await decodeImage(await options.reader.bytes(entry), options.side, options.resize);
-      return { ok: true, entry, rgb: image.rgb, frameCount: 1, width: image.width, height: image.height };
+      const hash = perceptualHash(image.rgb, options.side);
+      return {
+        ok: true,
+        entry,
+        rgb: image.rgb,
+        frameCount: 1,
+        width: image.width,
+        height: image.height,
+        ...(hash ? { hash } : {}),
+      };
     }
     const file = await options.reader.file(entry);
     try {
