@@ -1,4 +1,4 @@
-import { decodeImage, type ResizeMode } from './decode-image';
+import { decodeImage, type RawImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
@@ -16,6 +16,8 @@ export type DecodedMedia =
       readonly height: number;
       /** An image's perceptual hash (perceptual-hash.ts) from the same decoded pixels; none for videos. */
       readonly hash?: string;
+      /** An image at thumbnail size, from the same decode (decode-image.ts); none for videos. */
+      readonly preview?: RawImage;
     }
   | { readonly ok: false; readonly entry: ManifestEntry; readonly reason: string };
 
@@ -40,6 +42,7 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
         frameCount: 1,
         width: image.width,
         height: image.height,
+        preview: image.preview,
         ...(hash ? { hash } : {}),
       };
     }
