@@ -20,6 +20,14 @@ describe('thumbnails', () => {
     expect(await sizeOf(await thumbnailOf(tall))).toEqual({ format: 'webp', width: 85, height: 256 });
   });
 
+  it("come from the decode that feeds the encoder, which keeps a wide image's short side at the model's input size", async () => {
+    const wide = await makeImage({ seed: 5, width: 2000, height: 250 });
+    const { preview, rgb } = await decodeImage(wide, 224);
+    expect([preview.width, preview.height]).toEqual([1792, 224]);
+    expect(rgb).toHaveLength(224 * 224 * 3);
+    expect(await sizeOf(await makeThumbnail({ preview }))).toEqual({ format: 'webp', width: 256, height: 32 });
+  });
+
   it('never enlarge a small image', async () => {
     const small = await makeImage({ seed: 3, width: 64, height: 48 });
     expect(await sizeOf(await thumbnailOf(small))).toEqual({ format: 'webp', width: 64, height: 48 });

@@ -23,8 +23,9 @@ export interface DecodedImage {
   readonly width: number;
   readonly height: number;
   /**
-   * The image at thumbnail size (longest side at most THUMBNAIL_MAX_SIDE, never enlarged), oriented, sRGB, alpha kept:
-   * what `rgb` was resized from and what the thumbnail is encoded from, so the file is decoded once for both.
+   * The image at thumbnail size (longest side at most THUMBNAIL_MAX_SIDE, never enlarged; larger when its short side
+   * would fall below `side`), oriented, sRGB, alpha kept: what `rgb` was resized from and what the thumbnail is encoded
+   * from, so the file is decoded once for both.
    */
   readonly preview: RawImage;
 }
@@ -65,8 +66,16 @@ const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLin
 async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Promise<DecodedImage> {
   const image = sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
   const metadata = await image.metadata();
+  const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+  const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  // At thumbnail size, unless that would leave the short side below the model's input (very wide images, a large
+  // input_size): then short side = `side`, so the encoder's pixels are never upsampled from a preview.
+  const thumbnailSized = (Math.min(width, height) * THUMBNAIL_MAX_SIDE) / Math.max(width, height, 1) >= side;
   const decoded = await image
-    .resize(THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .resize(thumbnailSized ? THUMBNAIL_MAX_SIDE : side, thumbnailSized ? THUMBNAIL_MAX_SIDE : side, {
+      fit: thumbnailSized ? 'inside' : 'outside',
+      withoutEnlargement: true,
+    })
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
@@ -91,8 +100,8 @@ async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Prom
   }
   return {
     rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    width: metadata.autoOrient?.width ?? metadata.width ?? 0,
-    height: metadata.autoOrient?.height ?? metadata.height ?? 0,
+    width,
+    height,
     preview,
   };
 }
