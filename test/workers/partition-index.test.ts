@@ -69,13 +69,19 @@ function counting(reader: RangedReader) {
   return { reader: wrapped, bytes, requests };
 }
 
-function writeIndexFiles(folder: string, index: PartitionIndex, vectors: Float32Array, labels: Int32Array): void {
+function writeIndexFiles(
+  folder: string,
+  index: PartitionIndex,
+  vectors: Float32Array,
+  labels: Int32Array,
+  hashes = ImageHashes.fromHex(Array(labels.length)),
+): void {
   writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64)));
   writeFileSync(join(folder, PARTITION_FILES.topCentroids), encodeVectors(index.topCentroids));
   writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
   writeFileSync(
     join(folder, PARTITION_FILES.rows),
-    partitionRowsFile(index, sortedByPartition(vectors, index), labels, ImageHashes.fromHex(Array(labels.length))),
+    partitionRowsFile(index, sortedByPartition(vectors, index), labels, hashes),
   );
 }
 
@@ -132,11 +138,21 @@ describe('partition index', () => {
     const queries = new Float32Array((originals.length + 1) * D);
     queries.set(nearCopies(vectors, originals, 4));
     queries.set(randomUnit(1, 5), originals.length * D);
+    /** A distinct pseudo-random hash per row (mirror hash: its complement, far from every hash). */
+    const hashOf = (row: number) => {
+      const word = (Math.imul(row + 1, 2_654_435_761) >>> 0).toString(16).padStart(8, '0');
+      const other = (Math.imul(row + 7, 40_503) >>> 0).toString(16).padStart(8, '0');
+      const flip = (hex: string) => (~Number.parseInt(hex, 16) >>> 0).toString(16).padStart(8, '0');
+      return word + other + flip(word) + flip(other);
+    };
     let bucket: TestBucket;
 
     beforeAll(async () => {
       const index = await buildPartitionIndex(vectors, D, exact);
-      writeIndexFiles(folder, index, vectors, labels);
+      const hashes = ImageHashes.fromHex(
+        Array.from({ length: n }, (_, row) => (row % 10 === 9 ? undefined : hashOf(row))),
+      );
+      writeIndexFiles(folder, index, vectors, labels, hashes);
       bucket = await createWorkerBucket();
       for (const file of Object.values(PARTITION_FILES)) {
         const body = await localRangedReader(folder).read(file);
@@ -159,6 +175,25 @@ describe('partition index', () => {
       });
       // an unrelated vector still gets its best candidate, far below the threshold
       expect(found[originals.length]!.similarity).toBeLessThan(0.9);
+    });
+
+    it("also finds, with the queries' hashes, the hash-closest of each query's k most similar rows", async () => {
+      const search = await PartitionSearch.open(localRangedReader(folder), D);
+      // near-copies hash like their originals but 2 bits (first word's low bits); the unrelated query hashes exactly like
+      // row 3, which is not among its 10 most similar rows; row 19 999 has no hash.
+      const twoBitsOff = (hex: string) =>
+        ((Number.parseInt(hex.slice(0, 8), 16) ^ 3) >>> 0).toString(16).padStart(8, '0') + hex.slice(8);
+      const queryHashes = ImageHashes.fromHex([
+        ...originals.map((row) => (row === 19_999 ? hashOf(1) : twoBitsOff(hashOf(row)))),
+        hashOf(3),
+      ]);
+      const found = await search.nearest(queries, exact, { of: queryHashes, k: 10 });
+      originals.forEach((row, q) => {
+        expect(found[q]!.label).toBe(row * 7);
+        if (row !== 19_999) expect(found[q]!.byHash).toEqual({ label: row * 7, distance: 2 });
+        else expect(found[q]!.byHash!.distance).toBeGreaterThan(6);
+      });
+      expect(found[originals.length]!.byHash!.distance).toBeGreaterThan(6);
     });
 
     it('reads a few partitions per query, not the index', async () => {
