@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -212,6 +212,19 @@ describe('partition index', () => {
         expect(found[q]!.label).toBe(row * 7);
       });
       expect(requests.get(PARTITION_FILES.rows)).toBeLessThanOrEqual((originals.length + 1) * 3);
+    });
+
+    it('refuses a clustering whose rows predate the perceptual hashes, asking for a reindex', async () => {
+      const old = mkdtempSync(join(tmpdir(), 'partition-old-'));
+      try {
+        const { row_bytes: _, ...layout } = JSON.parse(readFileSync(join(folder, PARTITION_FILES.layout), 'utf8'));
+        writeFileSync(join(old, PARTITION_FILES.layout), JSON.stringify(layout));
+        await expect(PartitionSearch.open(localRangedReader(old), D)).rejects.toThrow(
+          /written before partition rows carried perceptual hashes; reindex the dataset/,
+        );
+      } finally {
+        rmSync(old, { recursive: true, force: true });
+      }
     });
 
     it('refuses an index of another dimension', async () => {
