@@ -9,9 +9,11 @@
  *
  *   npx tsx bench/incremental-add.ts [N …]        (default 10000 100000 1000000)
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImageHashes } from '../core/clustering/image-hashes';
 import { assignIncrementally } from '../core/clustering/incremental-assignment';
 import { CommittedClustering } from '../workers/assign/committed-clustering';
 import { PARTITION_PROBES, TOP_PROBES } from '../workers/assign/partition-search';
@@ -81,7 +83,7 @@ async function writeCommittedClustering(vectors: Float32Array, n: number, folder
     [PARTITION_FILES.layout, new TextEncoder().encode(JSON.stringify(partitionLayout(index, PARTITION_SIZE)))],
     [PARTITION_FILES.topCentroids, encodeVectors(index.topCentroids)],
     [PARTITION_FILES.centroids, encodeVectors(index.centroids)],
-    [PARTITION_FILES.rows, partitionRowsFile(index, sorted, labels)],
+    [PARTITION_FILES.rows, partitionRowsFile(index, sorted, labels, ImageHashes.fromHex(Array(labels.length)))],
   ];
   for (const [file, bytes] of files) writeFileSync(join(folder, file), bytes);
   return {

@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const nBase = entries.filter((e) => e.role !== 'copy').length;
     const nCopies = entries.length - nBase;
 
-    const service = await startLocalService(join(work, 'data'));
+    const service = await startLocalService(join(work, 'data'), { LOCAL_MEDIA_ROOTS: work });
     try {
       const api = new E2eApi(service.url, await mintToken('bench'));
       const route = async (name: string, query: Record<string, string>) => {

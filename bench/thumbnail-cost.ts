@@ -1,11 +1,13 @@
 import sharp from 'sharp';
 import { makeImage } from '../test/support/media-fixtures';
+import { decodeImage } from '../workers/embed/decode-image';
 import { makeThumbnail } from '../workers/embed/thumbnail';
 import { cpuNow, cpuSeconds, loadAverage, now, seconds } from './measure';
 
 /**
- * CPU cost of one thumbnail (workers/embed/thumbnail.ts) at common photo sizes: decode from the bytes embed already
- * holds, resize to a longest side of 256 px, WebP encode. Sequential, so CPU ms per image is the cost of one.
+ * CPU cost of one thumbnail (workers/embed/thumbnail.ts) at common photo sizes: WebP encode of the preview that embed's
+ * one decode keeps (longest side 256 px; the decode itself is embed's anyway and is not counted). Sequential, so CPU ms
+ * per image is the cost of one.
  * Usage: npx tsx bench/thumbnail-cost.ts [N=40]
  */
 const n = Number(process.argv[2] ?? 40);
@@ -16,14 +18,17 @@ for (const [width, height] of [
   [1920, 1080],
   [4000, 3000],
 ] as const) {
-  const images = await Promise.all(
-    Array.from({ length: n }, (_, i) => makeImage({ seed: i, width, height }).then((bytes) => bytes)),
+  const previews = await Promise.all(
+    Array.from(
+      { length: n },
+      async (_, i) => (await decodeImage(await makeImage({ seed: i, width, height }), 64)).preview,
+    ),
   );
-  await makeThumbnail({ bytes: images[0]! }); // warm-up
+  await makeThumbnail({ preview: previews[0]! }); // warm-up
   const cpu = cpuNow();
   const wall = now();
   let out = 0;
-  for (const bytes of images) out += (await makeThumbnail({ bytes })).byteLength;
+  for (const preview of previews) out += (await makeThumbnail({ preview })).byteLength;
   const perImageCpuMs = (cpuSeconds(cpu) * 1000) / n;
   const perImageWallMs = (seconds(wall) * 1000) / n;
   console.log(

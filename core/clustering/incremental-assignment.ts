@@ -1,7 +1,8 @@
 import { partialClusterId } from './cluster-ids';
+import type { HashRule } from './image-hashes';
 import type { KnnGraph } from './knn-graph';
 import { representativeOf } from './representatives';
-import { clustersAmong, float32Threshold, mutualEdges } from './threshold-components';
+import { clustersAmong, float32Threshold, nearDuplicateEdges, withinHashDistance } from './threshold-components';
 import { UnionFind } from './union-find';
 import { dot } from './vector-math';
 
@@ -9,6 +10,12 @@ import { dot } from './vector-math';
 export interface ExistingMatch {
   readonly clusterId: string;
   readonly similarity: number;
+}
+
+/** Among a new media's k nearest clustered media, the one whose perceptual hash is closest to its own. */
+export interface ExistingHashMatch {
+  readonly clusterId: string;
+  readonly distance: number;
 }
 
 export interface IncrementalInput {
@@ -21,6 +28,8 @@ export interface IncrementalInput {
   /** k-nearest-neighbour graph among the new media themselves. */
   readonly batchGraph: KnnGraph;
   readonly threshold: number;
+  /** The hash half of the rule (the new media's hashes) and, per new media, its closest hash among its clustered kNN. */
+  readonly hashes?: { readonly rule: HashRule; readonly existing: readonly (ExistingHashMatch | null)[] };
 }
 
 interface NewCluster {
@@ -41,10 +50,12 @@ export interface IncrementalAssignment {
 /**
  * Assigns a batch of new media without touching existing clusters, by the rule of a full clustering
  * (nearDuplicateClusters) as far as the clustered side is known here (each new media's nearest clustered media):
- * - a media whose nearest clustered media is at least `threshold` similar joins that media's cluster;
- * - new media linked by mutual-kNN edges at the threshold form groups; a member without a match of its own joins the
- *   cluster of the most similar group member that has one, if it is at least `threshold` similar to that member (the
- *   guard: a chain of new media does not drag unrelated ones into a cluster);
+ * - a media whose nearest clustered media is at least `threshold` similar joins that media's cluster; else, with a
+ *   hash rule, one of its k nearest clustered media whose hash is within the rule's distance (the closest) does;
+ * - new media linked by the edges of a full clustering (mutual kNN at the threshold, hash-close kNN) form groups; a
+ *   member without a match of its own joins the cluster of the most similar group member that has one, if it is at
+ *   least `threshold` similar to that member or hash-close to it (the guard: a chain of new media does not drag
+ *   unrelated ones into a cluster);
  * - the others are clustered among themselves as a full clustering would (edges, guard) and become new clusters,
  *   marked partial by the caller.
  * Two existing clusters that a batch bridges stay apart until the next full clustering merges them.
@@ -58,12 +69,15 @@ export function assignIncrementally(input: IncrementalInput): IncrementalAssignm
       `assignIncrementally: ${n} graph rows, ${existing.length} matches, ${vectors.length / dimension} vectors`,
     );
   }
-  const edges = mutualEdges(graph, input.threshold);
+  const hashRule = input.hashes?.rule;
+  const edges = nearDuplicateEdges(graph, input.threshold, hashRule);
   const groups = new UnionFind(n);
   for (let e = 0; e < edges.length; e += 2) groups.union(edges[e]!, edges[e + 1]!);
-  const ownMatch = (i: number) => {
+  const ownMatch = (i: number): string | null => {
     const match = existing[i];
-    return match && match.similarity >= cut ? match : null;
+    if (match && match.similarity >= cut) return match.clusterId;
+    const byHash = input.hashes?.existing[i];
+    return byHash && hashRule && byHash.distance <= hashRule.maxDistance ? byHash.clusterId : null;
   };
   const matchedOfGroup = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -73,18 +87,18 @@ export function assignIncrementally(input: IncrementalInput): IncrementalAssignm
     if (list) list.push(i);
     else matchedOfGroup.set(root, [i]);
   }
-  /** The cluster of the group member with a match that is most similar to i, if at least at the threshold. */
-  const throughGroup = (i: number): ExistingMatch | null => {
+  /** The cluster of the most similar group member with a match that i is linked to (at the threshold or hash-close). */
+  const throughGroup = (i: number): string | null => {
     let best: number | undefined;
     let bestSimilarity = -Infinity;
     for (const m of matchedOfGroup.get(groups.find(i)) ?? []) {
       const similarity = dot(vectors, i * dimension, vectors, m * dimension, dimension);
-      if (similarity > bestSimilarity) {
+      if (similarity > bestSimilarity && (similarity >= cut || withinHashDistance(hashRule, i, m))) {
         bestSimilarity = similarity;
         best = m;
       }
     }
-    return best !== undefined && bestSimilarity >= cut ? existing[best]! : null;
+    return best === undefined ? null : ownMatch(best);
   };
 
   const clusterIds: string[] = new Array(n);
@@ -93,15 +107,15 @@ export function assignIncrementally(input: IncrementalInput): IncrementalAssignm
   for (let i = 0; i < n; i++) {
     const target = ownMatch(i) ?? throughGroup(i);
     if (target) {
-      clusterIds[i] = target.clusterId;
-      joined.set(target.clusterId, (joined.get(target.clusterId) ?? 0) + 1);
+      clusterIds[i] = target;
+      joined.set(target, (joined.get(target) ?? 0) + 1);
     } else {
       left.push(i);
     }
   }
 
   // New clusters numbered largest first (ties: smallest member first), as a full clustering numbers its clusters.
-  const newClusters = clustersAmong(left, edges, { vectors, dimension, threshold: input.threshold })
+  const newClusters = clustersAmong(left, edges, { vectors, dimension, threshold: input.threshold, hashRule })
     .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
     .map((members, number) => {
       const clusterId = partialClusterId(input.batchId, number);

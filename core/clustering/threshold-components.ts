@@ -1,3 +1,4 @@
+import type { HashRule } from './image-hashes';
 import type { KnnGraph } from './knn-graph';
 import { representativeOf } from './representatives';
 import { dot } from './vector-math';
@@ -16,6 +17,10 @@ export interface Components {
  * 2. connected components of those edges;
  * 3. the guard: a component keeps only the members at least `threshold` similar to its representative (the member
  *    closest to its centre); the members it drops are clustered again among themselves, with the same rule.
+ * With a hash rule (the encoder's calibrated `phash_distance`), two media are also linked when they are kNN neighbours
+ * (either way) whose perceptual hashes are at most that far apart, and the guard keeps a member that close to the
+ * representative too: pHash finds the resized, recompressed and re-exposed copies that the encoder places just below
+ * its threshold, and the encoder finds the crops and rotations pHash cannot (bench/README.md).
  * Linear in n·k for the edges; the guard costs one pass over a group per split, and groups split rarely (the
  * representative keeps the members that the edges joined for being alike).
  */
@@ -24,9 +29,15 @@ export function nearDuplicateClusters(
   vectors: Float32Array,
   dimension: number,
   threshold: number,
+  hashRule?: HashRule,
 ): Components {
   const labelOf = new Int32Array(graph.n);
-  const clusters = clustersAmong(null, mutualEdges(graph, threshold), { vectors, dimension, threshold });
+  const clusters = clustersAmong(null, nearDuplicateEdges(graph, threshold, hashRule), {
+    vectors,
+    dimension,
+    threshold,
+    hashRule,
+  });
   clusters.forEach((members, label) => {
     for (const i of members) labelOf[i] = label;
   });
@@ -37,38 +48,51 @@ export function nearDuplicateClusters(
  * Steps 2 and 3 of nearDuplicateClusters for `items` (every row of `vectors` when null): components of the edges
  * between them, each split by the guard, the dropped members clustered again among themselves.
  */
-export function clustersAmong(
-  items: readonly number[] | null,
-  edges: Int32Array,
-  space: { readonly vectors: Float32Array; readonly dimension: number; readonly threshold: number },
-): number[][] {
+export function clustersAmong(items: readonly number[] | null, edges: Int32Array, space: ClusterSpace): number[][] {
   const n = space.vectors.length / space.dimension;
   const cut = float32Threshold(space.threshold);
   const graph = new Adjacency(n, edges);
   const clusters: number[][] = [];
   const pending = graph.components(items ?? Array.from({ length: n }, (_, i) => i));
   for (let group = pending.pop(); group; group = pending.pop()) {
-    const { members, dropped } = splitByRepresentative(group, space.vectors, space.dimension, cut);
+    const { members, dropped } = splitByRepresentative(group, space, cut);
     clusters.push(members);
     if (dropped.length > 0) pending.push(...graph.components(dropped));
   }
   return clusters;
 }
 
-/** Edges i–j (each once, i < j) where j is among i's neighbours and i among j's, at or above the threshold. */
-export function mutualEdges(graph: KnnGraph, threshold: number): Int32Array {
+/** The vectors a clustering works on, its threshold and, optionally, its hash rule. */
+export interface ClusterSpace {
+  readonly vectors: Float32Array;
+  readonly dimension: number;
+  readonly threshold: number;
+  readonly hashRule?: HashRule;
+}
+
+/**
+ * Edges i–j (each once, smaller first): j among i's neighbours and i among j's, at or above the threshold; with a hash
+ * rule also j among i's neighbours or i among j's, with hashes at most `maxDistance` apart.
+ */
+export function nearDuplicateEdges(graph: KnnGraph, threshold: number, hashRule?: HashRule): Int32Array {
   const cut = float32Threshold(threshold);
   const { k, neighbours, similarities } = graph;
+  const lists = (from: number, to: number) => {
+    for (let slot = 0; slot < k; slot++) if (neighbours[from * k + slot] === to) return true;
+    return false;
+  };
+  const hashClose = (i: number, j: number) =>
+    hashRule !== undefined && hashRule.hashes.distance(i, j) <= hashRule.maxDistance;
   const pairs: number[] = [];
   for (let i = 0; i < graph.n; i++) {
     for (let slot = 0; slot < k; slot++) {
       const j = neighbours[i * k + slot]!;
-      if (j <= i || similarities[i * k + slot]! < cut) continue;
-      for (let back = 0; back < k; back++) {
-        if (neighbours[j * k + back] === i) {
-          pairs.push(i, j);
-          break;
-        }
+      if (j < 0 || j === i) continue;
+      // A pair listed both ways is decided once, from its smaller end.
+      if (j > i) {
+        if ((similarities[i * k + slot]! >= cut && lists(j, i)) || hashClose(i, j)) pairs.push(i, j);
+      } else if (!lists(j, i) && hashClose(i, j)) {
+        pairs.push(j, i);
       }
     }
   }
@@ -126,26 +150,33 @@ class Adjacency {
 }
 
 /**
- * The guard for one group: its representative (closest to the group's centre) keeps the members at least `cut` similar
- * to it; the others are returned as `dropped`. Groups of two are kept whole: their one edge is at the threshold.
+ * The guard for one group: its representative (closest to the group's centre) keeps the members at least `cut`
+ * similar to it, or within the hash rule's distance of it; the others are returned as `dropped`. Groups of two are
+ * kept whole: their one edge satisfies the rule.
  */
 function splitByRepresentative(
   members: readonly number[],
-  vectors: Float32Array,
-  dimension: number,
+  space: ClusterSpace,
   cut: number,
 ): { members: number[]; dropped: number[] } {
   if (members.length <= 2) return { members: [...members], dropped: [] };
+  const { vectors, dimension } = space;
   const representative = representativeOf(members, vectors, dimension);
   const kept: number[] = [];
   const dropped: number[] = [];
   for (const i of members) {
-    const similarity =
-      i === representative ? 1 : dot(vectors, i * dimension, vectors, representative * dimension, dimension);
-    (similarity >= cut ? kept : dropped).push(i);
+    const keep =
+      i === representative ||
+      dot(vectors, i * dimension, vectors, representative * dimension, dimension) >= cut ||
+      withinHashDistance(space.hashRule, i, representative);
+    (keep ? kept : dropped).push(i);
   }
   return { members: kept, dropped };
 }
+
+/** Whether items i and j of the rule's hashes are at most its distance apart (false without a rule). */
+export const withinHashDistance = (rule: HashRule | undefined, i: number, j: number): boolean =>
+  rule !== undefined && rule.hashes.distance(i, j) <= rule.maxDistance;
 
 /** Renumbers clusters by decreasing size (ties: smallest member first) so that cluster ids sort by importance. */
 function numberBySize(labelOf: Int32Array, count: number): Components {

@@ -45,6 +45,11 @@ export const EMBEDDING_CONFIG_SHAPE = {
    * with the dataset so every batch is clustered at the same one; without it the workers use SIMILARITY_THRESHOLD.
    */
   similarity_threshold: z.optional(similarityThreshold),
+  /**
+   * Hamming distance (of 64 bits) from which two kNN neighbours are near-duplicates by their perceptual hashes (DCT
+   * pHash, mirror-aware), whatever their cosine similarity; calibrated with the threshold. Absent: the vectors alone decide.
+   */
+  phash_distance: z.optional(integer(0, 32)),
 };
 
 const EmbeddingConfigSchema = z.object(EMBEDDING_CONFIG_SHAPE);
@@ -102,7 +107,7 @@ export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
 /**
  * The local default: MobileNetV2's trunk converted from the weights the nsfwjs package ships
  * (core/model/default-encoder.ts), fed 64×64 RGB in [0, 1]. Its bytes are deterministic for the nsfwjs version in
- * package-lock.json, hence the pinned hash; the threshold is calibrated on the tuning half of bench/fetch-corpus.sh's
+ * package-lock.json, hence the pinned hash; the threshold and the pHash distance are calibrated on the tuning half of bench/fetch-corpus.sh's
  * corpus (bench/README.md).
  */
 export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
@@ -114,7 +119,8 @@ export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   std: [1, 1, 1],
   version: '1',
   model_sha256: 'a66c2ffbaa2ecca897eae9118e95f68e2d5a763476337eee513df72597b62068',
-  similarity_threshold: 0.84,
+  similarity_threshold: 0.86,
+  phash_distance: 10,
 };
 
 /**

@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeImage } from '../support/media-fixtures';
+import { makeImage, truncated } from '../support/media-fixtures';
 import { E2eApi } from './api';
 import { type LocalServiceProcess, mintToken, printServiceLogOnFailure, startLocalService } from './local-service';
 
 /**
  * What a user sees of the results, against the real local service: exact duplicates skipped and counted, never added;
- * thumbnails and media served behind the API's authentication.
+ * thumbnails and media served behind the API's authentication; a corrupt file in a local folder skipped with its reason.
  */
 let work: string;
 let service: LocalServiceProcess;
@@ -43,7 +43,7 @@ async function addAndWait(body: FormData): Promise<Operation> {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'e2e-duplicates-'));
-  service = await startLocalService(join(work, 'data'));
+  service = await startLocalService(join(work, 'data'), { LOCAL_MEDIA_ROOTS: work });
   api = new E2eApi(service.url, await mintToken('e2e-duplicates'));
 });
 
@@ -117,5 +117,34 @@ describe('thumbnails and media links on one machine', { timeout: 60_000 }, () =>
       headers: { Authorization: `Bearer ${await mintToken('someone-else')}` },
     });
     expect(stranger.status).toBe(404);
+  });
+});
+
+describe('a truncated image in a folder added by path', { timeout: 150_000 }, () => {
+  it('is skipped with the decoder’s reason by embed (discover never decodes media kept in place); the rest is added', async () => {
+    const folder = join(work, 'folder');
+    mkdirSync(folder);
+    const [good, other, source] = await images([11, 12, 13]);
+    writeFileSync(join(folder, 'good.jpg'), good!);
+    writeFileSync(join(folder, 'other.jpg'), other!);
+    writeFileSync(join(folder, 'broken.jpg'), truncated(source!, 0.4));
+    const created = await api.request(
+      'GET',
+      `/api/v1/process/create?${new URLSearchParams({ name: 'folder', path: folder })}`,
+    );
+    expect(created.status, created.text).toBe(202);
+    const id = created.json<{ id: string }>().id;
+    const { dataset } = await api.waitUntilIdle(id);
+    expect(dataset).toMatchObject({ status_new: 'READY', n_images: 2 });
+    expect(dataset.last_operation).toMatchObject({
+      status: 'SUCCEEDED',
+      n_added: 2,
+      n_skipped: 1,
+      skipped: [{ name: join(folder, 'broken.jpg'), reason: expect.stringMatching(/^cannot decode image: /) }],
+    });
+    expect((await api.media(id)).map((media) => media.source_uri).sort()).toEqual([
+      join(folder, 'good.jpg'),
+      join(folder, 'other.jpg'),
+    ]);
   });
 });

@@ -6,12 +6,14 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import { nearDuplicateClusters } from '../../core/clustering/threshold-components';
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildDefaultEncoder, DEFAULT_ENCODER } from '../../core/model/default-encoder';
 import { sha256Hex } from '../../core/model/model-file';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { decodeImage } from '../../workers/embed/decode-image';
+import { perceptualHash } from '../../workers/embed/perceptual-hash';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../../workers/model/image-encoder';
 import { openSession } from '../../workers/model/inference-session';
@@ -34,13 +36,16 @@ beforeAll(async () => {
   encoder = new ImageEncoder(session, side, config.dimension);
 }, 60_000);
 
-async function embed(images: readonly Uint8Array[]): Promise<Float32Array> {
+/** Vectors and perceptual hashes of `images`, decoded once as the embed worker does. */
+async function embed(images: readonly Uint8Array[]): Promise<{ vectors: Float32Array; hashes: ImageHashes }> {
   const pixels = new Float32Array(images.length * 3 * side * side);
+  const hashes: (string | undefined)[] = [];
   for (const [i, bytes] of images.entries()) {
     const decoded = await decodeImage(bytes, side, config.resize);
     rgbToChw(decoded.rgb, side, config, pixels, i * 3 * side * side);
+    hashes.push(perceptualHash(decoded.rgb, side));
   }
-  return encoder.encode(pixels, images.length);
+  return { vectors: await encoder.encode(pixels, images.length), hashes: ImageHashes.fromHex(hashes) };
 }
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.jpg`));
@@ -75,7 +80,7 @@ describe('default encoder', () => {
     ).name;
 
     const images = NAMES.slice(0, 3).map((name) => fixture(name));
-    const onnx = await embed(images);
+    const { vectors: onnx } = await embed(images);
     // TF.js gets the network's own 160 px input: the first node of the ONNX graph (Resize) run on its own.
     const resize = await ort.InferenceSession.create(resizeOnly(model));
     let worst = 0;
@@ -133,11 +138,14 @@ describe('default encoder', () => {
     const images = [...originals.slice(0, 2), ...originals.slice(3), transparent, ...copies, flattened];
     // rows: 0 chelsea, 1 coffee, 2 hubble, 3 grace hopper, 4 transparent astronaut, 5 chelsea copy, 6 coffee mirror,
     // 7 flattened astronaut
-    const vectors = await embed(images);
+    const { vectors, hashes } = await embed(images);
     const exact = await ExactKnn.open(config.dimension, 'cpu', () => {});
     try {
       const graph = await exact.search(vectors, vectors, 3, 0);
-      const { labels } = nearDuplicateClusters(graph, vectors, config.dimension, config.similarity_threshold!);
+      const { labels } = nearDuplicateClusters(graph, vectors, config.dimension, config.similarity_threshold!, {
+        hashes,
+        maxDistance: config.phash_distance!,
+      });
       expect(labels[5]).toBe(labels[0]);
       expect(labels[6]).toBe(labels[1]);
       expect(labels[7]).toBe(labels[4]);

@@ -70,6 +70,7 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
         location: lines[0].location,
         width: 120,
         height: 80,
+        phash: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
       {
         media_id: lines[2].media_id,
@@ -78,6 +79,7 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
         location: lines[2].location,
         width: 48,
         height: 64,
+        phash: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
       {
         media_id: lines[4].media_id,

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
 import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
@@ -68,13 +69,19 @@ function counting(reader: RangedReader) {
   return { reader: wrapped, bytes, requests };
 }
 
-function writeIndexFiles(folder: string, index: PartitionIndex, vectors: Float32Array, labels: Int32Array): void {
+function writeIndexFiles(
+  folder: string,
+  index: PartitionIndex,
+  vectors: Float32Array,
+  labels: Int32Array,
+  hashes = ImageHashes.fromHex(Array(labels.length)),
+): void {
   writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64)));
   writeFileSync(join(folder, PARTITION_FILES.topCentroids), encodeVectors(index.topCentroids));
   writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
   writeFileSync(
     join(folder, PARTITION_FILES.rows),
-    partitionRowsFile(index, sortedByPartition(vectors, index), labels),
+    partitionRowsFile(index, sortedByPartition(vectors, index), labels, hashes),
   );
 }
 
@@ -131,11 +138,21 @@ describe('partition index', () => {
     const queries = new Float32Array((originals.length + 1) * D);
     queries.set(nearCopies(vectors, originals, 4));
     queries.set(randomUnit(1, 5), originals.length * D);
+    /** A distinct pseudo-random hash per row (mirror hash: its complement, far from every hash). */
+    const hashOf = (row: number) => {
+      const word = (Math.imul(row + 1, 2_654_435_761) >>> 0).toString(16).padStart(8, '0');
+      const other = (Math.imul(row + 7, 40_503) >>> 0).toString(16).padStart(8, '0');
+      const flip = (hex: string) => (~Number.parseInt(hex, 16) >>> 0).toString(16).padStart(8, '0');
+      return word + other + flip(word) + flip(other);
+    };
     let bucket: TestBucket;
 
     beforeAll(async () => {
       const index = await buildPartitionIndex(vectors, D, exact);
-      writeIndexFiles(folder, index, vectors, labels);
+      const hashes = ImageHashes.fromHex(
+        Array.from({ length: n }, (_, row) => (row % 10 === 9 ? undefined : hashOf(row))),
+      );
+      writeIndexFiles(folder, index, vectors, labels, hashes);
       bucket = await createWorkerBucket();
       for (const file of Object.values(PARTITION_FILES)) {
         const body = await localRangedReader(folder).read(file);
@@ -160,6 +177,25 @@ describe('partition index', () => {
       expect(found[originals.length]!.similarity).toBeLessThan(0.9);
     });
 
+    it("also finds, with the queries' hashes, the hash-closest of each query's k most similar rows", async () => {
+      const search = await PartitionSearch.open(localRangedReader(folder), D);
+      // near-copies hash like their originals but 2 bits (first word's low bits); the unrelated query hashes exactly like
+      // row 3, which is not among its 10 most similar rows; row 19 999 has no hash.
+      const twoBitsOff = (hex: string) =>
+        ((Number.parseInt(hex.slice(0, 8), 16) ^ 3) >>> 0).toString(16).padStart(8, '0') + hex.slice(8);
+      const queryHashes = ImageHashes.fromHex([
+        ...originals.map((row) => (row === 19_999 ? hashOf(1) : twoBitsOff(hashOf(row)))),
+        hashOf(3),
+      ]);
+      const found = await search.nearest(queries, exact, { of: queryHashes, k: 10 });
+      originals.forEach((row, q) => {
+        expect(found[q]!.label).toBe(row * 7);
+        if (row !== 19_999) expect(found[q]!.byHash).toEqual({ label: row * 7, distance: 2 });
+        else expect(found[q]!.byHash!.distance).toBeGreaterThan(6);
+      });
+      expect(found[originals.length]!.byHash!.distance).toBeGreaterThan(6);
+    });
+
     it('reads a few partitions per query, not the index', async () => {
       const { reader, bytes } = counting(localRangedReader(folder));
       const search = await PartitionSearch.open(reader, D);
@@ -178,6 +214,19 @@ describe('partition index', () => {
       expect(requests.get(PARTITION_FILES.rows)).toBeLessThanOrEqual((originals.length + 1) * 3);
     });
 
+    it('refuses a clustering whose rows predate the perceptual hashes, asking for a reindex', async () => {
+      const old = mkdtempSync(join(tmpdir(), 'partition-old-'));
+      try {
+        const { row_bytes: _, ...layout } = JSON.parse(readFileSync(join(folder, PARTITION_FILES.layout), 'utf8'));
+        writeFileSync(join(old, PARTITION_FILES.layout), JSON.stringify(layout));
+        await expect(PartitionSearch.open(localRangedReader(old), D)).rejects.toThrow(
+          /written before partition rows carried perceptual hashes; reindex the dataset/,
+        );
+      } finally {
+        rmSync(old, { recursive: true, force: true });
+      }
+    });
+
     it('refuses an index of another dimension', async () => {
       await expect(PartitionSearch.open(localRangedReader(folder), D * 2)).rejects.toThrow(
         /dimension 128, expected 256/,
@@ -187,22 +236,29 @@ describe('partition index', () => {
 });
 
 describe('partition rows', () => {
-  it('keep each label and score similarities within 0.005 of the float32 vectors', () => {
+  it('keep each label and hash and score similarities within 0.005 of the float32 vectors', () => {
     const vectors = topical(200, 11);
     const labels = Uint32Array.from({ length: 200 }, (_, i) => 4_000_000_000 - i);
-    const rows = new PartitionRows(encodePartitionRows(vectors, labels, D), D);
+    const hex = Array.from({ length: 200 }, (_, i) =>
+      i % 3 === 0 ? undefined : (i * 2654435761).toString(16).padStart(8, '0').slice(-8).repeat(4),
+    );
+    const rows = new PartitionRows(encodePartitionRows(vectors, labels, ImageHashes.fromHex(hex), D), D);
     expect(rows.count).toBe(200);
     const query = topical(1, 12);
     for (let row = 0; row < 200; row++) {
       let exactSimilarity = 0;
       for (let x = 0; x < D; x++) exactSimilarity += query[x] * vectors[row * D + x];
       expect(rows.label(row)).toBe(labels[row]);
+      expect(rows.hashed(row)).toBe(hex[row] !== undefined);
+      expect(Array.from(rows.hashWords(row), (word) => word.toString(16).padStart(8, '0')).join('')).toBe(
+        hex[row] ?? '0'.repeat(32),
+      );
       expect(Math.abs(rows.similarity(row, query, 0) - exactSimilarity)).toBeLessThan(0.005);
     }
   });
 
   it('refuse a truncated block', () => {
-    const bytes = encodePartitionRows(topical(2, 13), [1, 2], D);
+    const bytes = encodePartitionRows(topical(2, 13), [1, 2], ImageHashes.fromHex([undefined, undefined]), D);
     expect(() => new PartitionRows(bytes.subarray(0, bytes.length - 4), D)).toThrow(/misaligned or truncated/);
   });
 });

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fullClusterId } from '../../core/clustering/cluster-ids';
-import type { ExistingMatch } from '../../core/clustering/incremental-assignment';
+import type { ImageHashes } from '../../core/clustering/image-hashes';
+import type { ExistingHashMatch, ExistingMatch } from '../../core/clustering/incremental-assignment';
 import { clusteringPrefix } from '../../core/store/batch-paths';
 import { type ClusteringSummary, readSummary } from '../cluster/clustering-files';
 import type { ExactKnn } from '../cluster/exact-knn';
@@ -39,5 +40,21 @@ export class CommittedClustering {
   async nearest(queries: Float32Array, exact: ExactKnn): Promise<(ExistingMatch | null)[]> {
     const rows = await this.search.nearest(queries, exact);
     return rows.map((row) => (row ? { clusterId: fullClusterId(row.label), similarity: row.similarity } : null));
+  }
+
+  /** nearest(), and for each query the hash-closest of its `k` nearest clustered media (null where none has a hash). */
+  async nearestWithHashes(
+    queries: Float32Array,
+    hashes: ImageHashes,
+    k: number,
+    exact: ExactKnn,
+  ): Promise<{ nearest: (ExistingMatch | null)[]; byHash: (ExistingHashMatch | null)[] }> {
+    const rows = await this.search.nearest(queries, exact, { of: hashes, k });
+    return {
+      nearest: rows.map((row) => (row ? { clusterId: fullClusterId(row.label), similarity: row.similarity } : null)),
+      byHash: rows.map((row) =>
+        row?.byHash ? { clusterId: fullClusterId(row.byHash.label), distance: row.byHash.distance } : null,
+      ),
+    };
   }
 }

@@ -1,6 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assignIncrementally, type ExistingMatch } from '../../core/clustering/incremental-assignment';
+import { type HashRule, ImageHashes } from '../../core/clustering/image-hashes';
+import {
+  assignIncrementally,
+  type ExistingHashMatch,
+  type ExistingMatch,
+} from '../../core/clustering/incremental-assignment';
 import { getDataset } from '../../core/datasets/dataset-repository';
 import { isDuplicateReason } from '../../core/media/duplicate-reason';
 import { writeBatchArtifact } from '../../core/pipeline/batch-artifacts';
@@ -8,7 +13,7 @@ import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';
-import { datasetThreshold } from '../cluster/cluster-env';
+import { datasetHashDistance, datasetThreshold } from '../cluster/cluster-env';
 import { ExactKnn } from '../cluster/exact-knn';
 import { queryBatchMedia } from '../cluster/media-queries';
 import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
@@ -29,6 +34,8 @@ export interface AssignJob {
   /** CLUSTERING_ID when set; else the dataset's committed clustering, else `initial`. */
   readonly clusteringId?: string;
   readonly threshold: number;
+  /** The pHash distance of a dataset whose embedding_config has none (datasetHashDistance); none: vectors alone. */
+  readonly hashDistance?: number;
   /** Neighbours per new media in the graph among the batch. */
   readonly k: number;
   /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
@@ -78,9 +85,20 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
     const sinceIds = dataset.batches.filter((id) => !covered.has(id) && id !== job.batchId);
     const since = await readSinceBatches(job, sinceIds, dimension, clusteringId);
 
-    const fromIndex = committed ? await committed.nearest(batch.vectors, exact) : batch.rows.map(() => null);
-    const fromSince = await nearestAmong(exact, since, batch.vectors);
-    const existing = fromIndex.map((match, i) => better(match, fromSince[i]));
+    const hashDistance = datasetHashDistance(dataset.embedding_config, job.hashDistance);
+    const hashRule: HashRule | undefined =
+      hashDistance === undefined
+        ? undefined
+        : { hashes: ImageHashes.fromHex(batch.rows.map((row) => row.phash)), maxDistance: hashDistance };
+    const none = batch.rows.map(() => null);
+    const fromIndex = !committed
+      ? { nearest: none, byHash: none }
+      : hashRule
+        ? await committed.nearestWithHashes(batch.vectors, hashRule.hashes, job.k, exact)
+        : { nearest: await committed.nearest(batch.vectors, exact), byHash: none };
+    const fromSince = await nearestAmong(exact, since, batch.vectors, hashRule && { of: hashRule.hashes, k: job.k });
+    const existing = fromIndex.nearest.map((match, i) => better(match, fromSince.nearest[i]));
+    const existingByHash = fromIndex.byHash.map((match, i) => closerHash(match, fromSince.byHash[i]));
     const { graph: batchGraph } = await buildKnnGraph(batch.vectors, dimension, job.k, {
       exact,
       partitions: async () => {
@@ -95,6 +113,7 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
       existing,
       batchGraph,
       threshold: datasetThreshold(dataset.embedding_config, job.threshold),
+      ...(hashRule ? { hashes: { rule: hashRule, existing: existingByHash } } : {}),
     });
     job.log(
       `assigned ${batch.rows.length} media against ${committed?.summary.n_media ?? 0} clustered + ${since.clusterIds.length} recent ` +
@@ -152,6 +171,7 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
 
 interface SinceBatches {
   readonly vectors: Float32Array;
+  readonly hashes: ImageHashes;
   readonly clusterIds: readonly string[];
 }
 
@@ -164,6 +184,7 @@ async function readSinceBatches(
 ): Promise<SinceBatches> {
   const batches: BatchEmbeddings[] = [];
   const clusterIds: string[] = [];
+  const hashes: (string | undefined)[] = [];
   for (const batchId of batchIds) {
     const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension);
     const items = await queryBatchMedia(job.client, job.tableName, job.datasetId, batchId);
@@ -171,6 +192,7 @@ async function readSinceBatches(
       const item = items.get(row.media_id);
       if (!item) throw new Error(`Committed batch ${batchId} has no media item for ${row.media_id}`);
       clusterIds.push(visibleAssignment(item, clusteringId).clusterId);
+      hashes.push(row.phash);
     }
     batches.push(batch);
   }
@@ -180,19 +202,36 @@ async function readSinceBatches(
     vectors.set(batch.vectors, offset);
     offset += batch.vectors.length;
   }
-  return { vectors, clusterIds };
+  return { vectors, hashes: ImageHashes.fromHex(hashes), clusterIds };
 }
 
+/** Like CommittedClustering.nearestWithHashes, among the media of the batches added since the clustering. */
 async function nearestAmong(
   exact: ExactKnn,
   since: SinceBatches,
   queries: Float32Array,
-): Promise<(ExistingMatch | null)[]> {
-  const graph = await exact.search(since.vectors, queries, 1);
-  return Array.from(graph.neighbours, (row, q) =>
-    row < 0 ? null : { clusterId: since.clusterIds[row], similarity: graph.similarities[q] },
-  );
+  hashes: { readonly of: ImageHashes; readonly k: number } | undefined,
+): Promise<{ nearest: (ExistingMatch | null)[]; byHash: (ExistingHashMatch | null)[] }> {
+  const graph = await exact.search(since.vectors, queries, hashes?.k ?? 1);
+  const rows = Array.from({ length: graph.n }, (_, q) => graph.neighbours.subarray(q * graph.k, (q + 1) * graph.k));
+  return {
+    nearest: rows.map((row, q) =>
+      row[0] < 0 ? null : { clusterId: since.clusterIds[row[0]], similarity: graph.similarities[q * graph.k] },
+    ),
+    byHash: rows.map((row, q) => {
+      let closest: ExistingHashMatch | null = null;
+      for (const media of row) {
+        const distance = media < 0 || !hashes ? Number.POSITIVE_INFINITY : hashes.of.distance(q, media, since.hashes);
+        if (Number.isFinite(distance) && (!closest || distance < closest.distance))
+          closest = { clusterId: since.clusterIds[media], distance };
+      }
+      return closest;
+    }),
+  };
 }
+
+const closerHash = (a: ExistingHashMatch | null, b: ExistingHashMatch | null): ExistingHashMatch | null =>
+  !a ? b : !b ? a : b.distance < a.distance ? b : a;
 
 const better = (a: ExistingMatch | null, b: ExistingMatch | null): ExistingMatch | null =>
   !a ? b : !b ? a : b.similarity > a.similarity ? b : a;

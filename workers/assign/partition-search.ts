@@ -1,3 +1,4 @@
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import type { ExactKnn } from '../cluster/exact-knn';
 import { checkLayout, PARTITION_FILES, type PartitionLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { gatherRows } from '../cluster/partition-index';
@@ -23,6 +24,14 @@ export interface NearestRow {
   /** Cluster number (labels of the clustering) of the most similar clustered media. */
   readonly label: number;
   readonly similarity: number;
+  /** With query hashes: of the `k` most similar clustered media, the one whose hash is closest (none without hashes). */
+  readonly byHash?: { readonly label: number; readonly distance: number };
+}
+
+interface Candidate {
+  readonly label: number;
+  readonly similarity: number;
+  readonly distance: number;
 }
 
 /**
@@ -55,8 +64,15 @@ export class PartitionSearch {
     return this.layout.n_media;
   }
 
-  /** For each query (row-major, unit length): the most similar clustered media's label and similarity, or null. */
-  async nearest(queries: Float32Array, exact: ExactKnn): Promise<(NearestRow | null)[]> {
+  /**
+   * For each query (row-major, unit length): the most similar clustered media's label and similarity, or null; with
+   * the queries' hashes, also the hash-closest of its `hashes.k` most similar clustered media.
+   */
+  async nearest(
+    queries: Float32Array,
+    exact: ExactKnn,
+    hashes?: { readonly of: ImageHashes; readonly k: number },
+  ): Promise<(NearestRow | null)[]> {
     const d = this.layout.dimension;
     const q = queries.length / d;
     if (q === 0 || this.layout.n_media === 0) return Array.from({ length: q }, () => null);
@@ -68,7 +84,9 @@ export class PartitionSearch {
       for (const p of partitions) append(queriesOf, p, query);
     });
     const partitionAt = new Map([...queriesOf.keys()].map((p) => [start[p] * stride, p]));
-    const best: (NearestRow | null)[] = Array.from({ length: q }, () => null);
+    const keep = Math.max(1, hashes?.k ?? 1);
+    const best: Candidate[][] = Array.from({ length: q }, () => []);
+    const present = Uint8Array.of(1);
     await forEachRange(
       this.reader,
       PARTITION_FILES.rows,
@@ -77,16 +95,20 @@ export class PartitionSearch {
       (range, bytes) => {
         const rows = new PartitionRows(bytes, d);
         for (const query of queriesOf.get(partitionAt.get(range.start)!)!) {
-          let found = best[query];
+          const top = best[query];
           for (let row = 0; row < rows.count; row++) {
             const similarity = rows.similarity(row, queries, query * d);
-            if (!found || similarity > found.similarity) found = { label: rows.label(row), similarity };
+            if (top.length === keep && similarity <= top[keep - 1].similarity) continue;
+            const distance =
+              hashes && rows.hashed(row)
+                ? hashes.of.distance(query, 0, ImageHashes.fromWords(rows.hashWords(row), present))
+                : Number.POSITIVE_INFINITY;
+            insertBySimilarity(top, { label: rows.label(row), similarity, distance }, keep);
           }
-          best[query] = found;
         }
       },
     );
-    return best;
+    return best.map((top) => (top.length === 0 ? null : nearestRow(top, hashes !== undefined)));
   }
 
   /**
@@ -139,6 +161,23 @@ export class PartitionSearch {
         .map((c) => c.partition),
     );
   }
+}
+
+/** Inserts `candidate` into `top` (most similar first), keeping at most `keep`. */
+function insertBySimilarity(top: Candidate[], candidate: Candidate, keep: number): void {
+  let at = top.length;
+  while (at > 0 && top[at - 1].similarity < candidate.similarity) at--;
+  top.splice(at, 0, candidate);
+  if (top.length > keep) top.pop();
+}
+
+function nearestRow(top: readonly Candidate[], hashed: boolean): NearestRow {
+  const { label, similarity } = top[0];
+  if (!hashed) return { label, similarity };
+  const closest = top.reduce((a, b) => (b.distance < a.distance ? b : a));
+  return Number.isFinite(closest.distance)
+    ? { label, similarity, byHash: { label: closest.label, distance: closest.distance } }
+    : { label, similarity };
 }
 
 function append(lists: Map<number, number[]>, key: number, value: number): void {

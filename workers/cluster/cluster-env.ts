@@ -29,3 +29,12 @@ export function datasetThreshold(
   const stored = embeddingConfig?.similarity_threshold;
   return typeof stored === 'number' && stored > 0 && stored <= 1 ? stored : fallback;
 }
+
+/** The pHash distance in force for a dataset: the one stored with its embedding config, else the worker's (if any). */
+export function datasetHashDistance(
+  embeddingConfig: { readonly [key: string]: unknown } | undefined,
+  fallback: number | undefined,
+): number | undefined {
+  const stored = embeddingConfig?.phash_distance;
+  return typeof stored === 'number' && Number.isInteger(stored) && stored >= 0 ? stored : fallback;
+}

@@ -1,3 +1,4 @@
+import type { HashRule } from '../../core/clustering/image-hashes';
 import type { KnnGraph } from '../../core/clustering/knn-graph';
 import { outlierScores } from '../../core/clustering/outlier-scores';
 import { representatives } from '../../core/clustering/representatives';
@@ -28,7 +29,15 @@ export interface VectorClustering {
 export async function clusterVectors(
   vectors: Float32Array,
   dimension: number,
-  options: { k: number; threshold: number; exact: ExactKnn; exactBelow?: number; log?: (message: string) => void },
+  options: {
+    k: number;
+    threshold: number;
+    /** The hash half of the near-duplicate rule, row-aligned with `vectors` (nearDuplicateClusters). */
+    hashRule?: HashRule;
+    exact: ExactKnn;
+    exactBelow?: number;
+    log?: (message: string) => void;
+  },
 ): Promise<VectorClustering> {
   const started = Date.now();
   const step = (what: string) => options.log?.(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -41,7 +50,7 @@ export async function clusterVectors(
     exactBelow: options.exactBelow,
   });
   step(`${method} kNN graph (k=${options.k}) built`);
-  const { labels, sizes } = nearDuplicateClusters(graph, vectors, dimension, options.threshold);
+  const { labels, sizes } = nearDuplicateClusters(graph, vectors, dimension, options.threshold, options.hashRule);
   const outliers = outlierScores(graph);
   const chosen = representatives(vectors, dimension, labels, sizes.length);
   step(`${sizes.length} clusters at threshold ${options.threshold}`);

@@ -21,6 +21,8 @@ export interface ClusteringWorkerContext {
      * EMBEDDING_CONFIG's similarity_threshold, else SIMILARITY_THRESHOLD. datasetThreshold() prefers the stored one.
      */
     readonly threshold: number;
+    /** EMBEDDING_CONFIG's phash_distance, for a dataset whose stored embedding_config has none (datasetHashDistance). */
+    readonly hashDistance: number | undefined;
     /** EMBEDDING_CONFIG's dimension: used only when the dataset has no embedding_config yet (its first indexing). */
     readonly dimension: number | undefined;
     readonly executionProvider: ExecutionProviderPreference;
@@ -43,6 +45,7 @@ export function clusteringWorkerContext(env: EnvSource, task: string): Clusterin
       tableName: requireEnv(env, 'TABLE_NAME'),
       datasetId: worker.datasetId,
       threshold: config?.similarity_threshold ?? thresholdEnv(env),
+      hashDistance: config?.phash_distance,
       dimension: config?.dimension,
       executionProvider: parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER')),
       log: (message) => logger.info(message),

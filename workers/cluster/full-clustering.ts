@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fullClusterId } from '../../core/clustering/cluster-ids';
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import { getDataset } from '../../core/datasets/dataset-repository';
 import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { clusteringPrefix } from '../../core/store/batch-paths';
@@ -8,7 +9,7 @@ import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { encodeVectors } from '../embed/shard-format';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
-import { datasetThreshold } from './cluster-env';
+import { datasetHashDistance, datasetThreshold } from './cluster-env';
 import { clusterVectors } from './cluster-vectors';
 import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { ExactKnn } from './exact-knn';
@@ -28,6 +29,8 @@ export interface FullClusteringJob {
   readonly operationId: string;
   readonly newClusteringId: string;
   readonly threshold: number;
+  /** The pHash distance of a dataset whose embedding_config has none (datasetHashDistance); none: vectors alone. */
+  readonly hashDistance?: number;
   readonly k: number;
   /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
   readonly dimension?: number;
@@ -56,6 +59,8 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   for (const batchId of dataset.batches)
     batches.push(await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension));
   const vectors = concatVectors(batches, dimension);
+  const hashes = ImageHashes.fromHex(batches.flatMap((batch) => batch.rows.map((row) => row.phash)));
+  const hashDistance = datasetHashDistance(dataset.embedding_config, job.hashDistance);
   const n = vectors.length / dimension;
   job.log(`loaded ${n} vectors of ${batches.length} batches in ${elapsed(started)}`);
 
@@ -71,6 +76,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   } = await clusterVectors(vectors, dimension, {
     k: job.k,
     threshold,
+    hashRule: hashDistance === undefined ? undefined : { hashes, maxDistance: hashDistance },
     exact,
     log: job.log,
   }).finally(() => exact.release());
@@ -85,7 +91,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
     dimension,
     knn: method,
   };
-  await writeClusteringFiles(job, { index, sorted, ids, labels, outliers, summary });
+  await writeClusteringFiles(job, { index, sorted, hashes, ids, labels, outliers, summary });
 
   const clusterItems = Array.from(sizes, (size, label) =>
     clusterItem({
@@ -148,6 +154,7 @@ function rewriteMediaItem(
 interface ClusteringOutput {
   readonly index: PartitionIndex;
   readonly sorted: Float32Array;
+  readonly hashes: ImageHashes;
   readonly ids: readonly (readonly [string, string])[];
   readonly labels: Int32Array;
   readonly outliers: Float32Array;
@@ -180,7 +187,12 @@ async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOu
     ),
     putBytes(job.s3, job.bucket, partitionKey('topCentroids'), encodeVectors(index.topCentroids), binary),
     putLargeBytes(job.s3, job.bucket, partitionKey('centroids'), encodeVectors(index.centroids)),
-    putLargeBytes(job.s3, job.bucket, partitionKey('rows'), partitionRowsFile(index, output.sorted, output.labels)),
+    putLargeBytes(
+      job.s3,
+      job.bucket,
+      partitionKey('rows'),
+      partitionRowsFile(index, output.sorted, output.labels, output.hashes),
+    ),
     putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
     putLargeBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels)),
     putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),

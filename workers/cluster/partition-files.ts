@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { ImageHashes } from '../../core/clustering/image-hashes';
 import type { PartitionIndex } from './partition-index';
-import { encodePartitionRows } from './partition-rows';
+import { encodePartitionRows, rowBytes } from './partition-rows';
 
 /**
  * The partition index of a full clustering as files next to it (docs/pipeline.md, Cluster). The incremental path reads
@@ -22,6 +23,8 @@ export const partitionLayoutSchema = z.object({
   top_start: z.array(z.number().int().nonnegative()).min(1),
   /** Partition p holds rows [partition_start[p], partition_start[p + 1]) of partition-rows.bin. */
   partition_start: z.array(z.number().int().nonnegative()).min(1),
+  /** Bytes per row of partition-rows.bin; absent in clusterings written before rows carried perceptual hashes. */
+  row_bytes: z.optional(z.number().int().positive()),
 });
 export type PartitionLayout = z.infer<typeof partitionLayoutSchema>;
 
@@ -32,20 +35,33 @@ export function partitionLayout(index: PartitionIndex, partitionSize: number): P
     partition_size: partitionSize,
     top_start: Array.from(index.topStart),
     partition_start: Array.from(index.partitionStart),
+    row_bytes: rowBytes(index.dimension),
   };
 }
 
 /** partition-rows.bin: every media's row, partition by partition. `sorted` = the vectors in partition order. */
-export const partitionRowsFile = (index: PartitionIndex, sorted: Float32Array, labels: Int32Array): Uint8Array =>
+export const partitionRowsFile = (
+  index: PartitionIndex,
+  sorted: Float32Array,
+  labels: Int32Array,
+  hashes: ImageHashes,
+): Uint8Array =>
   encodePartitionRows(
     sorted,
     Uint32Array.from(index.order, (row) => labels[row]),
+    hashes.gather(index.order),
     index.dimension,
   );
 
 /** Checks that a layout read back agrees with itself, so byte ranges computed from it stay inside the files. */
 export function checkLayout(layout: PartitionLayout): void {
   const { top_start: top, partition_start: start } = layout;
+  if (layout.row_bytes !== rowBytes(layout.dimension))
+    throw new Error(
+      layout.row_bytes === undefined
+        ? 'partitions.json: written before partition rows carried perceptual hashes; reindex the dataset'
+        : `partitions.json: rows of ${layout.row_bytes} bytes, this version reads ${rowBytes(layout.dimension)}; reindex the dataset`,
+    );
   const partitions = start.length - 1;
   const ascending = (values: number[]) => values.every((value, i) => i === 0 || value >= values[i - 1]);
   if (top[0] !== 0 || top[top.length - 1] !== partitions || !ascending(top))

@@ -1,14 +1,25 @@
-/**
- * One clustered media as the incremental path reads it: `label` (uint32 LE, its cluster number), `scale` (float32 LE)
- * and its unit vector quantised to int8 codes (v ≈ code × scale, scale = max |v| / 127), padded to a multiple of 4
- * bytes so every row stays 4-aligned. A row is a quarter of the float32 vector's size, which is what a lookup reads
- * per candidate; the similarities it yields are within a few thousandths of the exact ones (bench/README.md).
- */
-export const rowBytes = (dimension: number): number => 8 + Math.ceil(dimension / 4) * 4;
+import type { ImageHashes } from '../../core/clustering/image-hashes';
 
-/** Encodes `vectors` (row-major, unit length) with their labels as consecutive rows. */
-export function encodePartitionRows(vectors: Float32Array, labels: ArrayLike<number>, dimension: number): Uint8Array {
+/**
+ * One clustered media as the incremental path reads it: `label` (uint32 LE, its cluster number), `scale` (float32 LE),
+ * `hashed` (uint32 LE, 1 when the media has a perceptual hash) and the four uint32 LE words of its hash and its mirror's
+ * (core/clustering/image-hashes.ts; zeros without one), then its unit vector quantised to int8 codes
+ * (v ≈ code × scale, scale = max |v| / 127), padded to a multiple of 4 bytes so every row stays 4-aligned. A row is
+ * little more than a quarter of the float32 vector's size, which is what a lookup reads per candidate; the
+ * similarities it yields are within a few thousandths of the exact ones (bench/README.md).
+ */
+const HEADER_BYTES = 28;
+export const rowBytes = (dimension: number): number => HEADER_BYTES + Math.ceil(dimension / 4) * 4;
+
+/** Encodes `vectors` (row-major, unit length) with their labels and hashes (row-aligned) as consecutive rows. */
+export function encodePartitionRows(
+  vectors: Float32Array,
+  labels: ArrayLike<number>,
+  hashes: ImageHashes,
+  dimension: number,
+): Uint8Array {
   const n = labels.length;
+  if (hashes.size !== n) throw new Error(`${n} labels but ${hashes.size} hashes`);
   const stride = rowBytes(dimension);
   const bytes = new Uint8Array(n * stride);
   const view = new DataView(bytes.buffer);
@@ -20,7 +31,12 @@ export function encodePartitionRows(vectors: Float32Array, labels: ArrayLike<num
     const scale = largest / 127 || 1;
     view.setUint32(offset, labels[row], true);
     view.setFloat32(offset + 4, scale, true);
-    for (let x = 0; x < dimension; x++) codes[offset + 8 + x] = Math.round(vectors[row * dimension + x] / scale);
+    view.setUint32(offset + 8, hashes.has(row) ? 1 : 0, true);
+    hashes.wordsOf(row).forEach((word, w) => {
+      view.setUint32(offset + 12 + 4 * w, word, true);
+    });
+    for (let x = 0; x < dimension; x++)
+      codes[offset + HEADER_BYTES + x] = Math.round(vectors[row * dimension + x] / scale);
   }
   return bytes;
 }
@@ -51,10 +67,20 @@ export class PartitionRows {
     return this.words[(row * this.stride) / 4];
   }
 
+  /** Whether the row's media has a perceptual hash, and its four words (hash, mirror's hash; zeros without one). */
+  hashed(row: number): boolean {
+    return this.words[(row * this.stride) / 4 + 2] === 1;
+  }
+
+  hashWords(row: number): Uint32Array {
+    const first = (row * this.stride) / 4 + 3;
+    return this.words.subarray(first, first + 4);
+  }
+
   /** Similarity of row `row` with the unit vector at `offset` of `query`. */
   similarity(row: number, query: Float32Array, offset: number): number {
     const codes = this.codes;
-    const base = row * this.stride + 8;
+    const base = row * this.stride + HEADER_BYTES;
     const d = this.dimension;
     // Four running sums: independent additions the CPU can overlap.
     let s0 = 0;

@@ -11,10 +11,7 @@ import { readLocalHead } from './local-io';
 import { probeImage } from './probe-image';
 import { downloadToFile, objectProblem, readS3Head, uploadFile } from './s3-io';
 
-/**
- * Bytes read from the start of media checked where it lives. Enough for `sniffMedia` (4100) with room to spare; a file
- * no longer than this is in hand whole, so images that small are decode-probed too.
- */
+/** Bytes read from the start of media checked where it lives: enough for `sniffMedia` (4100) with room to spare. */
 const HEAD_BYTES = 64 * 1024;
 
 export interface CheckContext {
@@ -33,9 +30,11 @@ export type CheckOutcome =
   | { readonly ok: false; readonly skipped: SkippedMedia };
 
 /**
- * Decides whether one candidate is usable media, by its bytes: - media that stays where it is (S3 source, local file)
- * is sniffed from its first HEAD_BYTES (a ranged GET for S3); its full decode is left to `embed`, which reports
- * failures in its shard's skipped.json (reading every byte here would double the traffic of large sources);
+ * Decides whether one candidate is usable media, by its bytes:
+ * - media that stays where it is (S3 source, local file) is sniffed from its first HEAD_BYTES (a ranged GET for S3) and
+ *   never decoded here: `embed` decodes it anyway and reports a corrupt or truncated image in its shard's
+ *   skipped.json (a probe here cost as much CPU as embedding small images; reading every byte would double the
+ *   traffic of large sources);
  * - media we copy (uploads, archive entries) passes through us whole anyway: it is sniffed, images are decode-probed,
  *   and it is copied to `media/{media_id}.{ext}` under a generated name with the extension its content has.
  * Unusable media becomes a skip with the reason; only failures unrelated to the candidate (S3 down) are thrown.
@@ -98,10 +97,6 @@ async function inPlace(
 ): Promise<CheckOutcome> {
   const sniffed = await sniffMedia(head, candidate.name);
   if (!sniffed.ok) return skip(candidate.name, sniffed.reason);
-  if (sniffed.type === 'image' && head.length === size) {
-    const problem = await probeImage(head);
-    if (problem) return skip(candidate.name, problem);
-  }
   return media(mediaId, sniffed, candidate.sourceUri, location, size);
 }
 

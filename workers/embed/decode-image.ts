@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { SkippableMediaError } from './media-errors';
+import { THUMBNAIL_MAX_SIDE } from './thumbnail';
 
 /**
  * Where an image is transparent it shows this colour: one fixed background for every image, so that a transparent PNG
@@ -21,6 +22,20 @@ export interface DecodedImage {
   /** Size of the original as displayed (after EXIF orientation). */
   readonly width: number;
   readonly height: number;
+  /**
+   * The image at thumbnail size (longest side at most THUMBNAIL_MAX_SIDE, never enlarged; larger when its short side
+   * would fall below `side`), oriented, sRGB, alpha kept: what `rgb` was resized from and what the thumbnail is encoded
+   * from, so the file is decoded once for both.
+   */
+  readonly preview: RawImage;
+}
+
+/** Interleaved 8-bit pixels: 3 channels (RGB) or 4 (RGBA). */
+export interface RawImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
 }
 
 /** Decompression-bomb guard: 100 megapixels is far above any photo and far below what would exhaust a task. */
@@ -54,7 +69,30 @@ const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLin
 async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Promise<DecodedImage> {
   const image = sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
   const metadata = await image.metadata();
-  const { data, info } = await image
+  const width = metadata.autoOrient?.width ?? metadata.width ?? 0;
+  const height = metadata.autoOrient?.height ?? metadata.height ?? 0;
+  // At thumbnail size, unless that would leave the short side below the model's input (very wide images, a large
+  // input_size): then short side = `side`, so the encoder's pixels are never upsampled from a preview.
+  const thumbnailSized = (Math.min(width, height) * THUMBNAIL_MAX_SIDE) / Math.max(width, height, 1) >= side;
+  const decoded = await image
+    .resize(thumbnailSized ? THUMBNAIL_MAX_SIDE : side, thumbnailSized ? THUMBNAIL_MAX_SIDE : side, {
+      fit: thumbnailSized ? 'inside' : 'outside',
+      withoutEnlargement: true,
+    })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const channels = decoded.info.channels;
+  if (channels !== 3 && channels !== 4) throw new Error(`unexpected decoded layout: ${channels} channels`);
+  const preview: RawImage = {
+    data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+    width: decoded.info.width,
+    height: decoded.info.height,
+    channels,
+  };
+  const { data, info } = await sharp(preview.data, {
+    raw: { width: preview.width, height: preview.height, channels },
+  })
     .flatten({ background: TRANSPARENT_BACKGROUND })
     .resize(side, side, { fit: resize === 'fill' ? 'fill' : 'cover', position: 'centre', kernel: 'lanczos3' })
     .toColourspace('srgb')
@@ -65,7 +103,8 @@ async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Prom
   }
   return {
     rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    width: metadata.autoOrient?.width ?? metadata.width ?? 0,
-    height: metadata.autoOrient?.height ?? metadata.height ?? 0,
+    width,
+    height,
+    preview,
   };
 }

@@ -1,7 +1,8 @@
-import { decodeImage, type ResizeMode } from './decode-image';
+import { decodeImage, type RawImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
+import { perceptualHash } from './perceptual-hash';
 import { extractVideoFrames } from './video-frames';
 
 export type DecodedMedia =
@@ -13,6 +14,10 @@ export type DecodedMedia =
       readonly frameCount: number;
       readonly width: number;
       readonly height: number;
+      /** An image's perceptual hash (perceptual-hash.ts) from the same decoded pixels; none for videos. */
+      readonly hash?: string;
+      /** An image at thumbnail size, from the same decode (decode-image.ts); none for videos. */
+      readonly preview?: RawImage;
     }
   | { readonly ok: false; readonly entry: ManifestEntry; readonly reason: string };
 
@@ -29,7 +34,17 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
   try {
     if (entry.type === 'image') {
       const image = await decodeImage(await options.reader.bytes(entry), options.side, options.resize);
-      return { ok: true, entry, rgb: image.rgb, frameCount: 1, width: image.width, height: image.height };
+      const hash = perceptualHash(image.rgb, options.side);
+      return {
+        ok: true,
+        entry,
+        rgb: image.rgb,
+        frameCount: 1,
+        width: image.width,
+        height: image.height,
+        preview: image.preview,
+        ...(hash ? { hash } : {}),
+      };
     }
     const file = await options.reader.file(entry);
     try {

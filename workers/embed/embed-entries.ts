@@ -15,6 +15,8 @@ export interface ShardRow {
   readonly frame_count?: number;
   readonly width?: number;
   readonly height?: number;
+  /** Perceptual hash of an image and of its mirror image (core/clustering/image-hashes.ts); absent for videos. */
+  readonly phash?: string;
 }
 
 export interface EmbeddedEntries {
@@ -92,6 +94,7 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
         location: media.entry.location,
         ...(media.entry.type === 'video' ? { frame_count: media.frameCount } : {}),
         ...(media.width && media.height ? { width: media.width, height: media.height } : {}),
+        ...(media.hash ? { phash: media.hash } : {}),
       });
     }
     await options.onBatch?.(

@@ -122,7 +122,6 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
           reader,
           claims,
         ),
-        reader,
         { s3: job.s3, bucket: job.bucket, datasetId: job.datasetId, batchId: job.operationId },
         job.config.input_size,
       ),

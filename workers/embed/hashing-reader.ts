@@ -4,17 +4,15 @@ import type { ManifestEntry } from './manifest';
 import { MediaReader } from './media-reader';
 
 /**
- * A MediaReader that also takes the SHA-256 of every media it hands out (`takeHash`) and keeps the bytes of what it
- * read whole (`takeBytes`, for the thumbnail), each read back once, so nothing is fetched or decoded twice.
+ * A MediaReader that also takes the SHA-256 of every media it hands out (`takeHash`, read back once), so nothing is
+ * fetched twice to hash it.
  */
 export class HashingMediaReader extends MediaReader {
   private readonly hashes = new Map<string, string>();
-  private readonly held = new Map<string, Uint8Array>();
 
   override async bytes(entry: ManifestEntry): Promise<Uint8Array> {
     const bytes = await super.bytes(entry);
     this.hashes.set(entry.media_id, createHash('sha256').update(bytes).digest('hex'));
-    this.held.set(entry.media_id, bytes);
     return bytes;
   }
 
@@ -28,13 +26,6 @@ export class HashingMediaReader extends MediaReader {
       // Unreadable: no hash; decoding the file reports why it is skipped.
     }
     return file;
-  }
-
-  /** The bytes read whole for `mediaId` (undefined for a video, read as a file), forgotten once taken. */
-  takeBytes(mediaId: string): Uint8Array | undefined {
-    const bytes = this.held.get(mediaId);
-    this.held.delete(mediaId);
-    return bytes;
   }
 
   /** The hash of what was read for `mediaId` (undefined when nothing was), forgotten once taken. */

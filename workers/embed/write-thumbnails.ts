@@ -1,7 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { thumbnailKey } from '../../core/store/batch-paths';
 import type { DecodedMedia } from './decode-media';
-import type { HashingMediaReader } from './hashing-reader';
 import type { ManifestEntry } from './manifest';
 import { makeThumbnail } from './thumbnail';
 
@@ -13,20 +12,20 @@ export interface ThumbnailTarget {
 }
 
 /**
- * Wraps a decode function so that every media decoded (and kept) gets its thumbnail, made once here from the bytes
- * the reader already holds (images) or from the first sampled frame (videos), and stored under the batch's prefix.
+ * Wraps a decode function so that every media decoded (and kept) gets its thumbnail, made here from the preview the
+ * decode kept (images: the file is decoded once) or from the first sampled frame (videos), and stored under the
+ * batch's prefix. The preview is dropped afterwards: only the encoder's pixels wait for inference.
  */
 export function writeThumbnails(
   decode: (entry: ManifestEntry) => Promise<DecodedMedia>,
-  reader: HashingMediaReader,
   target: ThumbnailTarget,
   side: number,
 ): (entry: ManifestEntry) => Promise<DecodedMedia> {
   return async (entry) => {
     const decoded = await decode(entry);
-    const bytes = reader.takeBytes(entry.media_id);
     if (!decoded.ok) return decoded;
-    const thumbnail = await makeThumbnail(entry.type === 'image' && bytes ? { bytes } : { rgb: decoded.rgb, side });
+    const { preview, ...kept } = decoded;
+    const thumbnail = await makeThumbnail(preview ? { preview } : { rgb: decoded.rgb, side });
     await target.s3.send(
       new PutObjectCommand({
         Bucket: target.bucket,
@@ -35,6 +34,6 @@ export function writeThumbnails(
         ContentType: 'image/webp',
       }),
     );
-    return decoded;
+    return kept;
   };
 }
