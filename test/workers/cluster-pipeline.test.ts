@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -118,9 +118,9 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
 
   it('indexes a new dataset: partial clusters under "initial", then a full clustering', async () => {
     await putLockedDataset(table, datasetId, op1, { status: 'INDEXING' });
-    const video = readFileSync(
-      await makeVideo(join(mkdtempSync(join(tmpdir(), 'v-')), 'v.mp4'), { seconds: 2, width: 96, height: 64 }),
-    );
+    const videoFolder = mkdtempSync(join(tmpdir(), 'v-'));
+    const video = readFileSync(await makeVideo(join(videoFolder, 'v.mp4'), { seconds: 2, width: 96, height: 64 }));
+    rmSync(videoFolder, { recursive: true, force: true });
     await addBatch(op1, [
       { name: 'one.jpg', type: 'image', bytes: await image(1) },
       { name: 'two.jpg', type: 'image', bytes: await image(2) },

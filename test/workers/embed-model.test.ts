@@ -63,17 +63,17 @@ describe('the generated test model', () => {
     });
 
     it('turns a short video into frames of the configured size', async () => {
-      const path = await makeVideo(join(mkdtempSync(join(tmpdir(), 'video-')), 'v.webm'), {
-        seconds: 2,
-        fps: 4,
-        width: 80,
-        height: 60,
-      });
-      const frames = await extractVideoFrames(path, { side: SIDE, maxFrames: 16, maxFps: 1 });
-      expect(frames).toMatchObject({ frameCount: 2, width: 80, height: 60 });
-      expect(frames.rgb.length).toBe(2 * SIDE * SIDE * 3);
-      const capped = await extractVideoFrames(path, { side: SIDE, maxFrames: 1, maxFps: 1 });
-      expect(capped.frameCount).toBe(1);
+      const folder = mkdtempSync(join(tmpdir(), 'video-'));
+      try {
+        const path = await makeVideo(join(folder, 'v.webm'), { seconds: 2, fps: 4, width: 80, height: 60 });
+        const frames = await extractVideoFrames(path, { side: SIDE, maxFrames: 16, maxFps: 1 });
+        expect(frames).toMatchObject({ frameCount: 2, width: 80, height: 60 });
+        expect(frames.rgb.length).toBe(2 * SIDE * SIDE * 3);
+        const capped = await extractVideoFrames(path, { side: SIDE, maxFrames: 1, maxFps: 1 });
+        expect(capped.frameCount).toBe(1);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     });
   });
 });
