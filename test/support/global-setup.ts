@@ -50,10 +50,16 @@ export default async function setup(project: TestProject) {
   project.provide('dynaliteEndpoint', dynalite.endpoint);
   project.provide('s3Endpoint', s3.endpoint);
   project.provide('scratchDir', scratchDir);
+  // Test files and the processes they start (services, workers, Chromium) inherit it: whatever they make with
+  // os.tmpdir() lives in the run's scratch folder and goes with it, even when a test forgets to clean up.
+  const systemTmpDir = process.env.TMPDIR;
+  process.env.TMPDIR = scratchDir;
   return async () => {
     try {
       await stopAll();
     } finally {
+      if (systemTmpDir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = systemTmpDir;
       removeFolders();
     }
   };
