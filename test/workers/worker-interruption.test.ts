@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { INTERRUPTED_EXIT_CODE, runInterruptibly, stopGraceMs } from '../../workers/runtime/interruption';
 
 const MAIN = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
@@ -83,10 +86,13 @@ describe('workers/main.ts on SIGTERM', () => {
   });
 
   it('exits 75, without an error line, when the grace period ends before the work does', async () => {
+    const workerTmp = mkdtempSync(join(tmpdir(), 'worker-tmp-'));
+    onTestFinished(() => rmSync(workerTmp, { recursive: true, force: true }));
     const { port } = server.address() as { port: number };
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'discover'], {
       env: {
         PATH: process.env.PATH ?? '',
+        TMPDIR: workerTmp,
         TASK: 'discover',
         BUCKET_NAME: 'own',
         TABLE_NAME: 'unused-by-discover',
@@ -114,6 +120,7 @@ describe('workers/main.ts on SIGTERM', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
 
     expect(code).toBe(INTERRUPTED_EXIT_CODE);
+    expect(readdirSync(workerTmp).filter((name) => name.startsWith('discover-'))).toEqual([]); // its scratch went too
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(900);
     expect(stderr).toContain('SIGTERM: finishing what can finish within 1 s');
     expect(stderr).not.toContain('"error"');

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ export async function run(env: EnvSource, options: DiscoverOptions = {}): Promis
   const ownS3 = createS3Client(env);
   const sourceS3 = config.sourceKind === 's3_uri' ? createSourceS3Client(env) : ownS3;
   const tempDir = await mkdtemp(join(tmpdir(), `discover-${worker.operationId}-`));
+  // A worker stopped by SIGTERM exits when its grace period ends, without reaching `finally` below.
+  const removeTempDirAtExit = () => rmSync(tempDir, { recursive: true, force: true });
+  process.once('exit', removeTempDirAtExit);
   const context: SourceContext & CheckContext = {
     config,
     sourceS3,
@@ -63,6 +67,7 @@ export async function run(env: EnvSource, options: DiscoverOptions = {}): Promis
     );
     throw error;
   } finally {
+    process.off('exit', removeTempDirAtExit);
     await rm(tempDir, { recursive: true, force: true });
     if (sourceS3 !== ownS3) sourceS3.destroy();
     ownS3.destroy();
