@@ -66,6 +66,9 @@ function create(
   model: string | Uint8Array,
   options: ort.InferenceSession.SessionOptions,
 ): Promise<ort.InferenceSession> {
+  // ONNX Runtime's bundled telemetry SDK otherwise writes /tmp/mat-debug-<pid>.log (ignoring TMPDIR) in every process
+  // that opens a session; read when the first session creates the runtime's environment. Set it to 0 to opt back in.
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
   return typeof model === 'string'
     ? ort.InferenceSession.create(model, options)
     : ort.InferenceSession.create(model, options);
