@@ -1,7 +1,7 @@
 /**
  * Tenant fairness on `npm start`: a second user's GET /api/v1/dataset/{id} latency, idle and while another user floods
- * GET /api/v1/datasets (the plain array) with many concurrent clients. Prints p50/p99 of both phases and their ratio;
- * the goal is a p99 under load within 3× of idle. The flood runs in a worker thread, so its response handling does not
+ * GET /api/v1/datasets (the plain array) with many concurrent clients. Prints p50/p99 of both phases and their ratio; the
+ * goal is a p99 under load within 3× of idle. The flood runs in a worker thread, so its response handling does not
  * delay the measuring client's event loop. Not a test.
  *
  *   [MAX_REQUESTS_PER_USER=n] npx tsx bench/tenant-fairness.ts [datasets=1000] [flooders=50] [samples=600]

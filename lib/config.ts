@@ -15,18 +15,11 @@ export interface DeploymentConfig {
   /** `addMediaEnabled` (default true): the add_media route answers 403 when false. */
   readonly addMediaEnabled: boolean;
   readonly auth: AuthConfig;
-  /**
-   * `allowedOrigins` (default []): origins allowed to send cookie-authenticated mutating requests (CSRF allow-list).
-   */
+  /** `allowedOrigins` (default []): origins allowed to send cookie-authenticated mutating requests (CSRF allow-list). */
   readonly allowedOrigins: readonly string[];
-  /**
-   * `allowedAssumeRoleArns` (default []: `assume_role` is refused): role ARNs or ARN patterns (`*` wildcards) the
-   * pipeline may assume.
-   */
+  /** `allowedAssumeRoleArns` (default []: `assume_role` is refused): role ARNs or ARN patterns (`*` wildcards) the pipeline may assume. */
   readonly allowedAssumeRoleArns: readonly string[];
-  /**
-   * `sourceBucketNames` (default []): buckets (names or `*` patterns) `s3_uri` sources may name without `assume_role`.
-   */
+  /** `sourceBucketNames` (default []): buckets (names or `*` patterns) `s3_uri` sources may name without `assume_role`. */
   readonly sourceBucketNames: readonly string[];
   /** `assumeRoleExternalId` (optional): ExternalId passed to STS AssumeRole. */
   readonly assumeRoleExternalId?: string;
@@ -36,10 +29,7 @@ export interface DeploymentConfig {
   readonly gpuInstance: GpuInstanceConfig;
   /** `maxShards` (default 200): upper bound on embedding shards per operation. */
   readonly maxShards: number;
-  /**
-   * `maxConcurrency` (default 20, at most 40: the inline Map's own limit): embedding tasks running at once per
-   * operation.
-   */
+  /** `maxConcurrency` (default 20, at most 40: the inline Map's own limit): embedding tasks running at once per operation. */
   readonly maxConcurrency: number;
   /**
    * `similarityThreshold` (default 0.9, for the CLIP encoder): cosine similarity from which two media are near-duplicates;
@@ -422,10 +412,7 @@ function optionalList<T>(items: readonly T[]): readonly T[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
-/**
- * Checked by the schema core applies to every dataset (core/datasets/embedding-config.ts), so synth and the Lambdas
- * agree.
- */
+/** Checked by the schema core applies to every dataset (core/datasets/embedding-config.ts), so synth and the Lambdas agree. */
 function readEmbeddingConfig(read: SettingsReader): EmbeddingConfig | undefined {
   const raw = read.optional('defaultEmbeddingConfig', SETTING.jsonObject);
   if (raw === undefined) return undefined;

@@ -7,10 +7,7 @@ import { ProgressBar } from './cli/progress';
 import { waitForOperation } from './cli/wait-for-operation';
 import { devTokenOptions, mintDevToken } from './token';
 
-/**
- * The CLI behind run_profiler.sh (API.md "On-premises"): starts an operation on the local service and waits for its
- * end.
- */
+/** The CLI behind run_profiler.sh (API.md "On-premises"): starts an operation on the local service and waits for its end. */
 const POLL_MS = 1000;
 
 async function main(args: readonly string[]): Promise<number> {
@@ -77,8 +74,7 @@ async function follow(client: ApiClient, datasetId: string, accepted: Accepted):
 
 /**
  * Without VL_TOKEN: the token `npm run token` prints, for VL_SUB (default: the local user, the subject of the banner's
- * token), signed with AUTH_JWT_SECRET (else the development secret) / AUTH_ISSUER / AUTH_AUDIENCE, as the service
- * checks.
+ * token), signed with AUTH_JWT_SECRET (else the development secret) / AUTH_ISSUER / AUTH_AUDIENCE, as the service checks.
  */
 function mintToken(env: NodeJS.ProcessEnv): Promise<string> {
   const sub = env.VL_SUB?.trim();

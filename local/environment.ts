@@ -35,9 +35,7 @@ const KEY_SOURCES = ['AUTH_JWKS_URL', 'AUTH_JWT_SECRET', 'AUTH_JWT_SECRET_ARN'];
 /** The service's installation (code, dependencies): never a media source, like DATA_DIR. */
 const INSTALLATION = join(import.meta.dirname, '..');
 
-/**
- * Where local paths may point (core/media/local-path-rule.ts): the roots, and the service's own folders that never do.
- */
+/** Where local paths may point (core/media/local-path-rule.ts): the roots, and the service's own folders that never do. */
 function localPathSettings(config: LocalConfig): Record<string, string> {
   return {
     LOCAL_PATHS_ALLOWED: 'true',

@@ -3,8 +3,8 @@ import { exitWithFailure, reportFailure, WorkerError } from './runtime/failure';
 import { INTERRUPTED_EXIT_CODE, runInterruptibly, stopGraceMs } from './runtime/interruption';
 
 /**
- * Entry point of every worker container and local worker process: `tsx workers/main.ts <task>` (or TASK=<task>). Exit 0
- * on success; on failure one `{"error": "..."}` line on stderr and exit 1; stopped by SIGTERM before the work finished,
+ * Entry point of every worker container and local worker process: `tsx workers/main.ts <task>` (or TASK=<task>). Exit 0 on
+ * success; on failure one `{"error": "..."}` line on stderr and exit 1; stopped by SIGTERM before the work finished,
  * exit 75 (docs/pipeline.md, "Stopping").
  */
 
@@ -14,10 +14,7 @@ import { INTERRUPTED_EXIT_CODE, runInterruptibly, stopGraceMs } from './runtime/
  */
 type WorkerTask = (env: EnvSource, signal: AbortSignal) => Promise<unknown>;
 
-/**
- * Tasks by name. Adding one is one line; each is loaded only when it runs, so one task's dependencies never slow
- * another.
- */
+/** Tasks by name. Adding one is one line; each is loaded only when it runs, so one task's dependencies never slow another. */
 const TASKS: Readonly<Record<string, () => Promise<WorkerTask>>> = {
   discover: async () => {
     const { run } = await import('./discover/run');

@@ -1,8 +1,8 @@
 import type { KnnGraph } from './knn-graph';
 
 /**
- * 1 − mean similarity to an item's k nearest neighbours: near 0 inside a tight group, near 1 for an item unlike
- * anything else. An item with no neighbour at all (a dataset of one) scores 1.
+ * 1 − mean similarity to an item's k nearest neighbours: near 0 inside a tight group, near 1 for an item unlike anything
+ * else. An item with no neighbour at all (a dataset of one) scores 1.
  */
 export function outlierScores(graph: KnnGraph): Float32Array {
   const scores = new Float32Array(graph.n);

@@ -1,9 +1,9 @@
 import { dot } from './vector-math';
 
 /**
- * The representative of each cluster: the member with the highest mean similarity to the other members. For unit
- * vectors that mean is dot(v, centroid) up to a constant, so one pass over the members per cluster suffices (no
- * pairwise work). Ties keep the earliest member.
+ * The representative of each cluster: the member with the highest mean similarity to the other members. For unit vectors
+ * that mean is dot(v, centroid) up to a constant, so one pass over the members per cluster suffices (no pairwise work).
+ * Ties keep the earliest member.
  */
 export function representatives(
   vectors: Float32Array,

@@ -3,8 +3,7 @@ import { SETTING, SettingsReader, type SettingsSource } from './settings';
 
 /**
  * Environment of the pipeline Lambdas, read once per cold start (core/config/settings.ts rules). A getter reports every
- * missing or malformed variable in one error, so a misconfigured deployment fails at its first invocation with the
- * whole list.
+ * missing or malformed variable in one error, so a misconfigured deployment fails at its first invocation with the whole list.
  */
 interface StorageConfig {
   readonly tableName: string;

@@ -29,9 +29,8 @@ export interface AcquireLockRequest {
 }
 
 /**
- * Takes the dataset lock with ONE conditional UpdateItem (DESIGN.md "The lock"): the item exists, no task holds it and
- * its status allows the operation. The operation id written into `active_task` is the fencing token of every later
- * write.
+ * Takes the dataset lock with ONE conditional UpdateItem (DESIGN.md "The lock"): the item exists, no task holds it and its
+ * status allows the operation. The operation id written into `active_task` is the fencing token of every later write.
  */
 export async function acquireDatasetLock(
   client: DynamoDBDocumentClient,

@@ -29,9 +29,8 @@ export const EMBEDDING_CONFIG_SHAPE = {
   /** Side of the square model input in pixels. */
   input_size: integer(8, 2048),
   /**
-   * How an image becomes that square: `crop` (the default) scales its short side to it and keeps the centre, as CLIP
-   * was trained; `fill` scales each side to it, keeping all of the image (a crop of a copy then shows the same
-   * content).
+   * How an image becomes that square: `crop` (the default) scales its short side to it and keeps the centre, as CLIP was
+   * trained; `fill` scales each side to it, keeping all of the image (a crop of a copy then shows the same content).
    */
   resize: z.optional(z.enum(['crop', 'fill'], 'must be crop or fill')),
   /** Per-channel RGB normalisation applied to pixels scaled to [0, 1]: (x - mean) / std. */

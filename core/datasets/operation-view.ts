@@ -5,8 +5,8 @@ import type { DatasetRecord, LastOperation, OperationPhase } from './dataset-rec
 export type { OperationView };
 
 /**
- * The phase a running operation is in: what the pipeline last recorded, except that an add whose shards are all
- * embedded is assigning its media to clusters (the assign worker records nothing of its own before finalize).
+ * The phase a running operation is in: what the pipeline last recorded, except that an add whose shards are all embedded
+ * is assigning its media to clusters (the assign worker records nothing of its own before finalize).
  */
 export function phaseOf(operation: LastOperation, dataset: DatasetRecord | undefined): OperationPhase | null {
   const phase = operation.phase ?? null;

@@ -8,9 +8,8 @@ export interface OwnerUsage {
 }
 
 /**
- * What one owner holds, for the per-user quotas: read from the dataset index (only the two attributes needed come
- * back). Concurrent requests may both see the count below a limit, so a limit can be passed by the few requests in
- * flight.
+ * What one owner holds, for the per-user quotas: read from the dataset index (only the two attributes needed come back).
+ * Concurrent requests may both see the count below a limit, so a limit can be passed by the few requests in flight.
  */
 export async function ownerUsage(
   client: DynamoDBDocumentClient,

@@ -46,10 +46,10 @@ export interface ArchiveEntriesOptions {
 
 /**
  * Streams the regular files of a zip, tar or tar.gz archive (format told by its bytes), skipping directories. The whole
- * archive is refused (ArchiveRejectedError) on the first entry that escapes the archive (absolute path, `..`,
- * backslash, drive letter), that is not a regular file or directory (symlink, hard link, device, FIFO), or when the
- * entry count, the bytes written (counted as they stream; headers are not trusted) or the compression ratio cross
- * `limits`. Nothing is buffered beyond a stream chunk, so archives of any size can pass through.
+ * archive is refused (ArchiveRejectedError) on the first entry that escapes the archive (absolute path, `..`, backslash,
+ * drive letter), that is not a regular file or directory (symlink, hard link, device, FIFO), or when the entry count,
+ * the bytes written (counted as they stream; headers are not trusted) or the compression ratio cross `limits`.
+ * Nothing is buffered beyond a stream chunk, so archives of any size can pass through.
  */
 export async function* archiveEntries(
   source: ArchiveSource,
@@ -73,8 +73,8 @@ export type ArchiveInspection =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Runs the whole extraction over an in-memory archive, discarding the bytes: `entries` is the number of readable
- * regular files. For the API's synchronous 400 on an unsafe or corrupt upload.
+ * Runs the whole extraction over an in-memory archive, discarding the bytes: `entries` is the number of readable regular
+ * files. For the API's synchronous 400 on an unsafe or corrupt upload.
  */
 export async function inspectArchive(
   bytes: Uint8Array,
@@ -143,9 +143,7 @@ async function openArchiveInput(source: ArchiveSource): Promise<ArchiveInput> {
   };
 }
 
-/**
- * yauzl closes the descriptor it reads from when the zip is closed, so it gets its own (also opened without following).
- */
+/** yauzl closes the descriptor it reads from when the zip is closed, so it gets its own (also opened without following). */
 async function openZipWithoutFollowing(path: string, options: yauzl.Options): Promise<yauzl.ZipFile> {
   const fd = await promisified<number>((done) => fsOpen(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW, done));
   try {

@@ -22,8 +22,8 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
 };
 
 /**
- * Decompressed bytes always allowed, whatever the ratio: a tiny archive of legitimately compressible files (a
- * solid-colour BMP compresses 300:1) is not a bomb, and 1 MiB cannot hurt anyone.
+ * Decompressed bytes always allowed, whatever the ratio: a tiny archive of legitimately compressible files (a solid-colour
+ * BMP compresses 300:1) is not a bomb, and 1 MiB cannot hurt anyone.
  */
 const RATIO_ALLOWANCE_BYTES = 1024 ** 2;
 

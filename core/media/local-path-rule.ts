@@ -2,9 +2,9 @@ import { access, constants, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 
 /**
- * Which local paths a `path` source (and a local manifest's entries) may name: the folders of LOCAL_MEDIA_ROOTS and
- * what lies below them, once every symbolic link is resolved; never the service's own files (DATA_DIR, its
- * installation) nor the kernel's pseudo file systems, even under a root.
+ * Which local paths a `path` source (and a local manifest's entries) may name: the folders of LOCAL_MEDIA_ROOTS and what
+ * lies below them, once every symbolic link is resolved; never the service's own files (DATA_DIR, its installation) nor
+ * the kernel's pseudo file systems, even under a root.
  */
 export interface LocalPathRule {
   /** LOCAL_MEDIA_ROOTS: absolute folders. None: local paths are refused. */

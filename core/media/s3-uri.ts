@@ -62,9 +62,9 @@ export function manifestFormatOf(key: string): ManifestFormat | undefined {
 }
 
 /**
- * A manifest when the URI names a `.csv`, `.parquet` or `.txt` object; otherwise a folder: every object whose key
- * starts with the URI's key (S3 prefix semantics: `s3://b/photos` also matches `photos-2024/...`; end it with `/` to
- * mean one folder). Throws InvalidS3UriError on a malformed URI.
+ * A manifest when the URI names a `.csv`, `.parquet` or `.txt` object; otherwise a folder: every object whose key starts
+ * with the URI's key (S3 prefix semantics: `s3://b/photos` also matches `photos-2024/...`; end it with `/` to mean one folder).
+ * Throws InvalidS3UriError on a malformed URI.
  */
 export function classifyS3Source(uri: string): S3SourceKind {
   const { key } = parseS3Uri(uri);

@@ -21,9 +21,8 @@ export function sanitizeDisplayName(name: string): string {
 }
 
 /**
- * A file name safe as the last segment of an S3 key or a local path: the base name only (no directories), ASCII
- * letters, digits, `.`, `_`, `-`; never empty, never starting with a dot, at most 100 characters with the extension
- * kept.
+ * A file name safe as the last segment of an S3 key or a local path: the base name only (no directories), ASCII letters,
+ * digits, `.`, `_`, `-`; never empty, never starting with a dot, at most 100 characters with the extension kept.
  */
 export function safeFileName(name: string): string {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
@@ -58,9 +57,8 @@ export function displayNameOfStagedUpload(storedName: string): string {
 const MEDIA_ID = /^[0-9a-f]{24}$/;
 
 /**
- * The id of the `ordinal`-th candidate of an operation: 24 hex characters (96 bits) of SHA-256 over both.
- * Deterministic, so a discovery that is run again names the same media the same way and overwrites instead of
- * duplicating.
+ * The id of the `ordinal`-th candidate of an operation: 24 hex characters (96 bits) of SHA-256 over both. Deterministic,
+ * so a discovery that is run again names the same media the same way and overwrites instead of duplicating.
  */
 export function generateMediaId(operationId: string, ordinal: number): string {
   if (!Number.isSafeInteger(ordinal) || ordinal < 0)

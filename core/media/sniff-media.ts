@@ -32,13 +32,12 @@ const ACCEPTED_CONTENT: Readonly<Record<string, ContentKind>> = {
 };
 
 /**
- * Decides from a file's first bytes (at least `SNIFF_BYTES` of them when the file is that long) whether it is a
- * supported image or video. Rules, in order:
+ * Decides from a file's first bytes (at least `SNIFF_BYTES` of them when the file is that long) whether it is a supported
+ * image or video. Rules, in order:
  * - a name with an extension we do not support is refused (a `.txt` is not media, whatever its bytes);
  * - an empty file is refused;
  * - the content must be a supported image or video; when the name says one supported type and the bytes another
- * (PNG bytes named `.jpg`), the content wins: `ext`/`mime` describe the bytes, so the stored copy gets the right
- * extension;
+ *   (PNG bytes named `.jpg`), the content wins: `ext`/`mime` describe the bytes, so the stored copy gets the right extension;
  * - a name without any extension is judged by its content alone.
  * Never throws: unreadable input is a refusal with a reason.
  */

@@ -38,9 +38,7 @@ function centre(): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-/**
- * The default encoder's ONNX bytes; deterministic for one nsfwjs version, hence LOCAL_EMBEDDING_CONFIG's pinned hash.
- */
+/** The default encoder's ONNX bytes; deterministic for one nsfwjs version, hence LOCAL_EMBEDDING_CONFIG's pinned hash. */
 export function buildDefaultEncoder(): Uint8Array {
   const { model, weights } = readNsfwjsModel(DEFAULT_ENCODER.nsfwjsModel);
   return convertTfjsGraphModel(model, weights, {

@@ -74,9 +74,7 @@ export interface GraphSpec {
   readonly docString?: string;
 }
 
-/**
- * Serialises a model with the default operator set at opset 17 (supported by every ONNX Runtime release since 1.14).
- */
+/** Serialises a model with the default operator set at opset 17 (supported by every ONNX Runtime release since 1.14). */
 export function encodeModel(spec: GraphSpec): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,

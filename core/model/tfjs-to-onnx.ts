@@ -5,11 +5,14 @@ import { decodeWeights, type Tensor, type TfjsAttr, type TfjsGraphModelJson, typ
  * Converts the convolutional trunk of a TensorFlow.js graph model (NHWC, TF ops as tensorflowjs_converter fuses them)
  * into an ONNX image feature extractor (NCHW), cut at one layer:
  *
- * pixel_values [N,3,s,s], RGB in [0,1] → Resize to the network's side (bicubic) every image reaches the network from
- * the same small size, so a copy at another resolution gives the same input → the model's own ops up to `layer` Mul/Sub
- * (input scaling), fused Conv2D / depthwise Conv2D with bias and ReLU6, AddV2 (residuals) → GlobalAveragePool →
- * LpNormalization → Sub `centre` → LpNormalization → image_embeds [N,D] centring on a corpus mean spreads unrelated
- * images around cosine 0 instead of crowding them near 1
+ *   pixel_values [N,3,s,s], RGB in [0,1]
+ *     → Resize to the network's side (bicubic)            every image reaches the network from the same small size, so
+ *                                                          a copy at another resolution gives the same input
+ *     → the model's own ops up to `layer`                  Mul/Sub (input scaling), fused Conv2D / depthwise Conv2D with
+ *                                                          bias and ReLU6, AddV2 (residuals)
+ *     → GlobalAveragePool → LpNormalization
+ *     → Sub `centre` → LpNormalization → image_embeds [N,D]  centring on a corpus mean spreads unrelated images around
+ *                                                          cosine 0 instead of crowding them near 1
  */
 export interface FeatureExtractorSpec {
   readonly name: string;

@@ -1,7 +1,6 @@
 /**
- * Every `detail` string the API answers with. The ones quoted in /work/shared/API.md (and the source document it
- * follows) are reproduced to the letter: clients match on them. The rest are ours and name the field, file or header at
- * fault.
+ * Every `detail` string the API answers with. The ones quoted in /work/shared/API.md (and the source document it follows)
+ * are reproduced to the letter: clients match on them. The rest are ours and name the field, file or header at fault.
  */
 import type { OperationName } from '../datasets/dataset-status';
 import { LOCATION_COLUMNS } from '../media/manifest-columns';

@@ -17,9 +17,7 @@ export const encodeDatasetCursor = (key: Record<string, unknown>): string =>
     'base64url',
   );
 
-/**
- * The key a cursor stands for, or undefined when it is not a position in the dataset index (the client's error: 400).
- */
+/** The key a cursor stands for, or undefined when it is not a position in the dataset index (the client's error: 400). */
 export function decodeDatasetCursor(cursor: string): DatasetIndexKey | undefined {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   let parsed: unknown;

@@ -9,8 +9,8 @@ export const readableDataset = (dataset: DatasetRecord | undefined, caller: stri
   dataset && canRead(dataset, caller) ? dataset : undefined;
 
 /**
- * Why `operation` cannot start on `dataset` as it was read: 404, 403, then the rules the lock enforces atomically, in
- * the lock's own order (busy before embedding config before status, dataset-lock.ts) so that the early answer and the
+ * Why `operation` cannot start on `dataset` as it was read: 404, 403, then the rules the lock enforces atomically, in the
+ * lock's own order (busy before embedding config before status, dataset-lock.ts) so that the early answer and the
  * lock's answer agree. Undefined when it may start.
  */
 export function operationRefusal(

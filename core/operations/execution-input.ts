@@ -29,9 +29,7 @@ export interface ReindexExecutionInput {
   readonly task_type: 'REINDEX';
   readonly caller: string;
   readonly use_spot: boolean | null;
-  /**
-   * The dataset's config, or the default one its initial index embedded with when that index failed before finishing.
-   */
+  /** The dataset's config, or the default one its initial index embedded with when that index failed before finishing. */
   readonly embedding_config: StoredEmbeddingConfig;
 }
 
@@ -44,9 +42,7 @@ export interface AddMediaInputParts {
   readonly embeddingConfig: StoredEmbeddingConfig;
 }
 
-/**
- * `add_media` on an indexed dataset (its own embedding config), or `initial_index` of a new one (always re-clusters).
- */
+/** `add_media` on an indexed dataset (its own embedding config), or `initial_index` of a new one (always re-clusters). */
 export function addMediaExecutionInput(
   operation: 'add_media' | 'initial_index',
   parts: AddMediaInputParts,

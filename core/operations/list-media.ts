@@ -156,10 +156,7 @@ function clusterFilter(dataset: DatasetRecord, clusterId: string): MediaFilter {
   };
 }
 
-/**
- * The cluster shown follows docs/data-model.md: the assignment under the dataset's committed clustering, else the
- * previous one.
- */
+/** The cluster shown follows docs/data-model.md: the assignment under the dataset's committed clustering, else the previous one. */
 function visibleClusterId(media: MediaRecord, dataset: DatasetRecord): string | null {
   const committed = dataset.clustering_id ?? INITIAL_CLUSTERING_ID;
   if (media.clustering_id === committed) return media.cluster_id ?? null;

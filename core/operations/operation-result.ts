@@ -25,9 +25,7 @@ export type OperationRefusal =
 
 export type Refused = { readonly ok: false; readonly refusal: OperationRefusal };
 
-/**
- * An operation the domain accepted: its execution was started (or, for a create without media, the dataset written).
- */
+/** An operation the domain accepted: its execution was started (or, for a create without media, the dataset written). */
 export interface Started {
   readonly ok: true;
   readonly datasetId: string;

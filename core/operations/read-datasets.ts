@@ -36,8 +36,8 @@ export async function listDatasets(context: ReadContext, caller: string): Promis
 }
 
 /**
- * GET /api/v1/datasets?limit=&cursor= (extension): one page of the same listing, `{items, next_cursor}` like every
- * paged endpoint, so a client never has to take every dataset at once.
+ * GET /api/v1/datasets?limit=&cursor= (extension): one page of the same listing, `{items, next_cursor}` like every paged
+ * endpoint, so a client never has to take every dataset at once.
  */
 export async function listDatasetsPage(
   context: ReadContext,

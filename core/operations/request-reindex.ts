@@ -16,10 +16,7 @@ export interface ReindexCommand {
   readonly now: Date;
 }
 
-/**
- * Starts a full re-clustering (API.md reindex): allowed from PARTIAL INDEX and ERROR; the lock is rolled back on
- * failure.
- */
+/** Starts a full re-clustering (API.md reindex): allowed from PARTIAL INDEX and ERROR; the lock is rolled back on failure. */
 export async function requestReindex(context: OperationContext, command: ReindexCommand): Promise<Started | Refused> {
   const { config, logger } = context;
   const dataset = await getDataset(context.dynamo, config.tableName, command.datasetId);

@@ -88,9 +88,7 @@ export async function deleteStaged(s3: S3Client, bucket: string, keys: readonly 
   }
 }
 
-/**
- * Runs `size` at a time; on a failure it still waits for the rest of the batch, so no upload lands after the cleanup.
- */
+/** Runs `size` at a time; on a failure it still waits for the rest of the batch, so no upload lands after the cleanup. */
 async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<unknown>): Promise<void> {
   for (let start = 0; start < items.length; start += size) {
     const results = await Promise.allSettled(items.slice(start, start + size).map(run));

@@ -7,8 +7,8 @@ export interface CaughtError {
 export const MAX_ERROR_LENGTH = 500;
 
 /**
- * Preference: the worker's own `{"error": "..."}` line (wherever the Cause carries it), then what an ECS task result
- * says (stop reason, container exit code), then a Lambda error's `errorMessage`, else `Error: Cause`.
+ * Preference: the worker's own `{"error": "..."}` line (wherever the Cause carries it), then what an ECS task result says
+ * (stop reason, container exit code), then a Lambda error's `errorMessage`, else `Error: Cause`.
  */
 export function readableFailure(caught: CaughtError | null | undefined): string {
   const name = caught?.Error?.trim() || 'Error';

@@ -142,9 +142,7 @@ export interface ReindexCompletionResult {
   readonly clustering_id: string;
 }
 
-/**
- * finish-reindex: commits the clustering built under the operation id and ends the operation (READY, lock released).
- */
+/** finish-reindex: commits the clustering built under the operation id and ends the operation (READY, lock released). */
 export async function completeReindex(
   target: EndTarget,
   completion: ReindexCompletion,

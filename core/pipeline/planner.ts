@@ -58,9 +58,7 @@ export interface Plan {
   readonly shards: readonly Shard[];
   readonly max_concurrency: number;
   readonly device: Device;
-  /**
-   * Task-level CPU units and memory, as strings because ECS RunTask `Overrides.Cpu` / `Overrides.Memory` take strings.
-   */
+  /** Task-level CPU units and memory, as strings because ECS RunTask `Overrides.Cpu` / `Overrides.Memory` take strings. */
   readonly cpu: string;
   readonly memory_mib: string;
   readonly use_spot: boolean;
@@ -90,10 +88,7 @@ export interface Plan {
 const IMAGE_EQUIVALENTS = { image: 1, video: 20, object: 1 } as const;
 /** Below this many image-equivalents a GPU instance would spend longer starting than working: run on Fargate. */
 const CPU_BELOW_IMAGE_EQUIVALENTS = 200;
-/**
- * Work per GPU shard (≈ 8–10 minutes at ~100 image-equivalents/s): long enough to amortise task start, short enough to
- * retry.
- */
+/** Work per GPU shard (≈ 8–10 minutes at ~100 image-equivalents/s): long enough to amortise task start, short enough to retry. */
 const GPU_SHARD_IMAGE_EQUIVALENTS = 50_000;
 /** Media this large on average (raw TIFFs, long videos) need a bigger decode budget. */
 const HEAVY_AVERAGE_BYTES = 32 * 1024 * 1024;

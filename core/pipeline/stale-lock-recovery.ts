@@ -11,8 +11,7 @@ import type { ExecutionStatusEvent } from './pipeline-events';
 /**
  * No dataset stays locked by a dead execution. Two paths share this core: the EventBridge rule on execution status
  * changes (`recoverFromStatusEvent`) and the scheduled sweeper (`recoverStaleLocks`), which the local runtime also runs
- * at start. Both end in `failOperation`, fenced on the operation id, so duplicate and out-of-order signals are
- * harmless.
+ * at start. Both end in `failOperation`, fenced on the operation id, so duplicate and out-of-order signals are harmless.
  */
 type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
 type EndedStatus = Exclude<ExecutionStatus, 'RUNNING'>;

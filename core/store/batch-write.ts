@@ -51,9 +51,7 @@ async function writeBatch(
   }
 }
 
-/**
- * A delay drawn uniformly from [0, min(cap, base × 2^retry)]: retries of many writers spread out instead of colliding.
- */
+/** A delay drawn uniformly from [0, min(cap, base × 2^retry)]: retries of many writers spread out instead of colliding. */
 export function fullJitterDelayMs(retry: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** retry));
 }

@@ -1,7 +1,4 @@
-/**
- * Key layout of the single table (docs/data-model.md). CDK, handlers, workers and the local runtime all build keys
- * here.
- */
+/** Key layout of the single table (docs/data-model.md). CDK, handlers, workers and the local runtime all build keys here. */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const DATASET_INDEX = {
   name: 'gsi1',

@@ -8,8 +8,7 @@ import { headerValue, type RequestHeaders } from './request-headers';
  *
  * A browser attaches the session cookie to cross-site requests; it never attaches a bearer token. So:
  * 1. Safe methods (GET, HEAD, OPTIONS) and bearer-authenticated requests pass.
- * 2. A cookie-authenticated POST/PUT/PATCH/DELETE (any other method too) that names where it comes from (`Origin`, else
- *    the origin of
+ * 2. A cookie-authenticated POST/PUT/PATCH/DELETE (any other method too) that names where it comes from (`Origin`, else the origin of
  *    `Referer`) passes only if that origin is in ALLOWED_ORIGINS; a foreign origin is refused even with
  *    `X-Requested-With`, so a permissive CORS setup cannot reopen the hole.
  * 3. One that names no origin passes only with `X-Requested-With: XMLHttpRequest`, a header a cross-site form cannot

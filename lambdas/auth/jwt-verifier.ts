@@ -16,9 +16,9 @@ export class InvalidTokenError extends Error {
 }
 
 /**
- * Verifies signature (allow-listed algorithms of this key source only), `exp` (required), `nbf` and `iat` (when
- * present, neither in the future), `iss` and `aud` (required, must match), with the configured clock tolerance, and
- * returns the caller's `sub`.
+ * Verifies signature (allow-listed algorithms of this key source only), `exp` (required), `nbf` and `iat` (when present,
+ * neither in the future), `iss` and `aud` (required, must match), with the configured clock tolerance, and returns the
+ * caller's `sub`.
  */
 export async function verifyJwt(token: string, key: VerificationKey, config: AuthConfig): Promise<{ sub: string }> {
   if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError(`token longer than ${MAX_TOKEN_LENGTH} characters`);

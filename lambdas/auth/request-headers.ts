@@ -1,6 +1,6 @@
 /**
- * Headers as the two callers hand them over: API Gateway events (`headers` / `multiValueHeaders`, names as sent) and
- * the local runtime (Node's IncomingHttpHeaders: lower-case names, repeated headers as arrays).
+ * Headers as the two callers hand them over: API Gateway events (`headers` / `multiValueHeaders`, names as sent) and the
+ * local runtime (Node's IncomingHttpHeaders: lower-case names, repeated headers as arrays).
  */
 export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>> | null | undefined;
 

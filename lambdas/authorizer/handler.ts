@@ -17,9 +17,9 @@ interface DeniedContext {
  * API Gateway REST REQUEST authorizer. Allows the caller on the whole stage with `{ sub, auth_method }` as context.
  * Without credentials it throws `Unauthorized` (API Gateway: 401, `WWW-Authenticate: Bearer`); with credentials it
  * refuses, it denies with the RFC 6750 challenge as context `www_authenticate`, which the ACCESS_DENIED gateway
- * response (lib/api/gateway-responses.ts) puts in the 401's WWW-Authenticate. The body is `Not authenticated` either
- * way. A deployment problem (configuration, unreadable secret) is rethrown as is: API Gateway answers 500, and the log
- * says why. Tokens are never logged; only the reason a token was refused.
+ * response (lib/api/gateway-responses.ts) puts in the 401's WWW-Authenticate. The body is `Not authenticated` either way.
+ * A deployment problem (configuration, unreadable secret) is rethrown as is: API Gateway answers 500, and the log says why.
+ * Tokens are never logged; only the reason a token was refused.
  */
 export async function handler(
   event: APIGatewayRequestAuthorizerEvent,

@@ -8,8 +8,8 @@ import { errorResponse, jsonResponse } from '../http/responses';
 const KNOWN_QUERY = queryParametersOf('health');
 
 /**
- * GET /api/v1/health (docs/API.md): unauthenticated, so it answers the same constant to everyone and touches nothing —
- * no table, no bucket, no version — leaving nothing to learn about datasets or the deployment.
+ * GET /api/v1/health (docs/API.md): unauthenticated, so it answers the same constant to everyone and touches nothing — no
+ * table, no bucket, no version — leaving nothing to learn about datasets or the deployment.
  */
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const unknown = unknownQueryParameters(event, KNOWN_QUERY);

@@ -19,9 +19,9 @@ export type ApiRoute<C extends ReadContext> = (request: ApiRequest<C>) => Promis
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /**
- * What every route does first, cheapest first: the caller from the authorizer's context (401 without one), the CSRF
- * rule for cookie-authenticated mutating requests (403), query parameters the route does not read (400 naming them, so
- * a misspelt filter is never silently ignored), then the route. An unexpected error is logged and answered with a plain
+ * What every route does first, cheapest first: the caller from the authorizer's context (401 without one), the CSRF rule
+ * for cookie-authenticated mutating requests (403), query parameters the route does not read (400 naming them, so a
+ * misspelt filter is never silently ignored), then the route. An unexpected error is logged and answered with a plain
  * 500 that leaks nothing. Every log line of the request carries API Gateway's request id as correlation id (the id of
  * its access log line), and the method and resource.
  */

@@ -4,8 +4,8 @@ import type { HttpError } from './refusal-status';
 const STORAGE_FULL = /no space left on device|ENOSPC|disk quota exceeded|EDQUOT|read-only file system|EROFS/i;
 
 /**
- * 507 when an error (or one of its causes) says the storage refused a write: on a local install the embedded DynamoDB
- * and S3 keep their files under DATA_DIR, and a full or read-only disk is the operator's to fix, not a server bug.
+ * 507 when an error (or one of its causes) says the storage refused a write: on a local install the embedded DynamoDB and
+ * S3 keep their files under DATA_DIR, and a full or read-only disk is the operator's to fix, not a server bug.
  */
 export function storageFailure(error: unknown): HttpError | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {

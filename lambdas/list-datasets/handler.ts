@@ -8,8 +8,8 @@ import { refusedResponse } from '../http/outcome-response';
 import { errorResponse, jsonResponse } from '../http/responses';
 
 /**
- * GET /api/v1/datasets (API.md): a JSON array of every dataset the caller can read. (extension) With `limit` or
- * `cursor` it answers one page, `{"items", "next_cursor"}`, like the other listings.
+ * GET /api/v1/datasets (API.md): a JSON array of every dataset the caller can read. (extension) With `limit` or `cursor`
+ * it answers one page, `{"items", "next_cursor"}`, like the other listings.
  */
 export function createListDatasetsHandler(contextOf: () => ReadContext = readContextFromEnv): ApiHandler {
   return apiHandler(

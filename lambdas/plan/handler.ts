@@ -10,9 +10,7 @@ const config = planConfig();
 const dynamo = createDocumentClient();
 const s3 = createS3Client();
 
-/**
- * Step 2 of add-media (docs/pipeline.md): discovery.json → planner → plan.json, shards_total and progress 5 (fenced).
- */
+/** Step 2 of add-media (docs/pipeline.md): discovery.json → planner → plan.json, shards_total and progress 5 (fenced). */
 export const handler = async (event: unknown): Promise<Plan> => {
   const input = parsePipelineEvent(executionInputSchema, event, 'plan input');
   const batch = { s3, bucket: config.bucketName, datasetId: input.dataset_id, batchId: input.operation_id };

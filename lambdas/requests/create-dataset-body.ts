@@ -24,9 +24,9 @@ export type CreateDatasetBody =
 const ROUTE = 'create_dataset';
 
 /**
- * POST /api/v1/datasets takes the add-media form plus `display_name` and `similarity_threshold` (multipart), or — for
- * an empty dataset — `{"display_name": "...", "similarity_threshold": 0.8}` as JSON, which carries no media and so no
- * other field.
+ * POST /api/v1/datasets takes the add-media form plus `display_name` and `similarity_threshold` (multipart), or — for an
+ * empty dataset — `{"display_name": "...", "similarity_threshold": 0.8}` as JSON, which carries no media and so no other
+ * field.
  */
 export async function readCreateDatasetBody(
   event: APIGatewayProxyEvent,

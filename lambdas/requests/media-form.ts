@@ -28,8 +28,8 @@ const ARCHIVE_NAME = /\.(zip|tar|tar\.gz|tgz)$/i;
 
 /**
  * Turns the parts of an add-media or create-dataset form into a source and options, cheapest checks first: field names,
- * part kinds, repeats, text values, exactly one source; then the bytes of each upload (sniffed) or the archive
- * (inspected by a full dry-run extraction). A blank `s3_uri` counts as absent, as HTML forms send empty inputs.
+ * part kinds, repeats, text values, exactly one source; then the bytes of each upload (sniffed) or the archive (inspected
+ * by a full dry-run extraction). A blank `s3_uri` counts as absent, as HTML forms send empty inputs.
  */
 export async function readMediaForm(parts: readonly FormPart[], kind: FormKind): Promise<MediaFormResult> {
   const textFields: readonly string[] = FORM_TEXT_FIELDS[kind];

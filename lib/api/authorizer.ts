@@ -77,8 +77,7 @@ export class ApiAuthorizer extends Construct {
       identitySources: [],
       resultsCacheTtl: Duration.seconds(0),
     });
-    // With caching off the property is optional; leaving it out (rather than "") keeps API Gateway from validating any
-    // source.
+    // With caching off the property is optional; leaving it out (rather than "") keeps API Gateway from validating any source.
     (this.authorizer.node.defaultChild as apigateway.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
   }
 }

@@ -169,8 +169,7 @@ export class WorkerTasks extends Construct {
       essential: true,
       environment,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix }),
-      // SIGTERM to SIGKILL: the two minutes Fargate Spot gives too; the worker exits 75 before
-      // (workers/runtime/interruption.ts).
+      // SIGTERM to SIGKILL: the two minutes Fargate Spot gives too; the worker exits 75 before (workers/runtime/interruption.ts).
       stopTimeout: WORKER_STOP_TIMEOUT,
       ...(gpuCount ? { gpuCount } : {}),
     });

@@ -29,9 +29,7 @@ interface WorkflowResources {
   readonly securityGroup: ec2.ISecurityGroup;
 }
 
-/**
- * Values of every `${Placeholder}` of each ASL file, by file (test/synth/placeholders.test.ts keeps both sides equal).
- */
+/** Values of every `${Placeholder}` of each ASL file, by file (test/synth/placeholders.test.ts keeps both sides equal). */
 function workflowSubstitutions(
   resources: WorkflowResources,
 ): Record<keyof typeof STATE_MACHINE_FILES, Record<string, string>> {

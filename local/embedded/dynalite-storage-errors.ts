@@ -7,9 +7,7 @@ const require = createRequire(import.meta.url);
 type ActionCallback = (error: unknown, data?: unknown) => void;
 type Action = (store: unknown, data: unknown, callback: ActionCallback) => void;
 
-/**
- * What dynalite answers for a storage failure: a DynamoDB 500 whose message names the cause (the API maps it to 507).
- */
+/** What dynalite answers for a storage failure: a DynamoDB 500 whose message names the cause (the API maps it to 507). */
 interface StatusError {
   readonly statusCode: number;
   readonly body: { readonly __type: string; readonly message: string };
@@ -18,8 +16,8 @@ interface StatusError {
 /**
  * dynalite throws any LevelDB error that is not a DynamoDB one (`if (err) throw err` in its request handler), from a
  * callback: a full or read-only disk (LEVEL_IO_ERROR … No space left on device) crashed the whole service. Every action
- * module is wrapped, before dynalite loads them, so such an error becomes an HTTP 500 `InternalServerError` carrying
- * the storage's message; the request fails, the process stays up.
+ * module is wrapped, before dynalite loads them, so such an error becomes an HTTP 500 `InternalServerError` carrying the
+ * storage's message; the request fails, the process stays up.
  */
 export function loadDynaliteWithStorageErrors(): (options: Record<string, unknown>) => unknown {
   const root = dirname(require.resolve('dynalite/package.json'));

@@ -25,8 +25,7 @@ export interface ApiServerOptions {
   readonly tooLargeDetail: string;
   /**
    * The authorizer: the caller, or the WWW-Authenticate challenge of a 401 for missing / invalid credentials. Throwing
-   * means authentication itself is broken (configuration, key source): 500, as API Gateway answers an authorizer
-   * failure.
+   * means authentication itself is broken (configuration, key source): 500, as API Gateway answers an authorizer failure.
    */
   authenticate(
     headers: Readonly<Record<string, readonly string[] | undefined>>,

@@ -14,10 +14,7 @@ export interface RawRequest {
   readonly sourceIp: string;
 }
 
-/**
- * The API's `binaryMediaTypes` (lib/api/api.ts): these bodies reach the handler base64-encoded, `isBase64Encoded:
- * true`.
- */
+/** The API's `binaryMediaTypes` (lib/api/api.ts): these bodies reach the handler base64-encoded, `isBase64Encoded: true`. */
 const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
 
 const LOCAL_STAGE = 'local';

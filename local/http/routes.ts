@@ -20,9 +20,7 @@ export interface RouteMatch<R extends RouteKey> {
   readonly pathParameters: Record<string, string> | null;
 }
 
-/**
- * The route serving `method` + `path` (no query string), with its decoded path parameters; undefined when none does.
- */
+/** The route serving `method` + `path` (no query string), with its decoded path parameters; undefined when none does. */
 export function matchRoute<R extends RouteKey>(
   routes: readonly R[],
   method: string,

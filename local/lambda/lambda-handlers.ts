@@ -8,8 +8,8 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const modules = new Map<string, Promise<LambdaHandler>>();
 
 /**
- * The `handler` export of lambdas/{name}/handler.ts, imported once like a warm Lambda container. Import it only after
- * the environment is set: handlers read their configuration at module scope.
+ * The `handler` export of lambdas/{name}/handler.ts, imported once like a warm Lambda container. Import it only after the
+ * environment is set: handlers read their configuration at module scope.
  */
 export function loadLambdaHandler(name: string): Promise<LambdaHandler> {
   let loaded = modules.get(name);

@@ -12,9 +12,9 @@ export interface DataDirLock {
 }
 
 /**
- * Claims DATA_DIR for this process: a second service on the same folder would share dynalite's LevelDB files and fail
- * in confusing ways. The lock file holds the owner's pid; a lock whose process is gone (a crash, a SIGKILL) is taken
- * over, and so is one naming this very process (a container restarted on the same volume runs as pid 1 again).
+ * Claims DATA_DIR for this process: a second service on the same folder would share dynalite's LevelDB files and fail in
+ * confusing ways. The lock file holds the owner's pid; a lock whose process is gone (a crash, a SIGKILL) is taken over,
+ * and so is one naming this very process (a container restarted on the same volume runs as pid 1 again).
  */
 export function lockDataDir(dataDir: string, pid: number = process.pid): DataDirLock {
   const path = join(dataDir, LOCK_FILE);

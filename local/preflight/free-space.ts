@@ -3,9 +3,7 @@ import type { LocalConfig } from '../config';
 
 const MIB = 1024 * 1024;
 
-/**
- * DATA_DIR holds the database, the uploaded media and the embeddings: too little room there fails operations midway.
- */
+/** DATA_DIR holds the database, the uploaded media and the embeddings: too little room there fails operations midway. */
 export async function checkFreeSpace(config: LocalConfig): Promise<string[]> {
   const stats = await statfs(config.dataDir);
   const free = stats.bavail * stats.bsize;

@@ -19,9 +19,7 @@ export function onPath(name: string, path: string): boolean {
     });
 }
 
-/**
- * Looked up once at start: without ffmpeg/ffprobe videos are skipped (with this advice as reason), images still work.
- */
+/** Looked up once at start: without ffmpeg/ffprobe videos are skipped (with this advice as reason), images still work. */
 export function checkVideoTools(env: NodeJS.ProcessEnv): string[] {
   const missing = VIDEO_TOOLS.filter((tool) => !onPath(tool, env.PATH ?? ''));
   if (missing.length === 0) return [];

@@ -65,10 +65,7 @@ export class LocalStepFunctions {
     for (const machine of machines) this.machines.set(machine.arn, machine);
   }
 
-  /**
-   * Same name and input as a known execution → that execution (idempotent); same name, other input →
-   * ExecutionAlreadyExists.
-   */
+  /** Same name and input as a known execution → that execution (idempotent); same name, other input → ExecutionAlreadyExists. */
   startExecution(request: { stateMachineArn?: string; name?: string; input?: string }): {
     executionArn: string;
     startDate: Date;

@@ -37,10 +37,9 @@ const TSX_LOADER = import.meta.resolve('tsx');
 const STOP_GRACE_MS = 5000;
 
 /**
- * Runs one ECS task as a child process `workers/main.ts <TASK>` with exactly the container's environment (task
- * definition + overrides). Like `runTask.sync`, it resolves with the stopped task's description, or fails with
- * `States.TaskFailed` and that description as Cause; the container's `Reason` carries the worker's `{"error": …}` line
- * from stderr.
+ * Runs one ECS task as a child process `workers/main.ts <TASK>` with exactly the container's environment (task definition
+ * + overrides). Like `runTask.sync`, it resolves with the stopped task's description, or fails with `States.TaskFailed`
+ * and that description as Cause; the container's `Reason` carries the worker's `{"error": …}` line from stderr.
  */
 export async function runWorkerTask(
   runtime: WorkerRuntime,
@@ -73,9 +72,7 @@ export async function runWorkerTask(
   }
 }
 
-/**
- * Like ECS capacity that is not there yet: the task is PROVISIONING until a slot frees up (its timeout not running).
- */
+/** Like ECS capacity that is not there yet: the task is PROVISIONING until a slot frees up (its timeout not running). */
 async function waitForSlot(slots: WorkerSlots | undefined, scope: ExecutionScope, label: string) {
   if (!slots) return () => undefined;
   if (!slots.available) scope.log(`worker ${label}: waiting for a worker slot`);

@@ -37,10 +37,7 @@ export function loadStateMachineDefinition(
 
 export type AnyState = StateMachineDefinition['States'][string] & Record<string, unknown>;
 
-/**
- * Calls `visit` for every state, nested Map iterators and Parallel branches included (state names are unique
- * machine-wide).
- */
+/** Calls `visit` for every state, nested Map iterators and Parallel branches included (state names are unique machine-wide). */
 export function forEachState(
   states: StateMachineDefinition['States'],
   visit: (name: string, state: AnyState) => void,

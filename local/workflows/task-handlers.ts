@@ -9,9 +9,7 @@ export interface LocalServices {
   readonly worker: WorkerRuntime;
 }
 
-/**
- * What aws-local-stepfunctions calls for each overridden Task state (its input is the state's effective Parameters).
- */
+/** What aws-local-stepfunctions calls for each overridden Task state (its input is the state's effective Parameters). */
 export type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 const LAMBDA_INVOKE = /^arn:aws[\w-]*:states:::lambda:invoke$/;
@@ -19,8 +17,7 @@ const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:[^:]+(?::[^:]+)?$
 const ECS_RUN_TASK_SYNC = /^arn:aws[\w-]*:states:::ecs:runTask\.sync$/;
 
 /**
- * One local implementation per Task state of `definition`, chosen by its Resource: Lambda → the handler in this
- * process,
+ * One local implementation per Task state of `definition`, chosen by its Resource: Lambda → the handler in this process,
  * `ecs:runTask.sync` → the worker as a child process, `dynamodb:*` → the same call against the local table.
  * A resource without a local counterpart fails here, before anything runs.
  */
@@ -34,8 +31,7 @@ export function localTaskHandlers(
   forEachState(definition.States, (name, state) => {
     if (state.Type !== 'Task') return;
     const resource = String(state.Resource);
-    // The library enforces the state's timeout; the worker is also stopped then (TimeoutSecondsPath: the library's
-    // alone).
+    // The library enforces the state's timeout; the worker is also stopped then (TimeoutSecondsPath: the library's alone).
     const timeoutSeconds =
       typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : MAX_LOCAL_TASK_TIMEOUT_SECONDS;
     if (LAMBDA_INVOKE.test(resource)) {

@@ -23,8 +23,8 @@ import {
 } from '../support/servers';
 
 /**
- * The API's handlers wired to real emulators: DynamoDB Local (table), s3rver (our bucket and a source bucket). Only
- * Step Functions and STS are mocked (aws-sdk-client-mock, per SDK client class), and tests assert the exact calls.
+ * The API's handlers wired to real emulators: DynamoDB Local (table), s3rver (our bucket and a source bucket). Only Step
+ * Functions and STS are mocked (aws-sdk-client-mock, per SDK client class), and tests assert the exact calls.
  */
 export const ADD_MEDIA_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:add-media';
 export const REINDEX_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:reindex';
@@ -72,10 +72,7 @@ export interface ApiTestBed {
   withConfig(overrides: Partial<ApiConfig>, replace?: Partial<Omit<OperationContext, 'config'>>): OperationContext;
 }
 
-/**
- * s3rver knows one account, whose access key is `S3RVER` (test/support/servers.ts' createTestBucket signs with
- * another).
- */
+/** s3rver knows one account, whose access key is `S3RVER` (test/support/servers.ts' createTestBucket signs with another). */
 export const S3RVER_CREDENTIALS = TEST_CREDENTIALS;
 
 export const s3rverClient = () =>

@@ -14,9 +14,7 @@ import {
   startedExecutions,
 } from './api-test-bed';
 
-/**
- * The `handler` exports as Lambda (and the local runtime) load them: configuration and clients from the environment.
- */
+/** The `handler` exports as Lambda (and the local runtime) load them: configuration and clients from the environment. */
 let bed: ApiTestBed;
 
 beforeAll(async () => {

@@ -26,10 +26,7 @@ const DEVELOPMENT_ONLY = [
   'knip',
 ];
 
-/**
- * Package names a file loads at run time: value imports, dynamic imports and require() calls (type-only imports
- * erased).
- */
+/** Package names a file loads at run time: value imports, dynamic imports and require() calls (type-only imports erased). */
 function runtimePackages(source: string): string[] {
   const specifiers = [
     ...source.matchAll(/^import\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]/gm),

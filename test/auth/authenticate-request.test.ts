@@ -32,9 +32,7 @@ async function expectNotAuthenticated(auth: Authenticator, headers: RequestHeade
   expect((error as NotAuthenticatedError).reason).toMatch(reason);
 }
 
-/**
- * Tokens whose claims are wrong: refused whatever the key source. `reason` pins WHY, so a broken fixture cannot pass.
- */
+/** Tokens whose claims are wrong: refused whatever the key source. `reason` pins WHY, so a broken fixture cannot pass. */
 const badClaims: ReadonlyArray<readonly [string, () => JWTPayload, RegExp]> = [
   [
     'expired beyond the clock tolerance',

@@ -9,9 +9,7 @@ import { makeImage } from '../support/media-fixtures';
 import { E2eApi } from './api';
 import { type LocalServiceProcess, printServiceLogOnFailure, REPO_ROOT, startLocalService } from './local-service';
 
-/**
- * What a new user meets on a workstation: the default identity, AUTH_MODE=none, and the answers that say what to do.
- */
+/** What a new user meets on a workstation: the default identity, AUTH_MODE=none, and the answers that say what to do. */
 const work = mkdtempSync(join(tmpdir(), 'e2e-first-run-'));
 let service: LocalServiceProcess | undefined;
 afterEach(async () => {

@@ -28,10 +28,7 @@ export const createPipelineTable = (kind: DynamoKind = 'dynamodb-local'): Promis
 
 const createPipelineBucket = (): Promise<TestBucket> => createTestBucket();
 
-/**
- * Everything the pipeline Lambdas read from the environment, pointed at the test servers. Set before importing a
- * handler.
- */
+/** Everything the pipeline Lambdas read from the environment, pointed at the test servers. Set before importing a handler. */
 function setPipelineEnv(table: TestTable, bucket: TestBucket): void {
   Object.assign(process.env, {
     AWS_REGION: TEST_REGION,

@@ -185,8 +185,7 @@ export function fakePipeline(options: FakePipelineOptions): FakePipeline {
     await new Promise((resolve) => setTimeout(resolve, 5));
     running -= 1;
     const outcome = options.ecs?.(environmentOf(request), request) ?? 'ok';
-    // Step Functions: RunTask answered with Failures (nothing placed) → AmazonECS.Unknown; a task that stopped →
-    // TaskFailed.
+    // Step Functions: RunTask answered with Failures (nothing placed) → AmazonECS.Unknown; a task that stopped → TaskFailed.
     if (outcome !== 'ok')
       throw new TaskFailure(
         'failures' in outcome ? 'AmazonECS.Unknown' : 'States.TaskFailed',

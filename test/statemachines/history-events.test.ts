@@ -17,9 +17,7 @@ import { historyEventCount } from './history-events';
 const HISTORY_LIMIT = 25_000;
 const definition = loadAsl(ADD_MEDIA_ASL, SUBSTITUTIONS);
 
-/**
- * Events of one add-media execution over `nImages` images; `interrupted`: every shard's spot task is interrupted once.
- */
+/** Events of one add-media execution over `nImages` images; `interrupted`: every shard's spot task is interrupted once. */
 async function addMediaEvents(
   nImages: number,
   options: { autoReindex: boolean; interrupted: boolean; maxShards?: number },

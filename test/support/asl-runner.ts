@@ -18,9 +18,7 @@ interface TaskCall {
   readonly resource: string;
 }
 
-/**
- * Answers one Task state: returns its result, or throws (error.name = Step Functions' Error, error.message = Cause).
- */
+/** Answers one Task state: returns its result, or throws (error.name = Step Functions' Error, error.message = Cause). */
 export type TaskHandler = (input: any, call: TaskCall) => unknown;
 
 export interface RecordedCall extends TaskCall {

@@ -1,11 +1,12 @@
 /**
- * Test media, generated (nothing binary is committed): - `makeImage({ seed, width, height, format })` → encoded image
- * bytes; the same seed gives the same bytes, different seeds give visibly different pictures (random blobs over a
- * random gradient, plus noise). - `makeVideo(path, { seconds, fps, width, height, seed })` → writes a tiny video with
- * ffmpeg (container from the extension: mp4/mov/mkv H.264, webm VP8, avi MPEG-4); the seed shifts the hue. -
- * `makeZip(entries)`, `makeTar(entries)`, `makeTgz(entries)` → archive bytes written header by header, so hostile
- * archives (`../` paths, absolute paths, backslashes, symlinks, hard links, devices, FIFOs, zip entries whose header
- * lies about their size) are as easy to build as honest ones.
+ * Test media, generated (nothing binary is committed):
+ * - `makeImage({ seed, width, height, format })` → encoded image bytes; the same seed gives the same bytes, different seeds
+ *   give visibly different pictures (random blobs over a random gradient, plus noise).
+ * - `makeVideo(path, { seconds, fps, width, height, seed })` → writes a tiny video with ffmpeg (container from the extension:
+ *   mp4/mov/mkv H.264, webm VP8, avi MPEG-4); the seed shifts the hue.
+ * - `makeZip(entries)`, `makeTar(entries)`, `makeTgz(entries)` → archive bytes written header by header, so hostile archives
+ *   (`../` paths, absolute paths, backslashes, symlinks, hard links, devices, FIFOs, zip entries whose header lies about
+ *   their size) are as easy to build as honest ones.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

@@ -36,9 +36,7 @@ interface Acknowledgment {
   readonly reason: string;
 }
 
-/**
- * The app built while acknowledge() records instead of suppressing: every raw finding, and every acknowledgment made.
- */
+/** The app built while acknowledge() records instead of suppressing: every raw finding, and every acknowledgment made. */
 function unacknowledged(context: Record<string, unknown> = {}): { raw: Finding[]; acknowledgments: Acknowledgment[] } {
   const acknowledgments: Acknowledgment[] = [];
   const spy = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...rules) {

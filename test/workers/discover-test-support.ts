@@ -1,8 +1,8 @@
 /**
  * Helpers of the discover tests: a recording proxy in front of the shared s3rver, buckets, and readers of what a
- * discovery wrote. s3rver knows one access key (S3RVER) and does not check v4 signatures, so the proxy records the
- * access key id each request was signed with and then rewrites it to S3RVER: the workers can use any credentials, and a
- * test can tell which credentials each request carried.
+ * discovery wrote. s3rver knows one access key (S3RVER) and does not check v4 signatures, so the proxy records the access
+ * key id each request was signed with and then rewrites it to S3RVER: the workers can use any credentials, and a test
+ * can tell which credentials each request carried.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';

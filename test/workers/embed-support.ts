@@ -18,9 +18,7 @@ import {
   type TestTable,
 } from '../support/servers';
 
-/**
- * Shared set-up of the worker tests: a dataset locked by an operation, media uploaded under its batch, the test model.
- */
+/** Shared set-up of the worker tests: a dataset locked by an operation, media uploaded under its batch, the test model. */
 export const newId = () => randomBytes(12).toString('hex');
 
 export const S3RVER_CREDENTIALS = TEST_CREDENTIALS;

@@ -111,9 +111,7 @@ export class PartitionSearch {
     return best.map((top) => (top.length === 0 ? null : nearestRow(top, hashes !== undefined)));
   }
 
-  /**
-   * The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells.
-   */
+  /** The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells. */
   private async probedPartitions(queries: Float32Array, exact: ExactKnn): Promise<number[][]> {
     const d = this.layout.dimension;
     const top = this.layout.top_start;

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 
-/**
- * Byte ranges [start, end) of named files: S3 objects under a prefix in the cloud, a folder in benchmarks and tests.
- */
+/** Byte ranges [start, end) of named files: S3 objects under a prefix in the cloud, a folder in benchmarks and tests. */
 export interface RangedReader {
   /**
    * The bytes of `range` (the whole file when omitted): written into `into` when given (it must be exactly the range's
@@ -86,8 +84,7 @@ function mergeRanges(ranges: readonly ByteRange[], mergeGap: number, maxBytes = 
 
 /**
  * Visits many ranges of one file in file order without holding them all: sorted, merged where less than `mergeGap`
- * bytes apart (a request costs more than reading a little more), packed into chunks of at most `chunkBytes`, each chunk
- * read (CONCURRENT_READS requests at a time) into one of two reused buffers while
+ * bytes apart (a request costs more than reading a little more), packed into chunks of at most `chunkBytes`, each chunk read (CONCURRENT_READS requests at a time) into one of two reused buffers while
  * `visit` works through the other. Memory stays at 2 × chunkBytes however many ranges there are, and fresh memory is
  * not touched for every byte read (page faults on fresh memory cost more here than the copy). A view passed to
  * `visit` is only valid until it returns (or its promise settles).

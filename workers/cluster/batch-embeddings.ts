@@ -15,9 +15,7 @@ export interface BatchEmbeddings {
 
 const planShardsSchema = z.object({ shards: z.array(z.object({ index: z.number().int().nonnegative() })) });
 
-/**
- * Reads the batch's shards as listed in its plan.json, so a missing shard is an error rather than silently fewer media.
- */
+/** Reads the batch's shards as listed in its plan.json, so a missing shard is an error rather than silently fewer media. */
 export async function readBatchEmbeddings(
   s3: S3Client,
   bucket: string,

@@ -22,10 +22,7 @@ export interface VectorClustering {
   readonly representatives: Int32Array;
 }
 
-/**
- * The compute of a full clustering, I/O aside: partition index, kNN graph, near-duplicate clusters, outlier scores,
- * representatives.
- */
+/** The compute of a full clustering, I/O aside: partition index, kNN graph, near-duplicate clusters, outlier scores, representatives. */
 export async function clusterVectors(
   vectors: Float32Array,
   dimension: number,

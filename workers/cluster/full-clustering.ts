@@ -127,9 +127,7 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   return summary;
 }
 
-/**
- * The media item under the new clustering, remembering what readers see now; a retried run keeps the first `prev_*`.
- */
+/** The media item under the new clustering, remembering what readers see now; a retried run keeps the first `prev_*`. */
 function rewriteMediaItem(
   old: MediaItem,
   assignment: { clusterId: string; clusteringId: string },

@@ -4,9 +4,9 @@ import type { PartitionIndex } from './partition-index';
 import { encodePartitionRows, rowBytes } from './partition-rows';
 
 /**
- * The partition index of a full clustering as files next to it (docs/pipeline.md, Cluster). The incremental path reads
- * the layout and the top centroids whole (a few hundred KB at a million media) and everything else by byte range: the
- * centroids of the top cells its queries fall in, then the rows (partition-rows.ts) of the partitions probed.
+ * The partition index of a full clustering as files next to it (docs/pipeline.md, Cluster). The incremental path
+ * reads the layout and the top centroids whole (a few hundred KB at a million media) and everything else by byte
+ * range: the centroids of the top cells its queries fall in, then the rows (partition-rows.ts) of the partitions probed.
  */
 export const PARTITION_FILES = {
   layout: 'partitions.json',

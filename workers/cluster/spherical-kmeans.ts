@@ -9,8 +9,8 @@ export interface KmeansResult {
 
 /**
  * Spherical k-means (cosine): assignment is a 1-nearest-neighbour search of the rows against the centroids by the
- * blocked GEMM of ExactKnn, the update is the normalised sum of each centroid's rows. Deterministic: the first
- * centroids are rows spread evenly over the input, and a centroid that loses all its rows keeps its place.
+ * blocked GEMM of ExactKnn, the update is the normalised sum of each centroid's rows. Deterministic: the first centroids
+ * are rows spread evenly over the input, and a centroid that loses all its rows keeps its place.
  */
 export async function sphericalKmeans(
   vectors: Float32Array,

@@ -45,10 +45,7 @@ export function visibleAssignment(
   return { clusterId: item.cluster_id, clusteringId: item.clustering_id };
 }
 
-/**
- * A cluster item. `added_by_batch` records each incremental batch's size increment so it is applied once and can be
- * undone.
- */
+/** A cluster item. `added_by_batch` records each incremental batch's size increment so it is applied once and can be undone. */
 export function clusterItem(input: {
   datasetId: string;
   clusteringId: string;

@@ -5,14 +5,12 @@ import { type ArchiveSource, archiveEntries } from '../../core/media/archive-ext
 import type { Candidate } from './candidate';
 import type { SourceContext } from './source-context';
 
-/**
- * Operating-system bookkeeping that archivers add (macOS resource forks, Finder and Explorer caches): not user files.
- */
+/** Operating-system bookkeeping that archivers add (macOS resource forks, Finder and Explorer caches): not user files. */
 const OS_METADATA = /(^|\/)(__MACOSX\/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)/i;
 
 /**
- * The regular files of an archive, each written to scratch space as it streams out (so at most the entries being
- * checked are on disk at once) and offered for copying into the batch. An unsafe archive throws ArchiveRejectedError.
+ * The regular files of an archive, each written to scratch space as it streams out (so at most the entries being checked
+ * are on disk at once) and offered for copying into the batch. An unsafe archive throws ArchiveRejectedError.
  */
 export async function* archiveCandidates(
   source: ArchiveSource,

@@ -1,8 +1,8 @@
 import type { S3Location } from '../../core/media/s3-uri';
 
 /**
- * Something a source offers as media, before its bytes are checked. `name` is the sanitized name reports show (and
- * whose extension the check reads); `sourceUri` is where the media came from, as the media listing will show it.
+ * Something a source offers as media, before its bytes are checked. `name` is the sanitized name reports show (and whose
+ * extension the check reads); `sourceUri` is where the media came from, as the media listing will show it.
  */
 export type Candidate =
   /** An object in the customer's S3 source: checked and embedded where it is, read with the source's credentials. */

@@ -6,8 +6,8 @@ export type LocalHeadRead =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * The first `bytes` bytes of a regular file and its size, opened without following a symbolic link (and without
- * blocking, so a FIFO named like media is refused instead of waiting for a writer).
+ * The first `bytes` bytes of a regular file and its size, opened without following a symbolic link (and without blocking,
+ * so a FIFO named like media is refused instead of waiting for a writer).
  */
 export async function readLocalHead(path: string, bytes: number): Promise<LocalHeadRead> {
   let handle;

@@ -22,8 +22,8 @@ const NOT_UNDER_ROOTS = 'not a readable file under LOCAL_MEDIA_ROOTS';
 
 /**
  * A `local_path` source (on-premises only, LOCAL_PATHS_ALLOWED=true): an absolute path to a folder (walked recursively,
- * supported extensions only), a manifest (`.csv`, `.parquet`, `.txt`), an archive (told by its bytes) or one media
- * file. The path and every manifest entry must resolve (symbolic links included) under LOCAL_MEDIA_ROOTS, outside the
+ * supported extensions only), a manifest (`.csv`, `.parquet`, `.txt`), an archive (told by its bytes) or one media file.
+ * The path and every manifest entry must resolve (symbolic links included) under LOCAL_MEDIA_ROOTS, outside the
  * service's own folders (core/media/local-path-rule.ts). Nothing below the path is followed: linked files are reported
  * as skipped and linked folders are not entered, so a link cannot lead the walk outside the folder.
  */

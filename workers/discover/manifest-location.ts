@@ -6,9 +6,9 @@ export type Resolved<T> = { readonly ok: true; readonly location: T } | { readon
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
- * Where an S3 manifest's entry points: an `s3://` URI as is (any bucket the source credentials can read), a key
- * starting with `/` from the manifest's bucket root, anything else relative to the manifest's folder (`..` allowed as
- * long as it stays inside the bucket).
+ * Where an S3 manifest's entry points: an `s3://` URI as is (any bucket the source credentials can read), a key starting
+ * with `/` from the manifest's bucket root, anything else relative to the manifest's folder (`..` allowed as long as it
+ * stays inside the bucket).
  */
 export function resolveS3ManifestEntry(entry: string, manifest: S3Location): Resolved<S3Location> {
   if (entry.startsWith('s3://')) return parsed(entry);

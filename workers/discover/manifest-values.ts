@@ -15,9 +15,8 @@ export interface ManifestValue {
 }
 
 /**
- * The locations a manifest lists, streamed: `.txt` one per line (blank lines and lines starting with `#` ignored),
- * `.csv` from the column named by its header, `.parquet` from the column of that name, row group by row group. More
- * rows than
+ * The locations a manifest lists, streamed: `.txt` one per line (blank lines and lines starting with `#` ignored), `.csv`
+ * from the column named by its header, `.parquet` from the column of that name, row group by row group. More rows than
  * `maxRows` or a line longer than `maxLineBytes` fails the operation (WorkerError) before anything is buffered beyond it.
  */
 export async function* manifestValues(

@@ -10,8 +10,8 @@ import {
 import { putText } from './s3-io';
 
 /**
- * Writes `manifest/part-NNNNN.jsonl` (MANIFEST_PART_MAX_LINES lines each, in the order media is added) as media comes
- * in, so memory stays flat at any source size, then `discovery.json` with the totals.
+ * Writes `manifest/part-NNNNN.jsonl` (MANIFEST_PART_MAX_LINES lines each, in the order media is added) as media comes in,
+ * so memory stays flat at any source size, then `discovery.json` with the totals.
  */
 export class ManifestWriter {
   private lines: string[] = [];

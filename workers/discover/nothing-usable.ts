@@ -3,9 +3,7 @@ import type { SkippedMedia } from '../runtime/batch-records';
 import type { DiscoverConfig } from './config';
 import { noMediaMessage } from './source-context';
 
-/**
- * Skipped files named in the operation's error; the rest are counted (all of them are in the batch's discovery.json).
- */
+/** Skipped files named in the operation's error; the rest are counted (all of them are in the batch's discovery.json). */
 const NAMED_IN_ERROR = 3;
 
 /**

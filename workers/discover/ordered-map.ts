@@ -1,8 +1,7 @@
 /**
- * Maps `source` through `work` with at most `concurrency` items in flight and yields the results in source order,
- * pulling the next item only when a slot is free (so a source that materialises items, like archive entries on disk,
- * stays bounded; p-limit would queue the whole source up front). When the consumer stops or anything fails, waits for
- * the work in flight before returning or throwing.
+ * Maps `source` through `work` with at most `concurrency` items in flight and yields the results in source order, pulling
+ * the next item only when a slot is free (so a source that materialises items, like archive entries on disk, stays
+ * bounded; p-limit would queue the whole source up front). When the consumer stops or anything fails, waits for the work in flight before returning or throwing.
  */
 export async function* mapOrdered<T, R>(
   source: AsyncIterable<T>,

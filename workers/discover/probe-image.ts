@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 
 /**
- * Decodes an image at a tiny size (JPEG shrink-on-load keeps this cheap) and fails on a truncated file: a reason to
- * skip it, or undefined when it decodes. Only run on complete files; animated images are checked on their first frame.
+ * Decodes an image at a tiny size (JPEG shrink-on-load keeps this cheap) and fails on a truncated file: a reason to skip
+ * it, or undefined when it decodes. Only run on complete files; animated images are checked on their first frame.
  */
 export async function probeImage(input: Buffer | string): Promise<string | undefined> {
   try {

@@ -21,10 +21,10 @@ const BUCKET_NOT_ALLOWED =
   'location not allowed: its bucket is not a permitted source (SOURCE_BUCKET_NAMES, or read through assume_role)';
 
 /**
- * The candidates of an `s3_uri` source. A folder: every object under the prefix, at any depth, whose name has a
- * supported extension (API.md: "every supported media object under it"). A manifest: every location it lists, whatever
- * its name (the bytes decide), once its bucket passes the same rule as the source itself
- * (core/media/s3-source-rule.ts). Both are read with the source credentials and checked where they are.
+ * The candidates of an `s3_uri` source. A folder: every object under the prefix, at any depth, whose name has a supported
+ * extension (API.md: "every supported media object under it"). A manifest: every location it lists, whatever its name
+ * (the bytes decide), once its bucket passes the same rule as the source itself (core/media/s3-source-rule.ts). Both are
+ * read with the source credentials and checked where they are.
  */
 export async function* s3UriCandidates(context: SourceContext): AsyncGenerator<Candidate> {
   const uri = context.config.sourceUri;

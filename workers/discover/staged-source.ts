@@ -9,9 +9,7 @@ import type { Candidate } from './candidate';
 import { downloadToFile, listObjects } from './s3-io';
 import { noMediaMessage, type SourceContext } from './source-context';
 
-/**
- * Direct uploads the API handler staged under `staging/{ds}/{op}/files/`: each is checked and copied into the batch.
- */
+/** Direct uploads the API handler staged under `staging/{ds}/{op}/files/`: each is checked and copied into the batch. */
 export async function* stagedFilesCandidates(context: SourceContext): AsyncGenerator<Candidate> {
   const folder = stagedLocation(context);
   for await (const object of listObjects(context.ownS3, folder.bucket, folder.key, context.listPageSize)) {
@@ -27,9 +25,7 @@ export async function* stagedFilesCandidates(context: SourceContext): AsyncGener
   }
 }
 
-/**
- * The archive the API handler staged under `staging/{ds}/{op}/archive/`: downloaded to scratch space, then extracted.
- */
+/** The archive the API handler staged under `staging/{ds}/{op}/archive/`: downloaded to scratch space, then extracted. */
 export async function* stagedArchiveCandidates(context: SourceContext): AsyncGenerator<Candidate> {
   const archive = stagedLocation(context);
   const path = join(context.tempDir, 'archive');

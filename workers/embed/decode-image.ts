@@ -41,10 +41,7 @@ export interface RawImage {
 /** Decompression-bomb guard: 100 megapixels is far above any photo and far below what would exhaust a task. */
 const MAX_INPUT_PIXELS = 100_000_000;
 
-/**
- * Decodes one image (first frame of animations); a corrupt or truncated one throws SkippableMediaError with sharp's
- * reason.
- */
+/** Decodes one image (first frame of animations); a corrupt or truncated one throws SkippableMediaError with sharp's reason. */
 export async function decodeImage(bytes: Uint8Array, side: number, resize: ResizeMode = 'crop'): Promise<DecodedImage> {
   try {
     return await decode(bytes, side, resize);

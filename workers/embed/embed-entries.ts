@@ -61,8 +61,7 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
   const refill = () => {
     while (pending.length < Math.max(1, options.prefetch) && nextGroup < groups.length) {
       const decoding = pLimit(Math.max(1, options.decodeConcurrency)).map(groups[nextGroup++]!, options.decode);
-      // Awaited in order below; this only keeps a failure that happens while an earlier batch runs from being
-      // "unhandled".
+      // Awaited in order below; this only keeps a failure that happens while an earlier batch runs from being "unhandled".
       decoding.catch(() => {});
       pending.push(decoding);
     }

@@ -6,9 +6,7 @@ import { type ManifestLine, manifestLineSchema } from '../runtime/batch-records'
 /** One media to embed: a line of `manifest/part-NNNNN.jsonl` (docs/pipeline.md, Discover). */
 export type ManifestEntry = ManifestLine;
 
-/**
- * Reads manifest parts [partStart, partEnd) in order; a missing or malformed part is an error (Discover wrote them).
- */
+/** Reads manifest parts [partStart, partEnd) in order; a missing or malformed part is an error (Discover wrote them). */
 export async function readManifestParts(
   s3: S3Client,
   bucket: string,

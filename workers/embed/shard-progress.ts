@@ -75,10 +75,7 @@ export async function recordShardDone(
   return { done, total, progress };
 }
 
-/**
- * The operation id in a failed condition's ALL_OLD item (raw attribute values: the document client does not convert
- * it).
- */
+/** The operation id in a failed condition's ALL_OLD item (raw attribute values: the document client does not convert it). */
 function lockHolder(item: unknown): string | undefined {
   const raw = item as { active_task?: { M?: { operation_id?: { S?: string } } } } | undefined;
   return raw?.active_task?.M?.operation_id?.S;

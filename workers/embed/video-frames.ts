@@ -4,9 +4,7 @@ import type { ResizeMode } from './decode-image';
 import { SkippableMediaError } from './media-errors';
 
 export interface VideoFrameOptions {
-  /**
-   * Output frames are `side`×`side`, resized as images are (`crop`: short side to `side`, centre; `fill`: each side).
-   */
+  /** Output frames are `side`×`side`, resized as images are (`crop`: short side to `side`, centre; `fill`: each side). */
   readonly side: number;
   readonly resize?: ResizeMode;
   /** At most this many frames, spread evenly over the video. */
@@ -31,9 +29,9 @@ export const DEFAULT_VIDEO_FRAME_OPTIONS = { maxFrames: 16, maxFps: 1 } as const
 
 /**
  * Samples frames of the video file at `path` with ffmpeg: ceil(duration × maxFps) frames, at most maxFrames and at
- * least one, evenly spread, so a long video is covered end to end and a very short one still yields a frame. ffmpeg
- * applies the rotation metadata itself. A file ffmpeg cannot decode throws SkippableMediaError with ffmpeg's message;
- * so does a missing ffmpeg/ffprobe, with how to install it.
+ * least one, evenly spread, so a long video is covered end to end and a very short one still yields a frame. ffmpeg applies the rotation
+ * metadata itself. A file ffmpeg cannot decode throws SkippableMediaError with ffmpeg's message; so does a missing ffmpeg/ffprobe,
+ * with how to install it.
  */
 export async function extractVideoFrames(path: string, options: VideoFrameOptions): Promise<VideoFrames> {
   const probe = await probeVideo(path, options);

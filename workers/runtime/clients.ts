@@ -5,10 +5,10 @@ import { checksumSettings } from '../../core/aws/s3-client';
 import { type EnvSource, optionalEnv, requireEnv } from './env';
 
 /**
- * SDK clients for a worker. The SDK itself reads AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB from process.env
- * (checked with SDK 3.117x); they are read here from the given environment too, so that a worker run in-process with
- * its own environment object (the tests, the local runner) reaches the same servers. Credentials come from the SDK's
- * default chain (the ECS task role) unless given.
+ * SDK clients for a worker. The SDK itself reads AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB from process.env (checked
+ * with SDK 3.117x); they are read here from the given environment too, so that a worker run in-process with its own
+ * environment object (the tests, the local runner) reaches the same servers. Credentials come from the SDK's default
+ * chain (the ECS task role) unless given.
  */
 export interface S3ClientOptions {
   readonly credentials?: S3ClientConfig['credentials'];

@@ -6,10 +6,7 @@ import {
   type SettingsSource,
 } from '../../core/config/settings';
 
-/**
- * Typed getters over a worker's environment (core/config/settings.ts rules); each throws an EnvError naming the
- * variable.
- */
+/** Typed getters over a worker's environment (core/config/settings.ts rules); each throws an EnvError naming the variable. */
 export type EnvSource = SettingsSource & Readonly<Record<string, string | undefined>>;
 
 export { SettingsError as EnvError };
@@ -52,10 +49,7 @@ export function jsonEnv(env: EnvSource, name: string): unknown {
   }
 }
 
-/**
- * What every worker gets (docs/pipeline.md "Environment every worker gets"); TABLE_NAME is read by the tasks that use
- * it.
- */
+/** What every worker gets (docs/pipeline.md "Environment every worker gets"); TABLE_NAME is read by the tasks that use it. */
 export interface WorkerEnv {
   readonly bucketName: string;
   readonly datasetId: string;

@@ -4,8 +4,8 @@ import { createS3Client } from './clients';
 import { type EnvSource, optionalEnv } from './env';
 
 /**
- * How a worker fails (docs/pipeline.md): one JSON line `{"error": "<readable message>"}` on stderr, exit code 1. The
- * line is what `mark-failed` records on the dataset, so it must read well on its own.
+ * How a worker fails (docs/pipeline.md): one JSON line `{"error": "<readable message>"}` on stderr, exit code 1. The line
+ * is what `mark-failed` records on the dataset, so it must read well on its own.
  */
 export class WorkerError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

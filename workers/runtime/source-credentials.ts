@@ -5,8 +5,8 @@ import { EnvError, type EnvSource, optionalEnv, requireEnv } from './env';
 
 /**
  * Access to a customer's S3 source (docs/pipeline.md): with ASSUME_ROLE_ARN set, every read of the source goes through
- * credentials from STS AssumeRole (ExternalId from the deployment, SourceIdentity = the caller, a session name derived
- * from the operation), refreshed before they expire. Our own bucket is always read and written with the task role.
+ * credentials from STS AssumeRole (ExternalId from the deployment, SourceIdentity = the caller, a session name derived from
+ * the operation), refreshed before they expire. Our own bucket is always read and written with the task role.
  */
 export interface SourceAccess {
   readonly roleArn?: string;
@@ -32,9 +32,7 @@ function readSourceAccess(env: EnvSource): SourceAccess {
   };
 }
 
-/**
- * STS SourceIdentity: 2-64 characters of `[\w+=,.@-]`, not starting with `aws:`; undefined when nothing usable is left.
- */
+/** STS SourceIdentity: 2-64 characters of `[\w+=,.@-]`, not starting with `aws:`; undefined when nothing usable is left. */
 export function sanitizeSourceIdentity(caller: string | undefined): string | undefined {
   if (caller === undefined) return undefined;
   const cleaned = caller.replace(/^aws:/i, '').replace(STS_NAME_CHARS, '_').slice(0, 64);

@@ -112,10 +112,7 @@ function sfnRequests(call: RecordedCall): IamRequest[] {
   return [request(`states:${call.command}`, '*')];
 }
 
-/**
- * A state machine or execution ARN with the machine named by its env variable (`{AddMedia}`), region and account
- * canonical.
- */
+/** A state machine or execution ARN with the machine named by its env variable (`{AddMedia}`), region and account canonical. */
 function canonicalStates(arn: string, call: RecordedCall): string {
   let canonical = arn.replace(/^arn:aws:states:[^:]*:[^:]*:/, `arn:aws:states:${REGION_ACCOUNT}:`);
   for (const [variable, token] of [
