@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type Refused, refuse } from '../../core/operations/operation-result';
 import { parseLimit } from '../../core/operations/paging';
 import type { ReadContext } from '../../core/operations/read-context';
@@ -16,13 +17,17 @@ export interface DatasetPageQuery {
 }
 
 /**
- * A `GET /dataset/{dataset_id}/…?cursor=&limit=` route that takes nothing else: limit checked (400), dataset id from
- * the path, then the listing's page (200) or its refusal.
+ * A `GET /dataset/{dataset_id}/…?cursor=&limit=` route: limit checked (400), dataset id from the path, then the
+ * listing's page (200) or its refusal. `list` reads any parameter of its own (a filter, a path id) from the event.
  */
-export function datasetPageHandler(
-  contextOf: () => ReadContext,
+export function datasetPageHandler<C extends ReadContext>(
+  contextOf: () => C,
   route: string,
-  list: (context: ReadContext, query: DatasetPageQuery) => Promise<{ ok: true; page: unknown } | Refused>,
+  list: (
+    context: C,
+    query: DatasetPageQuery,
+    event: APIGatewayProxyEvent,
+  ) => Promise<{ ok: true; page: unknown } | Refused>,
 ): ApiHandler {
   return apiHandler(
     contextOf,
@@ -31,12 +36,11 @@ export function datasetPageHandler(
       if (!limit.ok) return errorResponse(400, limit.detail);
       const datasetId = datasetIdOf(event);
       if (!datasetId) return refusedResponse(refuse({ reason: 'not_found' }));
-      const result = await list(context, {
-        datasetId,
-        caller: caller.sub,
-        cursor: queryParameter(event, 'cursor'),
-        limit: limit.limit,
-      });
+      const result = await list(
+        context,
+        { datasetId, caller: caller.sub, cursor: queryParameter(event, 'cursor'), limit: limit.limit },
+        event,
+      );
       return result.ok ? jsonResponse(200, result.page) : refusedResponse(result);
     },
     queryParametersOf(route),
