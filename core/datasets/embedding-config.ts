@@ -110,15 +110,15 @@ export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
  * corpus (bench/README.md).
  */
 export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
-  model_id: 'mobilenet-v2-140-trunk',
-  dimension: 448,
+  model_id: 'mobilenet-v2-140-trunk-whitened',
+  dimension: 320,
   input_size: 64,
   resize: 'fill',
   mean: [0, 0, 0],
   std: [1, 1, 1],
   version: '1',
-  model_sha256: 'a66c2ffbaa2ecca897eae9118e95f68e2d5a763476337eee513df72597b62068',
-  similarity_threshold: 0.86,
+  model_sha256: '866224515093ce83af42f17a0e7396127168e69f849b11a452aede79241b9b95',
+  similarity_threshold: 0.6,
   phash_distance: 10,
 };
 

@@ -1,31 +1,33 @@
 /**
- * The mean of the default encoder's pooled, L2-normalised descriptors (448 float32, little-endian) over the originals
- * and distractors of the tuning half of bench/fetch-corpus.sh's corpus (929 images of 16 Debian packages; no labels
- * used). Subtracting it spreads unrelated images around cosine 0; it is part of the model, so of its pinned hash.
+ * The mean of the default encoder's pooled, L2-normalised descriptors (448 float32, little-endian) over
+ * 929 images of bench/fetch-corpus.sh's corpus
+ * (the originals and distractors of its tuning half; no labels used).
+ * Subtracting it spreads unrelated images around cosine 0; it is part of the model, so of its pinned hash.
+ * Written by bench/fit-default-encoder.ts.
  */
 export const DEFAULT_ENCODER_CENTRE_BASE64 = [
-  'ACGFPf1rhrxtZXe9k9eWPG/q9LumIoO8+7tkvNxAc73Ku3e8T9VaPW94jb1FfqG8dRIxPEO3xDxm7c28gjDBvJ6i/byDazg8tCsx',
-  'PWtjvLxT24K9Qll1vb0EXL22ShG97I+LPAtTnrzUrW08CDYKPGFg1LpTt5089BTQPEl7Ub04Y7s8WGj0u7XLNzyLh5A9hKISvRs2',
-  '+rqczEA9jL7OvN26GzyWExO9PU0VvWr8LT3vZPu8M967u3woNzwMXr28WXBDPTi5qbxPSWe93hYjvVvkPb3hKGG8Gr5nPU6SKL0X',
-  'cBW9f/bouwpa+rtkBzU8FBz0PF0sWTweHu28ESWuPOQDMT3uglW9PWWBvXX5AL0XTr08Cyq6vHFP8jyrrlO9yv0TvV19R73UKyW9',
-  'CgngPJgk3TzlqlI8A12TvWTADr1WM5U8MZozvZp/sju96jE9dWpAPASAJD1Ib8I8ld8SPPEnazsXwhG9NNUcvGksNr3jpa87egqI',
-  'PewAMr3JwYq8eRxFvcmGUjyesgo8cR25vMu7k7ov2vC7rCJTPN7ZiLz/ttM6NosqPJ5JTzzCEAY9YMDgPOwVgjxa2/07qABWvJpz',
-  'Qb1OCgk9cYQ6PVsJFrtvUno9pB8xPY4XDjs8yAs9A481PN7Z/zyxnjE7ipECPQ6MKD0hmyE9o+87vQ/InLs/QD890DPivFF+4Ty0',
-  'qKI6ctMgu06ygj313La82SJFPNWZT71paAS91HQSPZooWz0duPY8zgXsvLQIh7yjJfi8L4YEvdxtwTzBiCI8H92DvbkaSD1ywPi8',
-  'X1HCvMihcLyTcp46FDkAPebog72GmhW9OooGPTy3iT2QMdm8ltK/vK9nIzyvYMS8hDuZvU2Hkb0jgKE8f/KAPJgkLj15/387OfSs',
-  'u9nheL2ipVe865jPvILII7xO3NW6Q9JLvRyMCT3Kffm8yCukOwC/+bs0lEQ92/bwPKzDHT247uu8lK0VPT21GLxkR6a8TDGmPOOx',
-  '+jx42Qa7LH/evPNCKTzomFy82bsou+K0CzxlXJQ7C0+MPNEzAzyZdo+8aLzeO893Kj0eKRw8i7GVvU5+nbqkvwy9Snz7vMhLV7xr',
-  '3ke8hOS0vGMxNz1wh1q8/tIPPA1+6zzwMGO8GuwdPf1eAL0F0mY9voe/PAU2RT2ICL+6O886u7CPFr2xQeM6mJdbvBY3Ij1djxs9',
-  'TUh1vUxEsLzOhxU9FOJhvJM9RL24Nf08Yz0MvAEyOzsXXnu8feWlvL0UPz2z5lm6OC4/PZpaZbwg9ZY9ssFmPE6qC77MRAQ8VeGo',
-  'PFDTHrsysnY7qUVovT3jFL19d3s5qF+lu71l1Ty7e7m8WdxqvTRR+DxcUEm8t+ejOvGjPD3Hd1c6ldUvPdQUlj0sDMu8FmvbvK3X',
-  'Nb0Y6fi76QKJPSt1CT0YL+q8rY9MvXwEFT1xwWY9BxapPNeMPLtUorg82ci3vYh13Tw7GCi8cTRgPRUhBLxbSZc8B6YZvanHoT2f',
-  'MnC9XZKHvbCZJDzguKw7Clmzu5LHMD2SFNa84FxjPCG2ZDxzOMw8pEpwvNYD9Tyn5uS8Ue7tOD2M5TqSV9w8I5TNuy+5VT1qBR89',
-  '+dkJvWZylrxgUiA8QSpOvME+xTw4MZm8XstNvTg9bj3bq109rsMEvKOcsLyoZOk8/9n4PJ0x4bw6eFs9kN8qvSZ7UTt/3+C5PjGB',
-  'vSVOHzwagsw5M9WiPNBHS7zh4ou8K0E0uuTbgD30s6a84Rm/vLb/NDwpkRO82Qxsvckssr1JrVM9Pb0WPHEtzTxgBy49V6E7veGG',
-  'aDy9zLm8JT+yO76eLbwUmHk6ZEviPP4J8byy2Nk8561UPLmwD716A7w7ol0AvSuGlD1rIF09a9xSPc5DnTpcB5C8OexIPHcWib3j',
-  'IhM9k3cyPfd1Lb3HGNY8PWKqvJdaXDvizKC8B2CuPOKKtTvzfgU9GAiauwyc/zrAbP686NrpOTHhi7zA3aQ8QA8VPfRCPjuL+a88',
-  'DddBvFpj+7ytdtC8iZmhu8gMXj1M/lm814E9vZxxnjvlqWW8NGSMvRwhhTsGLwu8VQrWuzY+E7395iC7QbfTPOZJUrwnsxq87Kq2',
-  'O+TgdL1ZcBY8Fi9ZPSVkwDxbFJ09/8JFvVELGD0kQYE8Ah9GPHzReDxLoM07julKPAURYLxBwh49mN1KPBoCET2qXfM88D6dPLGg',
-  'CTt4rSo9QJrFPGCfKD2lBK27St6RPAtOCb2Fbus87v0DvaT12zxJbaW8rWZDvFPIDjthXL880qHHvEswTz1Od6G9oKB3vRK83ztu',
-  'suc8AqcXvdWSMLyLvA29oiV/OxWatbuqQ2I7G4AsPUSqCLyMVHA7WbK+vFjcQbmZ5Xa9+qewPDXDvzwbz246q8TdvA==',
+  '4BSFPSIEh7zK5ne9rWCVPIKS9rvy5oO8n4RkvFuWc71Pwna8xcFaPb3Rjb1lmqG8imkvPBqSxDyo6sy8bIzCvHuD/bx0cTk88X8x',
+  'PTi8u7wJ34K9p211vb4VXL0zNxG9bh6LPPT/nbzQw208nTALPDcty7r00548IJjPPJNcUr299bs8XWf2u7mWNTyoepA9X4kSvU9U',
+  '/bq8hUA9tDDOvCifHjz/NxK9lCIVvY/sLT3ASPq8x8zBu9DPOTzHfLy8JwNDPcMRqry2rGe9UmEjvX6VPb123mK8xmVoPaB9KL39',
+  'qBW9lTHmu7IO/LvwwzQ8Hif0POrRWDw06+y8aMCvPBsaMD0HaVW984eBvc8VAb0spL082ri6vBRm8jxCHlS9LvsTvXgXR70xOiW9',
+  'ZZbgPAs03Tx/Y1U8/GqTvRkcD702opQ8L9AzvTTpsDvdFDI9Zok8PDkYJD2OncI8fvgOPD68eDv/dBG9bgsbvPjmNb3jN7Q71N6H',
+  'PXnTMb2lk4u8TVxFvSNXUzwRGww8exC6vE9Zj7qQbfK7U91QPMLEh7zZ3sU6kxcrPChSTjw0/QU9ku7gPK5qgzy05P87ui9XvBlY',
+  'Qb3luwg9bp06PadjGLvJlXk90CUxPQA/DTtAKww9lSQzPIzl/zzhhDA7S8ECPStlKD28FCI9G+o7vX8koLuXRD49x4jhvG/U4Tyg',
+  'Rpk6KxQlu/+Ggj1dQba8Qp9GPD1qT720GgS927ESPY+CWz2lWvY886vrvA7phbwgn/e8RRkEvY/owTwU1CE8ZOmDvU30Rz2Gc/e8',
+  'zwDCvGbncbw25qI6jmUAPU75g73hbhW9eIMGPb2piT2OlNq8Tpa+vOM5IjzvbMS8pmWZvVPakb13R6E8rdSBPAJ7Lj0fLoI7Hz+u',
+  'uwlXeb1LEFa8apTOvH+JIrxCr8K6k2RMvfY5CT0wDfm8QMmhO6CS/LtGhEM9gITwPDfSHT0Ppeu8CzgVPTxvGbz01qW8osGmPC8z',
+  '+jyqzQ+75Y3evFNhKjwr5Vy8VA0ju3Y/CzzQ/Zo7DNmNPGUMBDxkZZC8NwjUOzR5Kj2f/Rw8j8CVvRwBpbr4twy9k4D6vLf9VLx2',
+  'Z0e8HhG1vNMCOD1fpVu8TgQWPDn96jyEtmO8d2gdPfuCAL0NsGY9cIO+PAPTRT1N8qW6M7lDu7grFr3q4vM6bEZevJSvIj0a9hs9',
+  'cNZ0vf95sbwOYxY90/JgvJ8sRL391Pw8iWwNvNIkODtHZnu8XsmkvJ61Pj0ZXFS6FTQ/PYbuYrzst5Y9QI1lPLF1C74sogQ8AY+p',
+  'PKXOH7ug+nQ7gqVnvXOUFL3N3JQ57Eeju+jM1DyQTry8Y+Zqvd5O9zzE+Uu8pRK2Ol6HPD369GE6+ZAvPT4Klj389su8hxjbvBu5',
+  'Nb21Xvy7g62IPYtdCT2/hOq8Zw9NvTACFT0V4GY9gCuqPMnjQLtrh7c8Lt23veMA3TzLCCm8GjdgPR0hAryxaJc8GewZvailoT0f',
+  'lHC9oZmHvXpkJDxNGKY7pfKzuxyhMD3uNdW8dflgPDbnYzx9Oss8M0xxvB+C9Dzhj+W8+ImkOL813Dr4EN08Qd3RuwWRVT2VqB89',
+  '+wIKvUvRlbxB0h08b49RvImTxTxaZpm85LNNvWCQbj3Hjl09GiwFvM4jsLzcAek8ADz4PFvB4rw0tFs9jxQqvU/lTztbJuO52pKA',
+  'vcLpHzyMxMo536OjPCHJTLxUxYu8w7IIuq0XgT3WA6W8Zvq/vG1WNDwMchS8799rvbXpsb07W1Q99b8aPBRIzTyvjS49Ykk8vQGQ',
+  'aDxpMLm8U4m5O8YMLryKaZw6cs7gPCsb8rwk29c8CA1TPOqsEL3mgL87lLMAvY+ilD1uBV096GFSPYFuojoSc5C8/0FFPHVEib13',
+  'jBI9Sk4yPaytLb0ERdU8K12rvDlGTjvLDKK8ujCvPAa1tDsbvwU9B+Wbu8P/CTsPz/68bzuhOTGFjLy7g6U89PYUPQBuUDuiZq88',
+  'ue9CvOcF+7xDFtC8B1KiuzWxXT1X8li8BIg9vfgenTv6XmW8s3qMvTpxfDsEUgm8F9DXu9AgE70yeSK70D3TPL24U7ysPCG8Qgaw',
+  'OzFqdb0bIRc88VJYPYY8vjzCEJ09MxhFvZwaGD3mOYI86hxJPDzXeTz6dc87vKFNPB84Ybw7ox49gRBLPCznED1SVvI8rY+dPA3P',
+  'BDsDTio91ErEPMnlKD3eTqy7whGSPN3FCL3VPes82dkDvQsS3DyKAqW8B/RBvLUvHTvZeb889IHGvJ4qTz35faG9ijh4veAK3Du9',
+  'UOc8WZIXvXFOMbxTsQ29ULx9Ow7tt7tDjmI7hBUsPfDMCLypznM7M8y9vBggPLl5A3e9w8ixPOSPwTyEv2862ULevA==',
 ].join('');

@@ -11,8 +11,11 @@ import { decodeWeights, type Tensor, type TfjsAttr, type TfjsGraphModelJson, typ
  *     → the model's own ops up to `layer`                  Mul/Sub (input scaling), fused Conv2D / depthwise Conv2D with
  *                                                          bias and ReLU6, AddV2 (residuals)
  *     → GlobalAveragePool → LpNormalization
- *     → Sub `centre` → LpNormalization → image_embeds [N,D]  centring on a corpus mean spreads unrelated images around
+ *     → Sub `centre`                                       centring on a corpus mean spreads unrelated images around
  *                                                          cosine 0 instead of crowding them near 1
+ *     → MatMul `projection` (when given)                   a whitening learnt on a corpus: directions along which
+ *                                                          unrelated images vary a lot weigh less than rare ones
+ *     → LpNormalization → image_embeds [N,D]
  */
 export interface FeatureExtractorSpec {
   readonly name: string;
@@ -24,6 +27,8 @@ export interface FeatureExtractorSpec {
   readonly networkSize: number;
   /** Subtracted from the pooled, normalised descriptor; its length is the layer's channel count. */
   readonly centre: Float32Array;
+  /** Row-major [channels, outputs] matrix the centred descriptor is multiplied by; absent: D is the channel count. */
+  readonly projection?: { readonly matrix: Float32Array; readonly outputs: number };
   readonly docString: string;
 }
 
@@ -62,6 +67,10 @@ export function convertTfjsGraphModel(
   const { steps, channels, output } = trunk(model.modelTopology.node, weights, spec.layer);
   if (spec.centre.length !== channels)
     throw new Error(`centre has ${spec.centre.length} values, ${spec.layer} has ${channels} channels`);
+  const { projection } = spec;
+  if (projection && projection.matrix.length !== channels * projection.outputs)
+    throw new Error(`projection has ${projection.matrix.length} values, not ${channels}×${projection.outputs}`);
+  const dimension = projection?.outputs ?? channels;
 
   const scale = spec.networkSize / spec.inputSize;
   const initializers = [
@@ -69,6 +78,7 @@ export function convertTfjsGraphModel(
     floatInitializer('zero', [], Float32Array.of(0)),
     floatInitializer('six', [], Float32Array.of(6)),
     floatInitializer('centre', [1, channels], spec.centre),
+    ...(projection ? [floatInitializer('projection', [channels, projection.outputs], projection.matrix)] : []),
   ];
   const nodes = [
     node('Resize', ['pixel_values', '', 'network_scales'], ['network_input'], {
@@ -115,17 +125,18 @@ export function convertTfjsGraphModel(
     node('Flatten', ['pooled'], ['descriptor'], { axis: 1 }),
     node('LpNormalization', ['descriptor'], ['unit'], { axis: 1, p: 2 }),
     node('Sub', ['unit', 'centre'], ['centred']),
-    node('LpNormalization', ['centred'], ['image_embeds'], { axis: 1, p: 2 }),
+    ...(projection ? [node('MatMul', ['centred', 'projection'], ['projected'])] : []),
+    node('LpNormalization', [projection ? 'projected' : 'centred'], ['image_embeds'], { axis: 1, p: 2 }),
   );
   const bytes = encodeModel({
     name: spec.name,
     docString: spec.docString,
     inputs: [tensorInfo('pixel_values', 'float', ['batch', 3, spec.inputSize, spec.inputSize])],
-    outputs: [tensorInfo('image_embeds', 'float', ['batch', channels])],
+    outputs: [tensorInfo('image_embeds', 'float', ['batch', dimension])],
     initializers,
     nodes,
   });
-  return { bytes, dimension: channels };
+  return { bytes, dimension };
 }
 
 const text = (attr: TfjsAttr | undefined): string => (attr?.s ? Buffer.from(attr.s, 'base64').toString() : '');

@@ -94,7 +94,7 @@ describe('default encoder', () => {
         tf.tensor4d(out.network_input!.data as Float32Array, [1, 3, net, net]).transpose([0, 2, 3, 1]),
       );
       const map = graph.execute({ input }, layer) as tf.Tensor4D;
-      const reference = tfDescriptor(map, centreOf(model));
+      const reference = tfDescriptor(map, initializer(model, 'centre'), initializer(model, 'projection'));
       for (let x = 0; x < config.dimension; x++)
         worst = Math.max(worst, Math.abs(reference[x]! - onnx[i * config.dimension + x]!));
       tf.dispose([input, map]);
@@ -156,19 +156,23 @@ describe('default encoder', () => {
   }, 60_000);
 });
 
-/** GAP → L2 → minus the centre → L2 (the head of the ONNX model), from a TF.js NHWC feature map. */
-function tfDescriptor(map: tf.Tensor4D, centre: Float32Array): Float32Array {
+/** GAP → L2 → minus the centre → × the projection → L2 (the head of the ONNX model), from a TF.js NHWC feature map. */
+function tfDescriptor(map: tf.Tensor4D, centre: Float32Array, projection: Float32Array): Float32Array {
   return tf.tidy(() => {
     const pooled = map.mean([1, 2]).squeeze() as tf.Tensor1D;
     const centred = pooled.div(pooled.norm()).sub(tf.tensor1d(centre));
-    return centred.div(centred.norm()).dataSync() as Float32Array;
+    const whitened = tf.matMul(
+      centred.reshape([1, centre.length]),
+      tf.tensor2d(projection, [centre.length, projection.length / centre.length]),
+    );
+    return whitened.div(whitened.norm()).dataSync() as Float32Array;
   });
 }
 
 const decodeModel = (bytes: Uint8Array) => onnxProto.onnx.ModelProto.decode(bytes);
 
-function centreOf(bytes: Uint8Array): Float32Array {
-  const raw = decodeModel(bytes).graph!.initializer!.find((t) => t.name === 'centre')!.rawData!;
+function initializer(bytes: Uint8Array, name: string): Float32Array {
+  const raw = decodeModel(bytes).graph!.initializer!.find((t) => t.name === name)!.rawData!;
   return new Float32Array(Uint8Array.from(raw).buffer);
 }
 
