@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { BACKGROUND, hamming, phash } from './phash';
 
@@ -80,7 +80,7 @@ interface Picked {
   lightContent: boolean;
 }
 
-async function thumbnail(path: string): Promise<Uint8Array> {
+async function thumbnail(path: string | Buffer): Promise<Uint8Array> {
   const { data } = await sharp(path)
     .flatten({ background: BACKGROUND })
     .resize(12, 12, { fit: 'fill' })
@@ -120,8 +120,22 @@ async function opaqueMean(path: string): Promise<number> {
   return weight ? sum / weight : 0;
 }
 
+/**
+ * Files that are one picture by their names: numbered frames or variants in one folder (oremine1, oremine8;
+ * TransformedX130Y130, TransformedX-130Y130: digits and signs removed, the names agree) and one screenshot per
+ * language (doc/HTML/sv/…/popup.png, doc/HTML/pt_BR/…/popup.png: a language-code folder is ignored).
+ */
+function nameFamily(pkg: string, path: string): string {
+  const folder = dirname(relative(join(raw, pkg), path))
+    .split('/')
+    .filter((segment) => !/^[a-z]{2,3}(_[A-Z]{2})?(@\w+)?$/.test(segment))
+    .join('/');
+  return `${pkg}/${folder}/${basename(path, extname(path)).replace(/[\d+-]/g, '')}`;
+}
+
 const picked: Picked[] = [];
 const seenSha = new Set<string>();
+const seenFamilies = new Set<string>();
 for (const pkg of Object.keys(quota).sort()) {
   let files: string[];
   try {
@@ -137,7 +151,7 @@ for (const pkg of Object.keys(quota).sort()) {
       if (statSync(path).size > 40e6) continue;
       const bytes = readFileSync(path);
       const sha = createHash('sha256').update(bytes).digest('hex');
-      if (seenSha.has(sha)) continue;
+      if (seenSha.has(sha) || seenFamilies.has(nameFamily(pkg, path))) continue;
       seenSha.add(sha);
       const meta = await sharp(bytes).metadata();
       const width = meta.autoOrient?.width ?? meta.width ?? 0;
@@ -154,10 +168,21 @@ for (const pkg of Object.keys(quota).sort()) {
       if (Math.max(...flat.channels.slice(0, 3).map((c) => c.stdev)) < 8) continue;
       const hash = await phash(bytes);
       const thumb = await thumbnail(path);
+      // A mirror image is one of the benchmark's own near-duplicates (flip), so it counts as the same file here too.
+      const mirrored = await sharp(bytes).flop().png().toBuffer();
+      const [mirrorHash, mirrorThumb] = [await phash(mirrored), await thumbnail(mirrored)];
       // Near-identical files (animation frames, team-colour variants, the same icon at several sizes) would be ground-
       // truth "unrelated" pairs that are really duplicates: keep one of them.
-      if (picked.some((p) => hamming(p.hash, hash) <= 12 || thumbDistance(p.thumb, thumb) < 6)) continue;
+      if (
+        picked.some(
+          (p) =>
+            Math.min(hamming(p.hash, hash), hamming(p.hash, mirrorHash)) <= 12 ||
+            Math.min(thumbDistance(p.thumb, thumb), thumbDistance(p.thumb, mirrorThumb)) < 6,
+        )
+      )
+        continue;
       const alpha = await hasTransparency(path);
+      seenFamilies.add(nameFamily(pkg, path));
       picked.push({
         path,
         pkg,

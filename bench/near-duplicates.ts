@@ -150,7 +150,8 @@ async function main(): Promise<void> {
 
       await route('reindex', { dataset_id: datasetId });
       const reindexed = await api.waitUntilIdle(datasetId, 3_600_000);
-      const ready = pairwise(await labelsNow(datasetId));
+      const readyLabels = await labelsNow(datasetId);
+      const ready = pairwise(readyLabels);
       const baseline = pairwise(await phashLabels());
 
       const fmt = (s: Scores) => `${s.recall.toFixed(2)} / ${s.precision.toFixed(2)} / ${s.f1.toFixed(2)}`;
@@ -171,12 +172,22 @@ async function main(): Promise<void> {
         `initial index: ${nBase} images, ${indexWall.toFixed(0)} s, ${indexCpu.toFixed(1)} CPU-s (${(nBase / indexCpu).toFixed(1)} images per CPU-second)\n` +
           `add_media (discover + embed + assign + finalize): ${nCopies} images, ${addWall.toFixed(0)} s, ${addCpu.toFixed(1)} CPU-s (${(nCopies / addCpu).toFixed(1)} images per CPU-second)`,
       );
+      if (process.env.SHOW_MIXED) printMixedClusters(readyLabels);
     } finally {
       await service.stop();
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The READY clusters that join media of different ground-truth groups (the false pairs), one per line. */
+function printMixedClusters(labels: readonly string[]): void {
+  const clusters = new Map<string, Entry[]>();
+  labels.forEach((label, i) => clusters.set(label, [...(clusters.get(label) ?? []), entries[i]!]));
+  for (const members of clusters.values())
+    if (new Set(members.map((e) => e.group)).size > 1)
+      console.log(`mixed: ${members.map((e) => `${basename(e.file)} (${e.transform ?? e.role})`).join(', ')}`);
 }
 
 await main();
