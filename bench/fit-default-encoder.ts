@@ -1,9 +1,10 @@
 /**
- * Fits the default encoder's head (core/model/default-encoder.ts) on the tuning half of bench/fetch-corpus.sh's corpus,
- * without labels: the originals and distractors are embedded by the trunk (pooled, L2-normalised), their mean becomes
- * the centre and a PCA whitening of the centred descriptors the projection. Rewrites
- * core/model/default-encoder-centre.ts and core/model/default-encoder-whitening.ts; the model's pinned hash
- * (LOCAL_EMBEDDING_CONFIG.model_sha256) then changes. The held-out half is never read.
+ * Fits the default encoder's head (core/model/default-encoder.ts) on the fit images of bench/fetch-corpus.sh's corpus
+ * (files of the same packages that are in neither the tuning nor the held-out half), without labels: they are embedded
+ * by the trunk (pooled, L2-normalised), their mean becomes the centre and a PCA whitening of the centred descriptors
+ * the projection. Rewrites core/model/default-encoder-centre.ts and core/model/default-encoder-whitening.ts; the
+ * model's pinned hash (LOCAL_EMBEDDING_CONFIG.model_sha256) then changes, and the threshold is calibrated again
+ * (bench/calibrate-default-encoder.ts).
  *
  *   bash bench/fetch-corpus.sh && npx tsx bench/fit-default-encoder.ts [corpus=.data/near-duplicates]
  */
@@ -17,19 +18,15 @@ import { decodeImage } from '../workers/embed/decode-image';
 import { rgbToChw } from '../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../workers/model/image-encoder';
 import { openSession } from '../workers/model/inference-session';
+import { readCorpus } from './near-duplicate-scores';
 
-/** Components kept, and the shrinkage added to every eigenvalue (× the largest), chosen on the tuning half (README). */
+/** Components kept, and the shrinkage added to every eigenvalue (× the largest), chosen on the tuning half (bench/README.md). */
 const OUTPUTS = 320;
 const SHRINK = 0.001;
 const CHANNELS = 448;
 
 const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
-const manifest = JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8')) as {
-  file: string;
-  role: string;
-  split: string;
-}[];
-const files = manifest.filter((e) => e.split === 'tuning' && e.role !== 'copy').map((e) => join(corpus, e.file));
+const files = readCorpus(corpus, 'fit').map((e) => join(corpus, e.file));
 
 const side = LOCAL_EMBEDDING_CONFIG.input_size;
 const { session } = await openSession(buildDefaultEncoder({ centre: new Float32Array(CHANNELS) }), 'cpu', () => {});

@@ -133,7 +133,14 @@ function nameFamily(pkg: string, path: string): string {
   return `${pkg}/${folder}/${basename(path, extname(path)).replace(/[\d+-]/g, '')}`;
 }
 
+/**
+ * More files of the same packages, never part of the corpus's splits: what the default encoder's whitening is fitted
+ * on (bench/fit-default-encoder.ts), so that calibrating on the tuning half is not flattered by a fit on its own images.
+ */
+const FIT_SHARE = 0.5;
+
 const picked: Picked[] = [];
+const fitPool: Pick<Picked, 'path' | 'pkg' | 'sha' | 'hash' | 'thumb'>[] = [];
 const seenSha = new Set<string>();
 const seenFamilies = new Set<string>();
 for (const pkg of Object.keys(quota).sort()) {
@@ -145,14 +152,17 @@ for (const pkg of Object.keys(quota).sort()) {
     continue;
   }
   let kept = 0;
+  let fitKept = 0;
+  const fitQuota = Math.round(quota[pkg] * FIT_SHARE);
   for (const path of files) {
-    if (kept >= quota[pkg]) break;
+    if (kept >= quota[pkg] && fitKept >= fitQuota) break;
+    const forFit = kept >= quota[pkg];
     try {
       if (statSync(path).size > 40e6) continue;
       const bytes = readFileSync(path);
       const sha = createHash('sha256').update(bytes).digest('hex');
       if (seenSha.has(sha) || seenFamilies.has(nameFamily(pkg, path))) continue;
-      seenSha.add(sha);
+      if (!forFit) seenSha.add(sha);
       const meta = await sharp(bytes).metadata();
       const width = meta.autoOrient?.width ?? meta.width ?? 0;
       const height = meta.autoOrient?.height ?? meta.height ?? 0;
@@ -174,13 +184,19 @@ for (const pkg of Object.keys(quota).sort()) {
       // Near-identical files (animation frames, team-colour variants, the same icon at several sizes) would be ground-
       // truth "unrelated" pairs that are really duplicates: keep one of them.
       if (
-        picked.some(
+        [...picked, ...(forFit ? fitPool : [])].some(
           (p) =>
             Math.min(hamming(p.hash, hash), hamming(p.hash, mirrorHash)) <= 12 ||
             Math.min(thumbDistance(p.thumb, thumb), thumbDistance(p.thumb, mirrorThumb)) < 6,
         )
       )
         continue;
+      if (forFit) {
+        // Kept apart from the corpus's bookkeeping, so the corpus is the same with or without this pool.
+        fitPool.push({ path, pkg, sha, hash, thumb });
+        fitKept++;
+        continue;
+      }
       const alpha = await hasTransparency(path);
       seenFamilies.add(nameFamily(pkg, path));
       picked.push({
@@ -199,7 +215,7 @@ for (const pkg of Object.keys(quota).sort()) {
       // unreadable or undecodable file: not part of the corpus
     }
   }
-  console.log(`${pkg}: ${kept} unique images`);
+  console.log(`${pkg}: ${kept} unique images (+ ${fitKept} to fit on)`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -328,9 +344,9 @@ const transforms: Transform[] = [
 interface Entry {
   file: string;
   group: string;
-  role: 'original' | 'copy' | 'distractor';
+  role: 'original' | 'copy' | 'distractor' | 'fit';
   transform: string | null;
-  split: 'tuning' | 'heldout';
+  split: 'tuning' | 'heldout' | 'fit';
   pkg: string;
   alpha: boolean;
 }
@@ -375,8 +391,22 @@ for (let index = 0; index < picked.length; index++) {
     }
   }
 }
+for (const p of fitPool) {
+  const file = `images/fit-${p.sha.slice(0, 16)}${extname(p.path).toLowerCase()}`;
+  writeFileSync(join(out, file), readFileSync(p.path));
+  entries.push({
+    file,
+    group: p.sha.slice(0, 16),
+    role: 'fit',
+    transform: null,
+    split: 'fit',
+    pkg: p.pkg,
+    alpha: false,
+  });
+}
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(entries, null, 1));
 const count = (f: (e: Entry) => boolean) => entries.filter(f).length;
+console.log(`fit: ${fitPool.length} images`);
 for (const split of ['tuning', 'heldout']) {
   console.log(
     `${split}: ${count((e) => e.split === split && e.role === 'original')} originals, ${count((e) => e.split === split && e.role === 'copy')} copies, ${count((e) => e.split === split && e.role === 'distractor')} distractors`,

@@ -13,90 +13,18 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { E2eApi } from '../test/e2e/api';
 import { mintToken, startLocalService } from '../test/e2e/local-service';
+import { type Entry, pairwiseScores, readCorpus, type Scores } from './near-duplicate-scores';
 import { hamming, phash } from './phash';
-
-interface Entry {
-  readonly file: string;
-  readonly group: string;
-  readonly role: 'original' | 'copy' | 'distractor';
-  readonly transform: string | null;
-  readonly split: 'tuning' | 'heldout';
-}
 
 const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
 const split = process.argv[3] ?? 'heldout';
-const entries = (JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8')) as Entry[]).filter(
-  (e) => e.split === split,
-);
+const entries = readCorpus(corpus, split);
 
 /** CPU seconds of a process and of the children it has waited for (its workers), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime, stime, cutime, cstime are fields 14–17 of stat; [1] starts at field 3.
   return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
-}
-
-interface Scores {
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
-
-const scores = (precision: number, recall: number): Scores => ({
-  precision,
-  recall,
-  f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
-});
-
-/**
- * Pairwise same-cluster scores overall, and per transformation: recall = copies found with their original, precision =
- * share of the predicted pairs involving such a copy that are true pairs.
- */
-function pairwise(labels: readonly string[]): { overall: Scores; byType: Map<string, Scores>; largest: number } {
-  const byCluster = new Map<string, number[]>();
-  labels.forEach((label, i) => {
-    const list = byCluster.get(label);
-    if (list) list.push(i);
-    else byCluster.set(label, [i]);
-  });
-  const predicted = new Map<string, { pairs: number; right: number }>();
-  const count = (key: string, right: boolean) => {
-    const c = predicted.get(key) ?? { pairs: 0, right: 0 };
-    c.pairs++;
-    if (right) c.right++;
-    predicted.set(key, c);
-  };
-  let largest = 0;
-  for (const members of byCluster.values()) {
-    largest = Math.max(largest, members.length);
-    for (let a = 0; a < members.length; a++)
-      for (let b = a + 1; b < members.length; b++) {
-        const [i, j] = [members[a]!, members[b]!];
-        const right = entries[i]!.group === entries[j]!.group;
-        count('', right);
-        for (const type of new Set([entries[i]!.transform, entries[j]!.transform])) if (type) count(type, right);
-      }
-  }
-  const groupSizes = new Map<string, number>();
-  for (const e of entries) groupSizes.set(e.group, (groupSizes.get(e.group) ?? 0) + 1);
-  const truePairs = [...groupSizes.values()].reduce((sum, n) => sum + (n * (n - 1)) / 2, 0);
-  const originalOf = new Map(entries.flatMap((e, i) => (e.role === 'original' ? [[e.group, i] as const] : [])));
-  const found = new Map<string, { hit: number; total: number }>();
-  entries.forEach((e, i) => {
-    if (!e.transform) return;
-    const f = found.get(e.transform) ?? { hit: 0, total: 0 };
-    f.total++;
-    if (labels[i] === labels[originalOf.get(e.group)!]) f.hit++;
-    found.set(e.transform, f);
-  });
-  const all = predicted.get('') ?? { pairs: 0, right: 0 };
-  const byType = new Map(
-    [...found].map(([type, f]) => {
-      const p = predicted.get(type) ?? { pairs: 0, right: 0 };
-      return [type, scores(p.pairs ? p.right / p.pairs : 1, f.hit / f.total)] as const;
-    }),
-  );
-  return { overall: scores(all.pairs ? all.right / all.pairs : 1, all.right / truePairs), byType, largest };
 }
 
 async function phashLabels(): Promise<string[]> {
@@ -146,15 +74,15 @@ async function main(): Promise<void> {
       const added = await api.waitUntilIdle(datasetId, 3_600_000);
       const addCpu = cpuSeconds(service.pid) - cpu;
       const addWall = (performance.now() - wall) / 1000;
-      const partial = pairwise(await labelsNow(datasetId));
+      const partial = pairwiseScores(entries, await labelsNow(datasetId));
 
       await route('reindex', { dataset_id: datasetId });
       const reindexed = await api.waitUntilIdle(datasetId, 3_600_000);
       const readyLabels = await labelsNow(datasetId);
-      const ready = pairwise(readyLabels);
-      const baseline = pairwise(await phashLabels());
+      const ready = pairwiseScores(entries, readyLabels);
+      const baseline = pairwiseScores(entries, await phashLabels());
 
-      const fmt = (s: Scores) => `${s.recall.toFixed(2)} / ${s.precision.toFixed(2)} / ${s.f1.toFixed(2)}`;
+      const fmt = (s: Scores) => `${s.recall.toFixed(3)} / ${s.precision.toFixed(3)} / ${s.f1.toFixed(3)}`;
       console.log(
         `${split}: ${nBase} originals + distractors, then ${nCopies} copies; threshold ${reindexed.dataset.similarity_threshold}; statuses ${created.dataset.status_new} → ${added.dataset.status_new} → ${reindexed.dataset.status_new}`,
       );
@@ -184,7 +112,7 @@ async function main(): Promise<void> {
 /** The READY clusters that join media of different ground-truth groups (the false pairs), one per line. */
 function printMixedClusters(labels: readonly string[]): void {
   const clusters = new Map<string, Entry[]>();
-  labels.forEach((label, i) => clusters.set(label, [...(clusters.get(label) ?? []), entries[i]!]));
+  for (const [i, label] of labels.entries()) clusters.set(label, [...(clusters.get(label) ?? []), entries[i]!]);
   for (const members of clusters.values())
     if (new Set(members.map((e) => e.group)).size > 1)
       console.log(`mixed: ${members.map((e) => `${basename(e.file)} (${e.transform ?? e.role})`).join(', ')}`);

@@ -117,8 +117,8 @@ export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   mean: [0, 0, 0],
   std: [1, 1, 1],
   version: '1',
-  model_sha256: '866224515093ce83af42f17a0e7396127168e69f849b11a452aede79241b9b95',
-  similarity_threshold: 0.6,
+  model_sha256: 'b798603c0fa2c88570b28aa0496b8922b98172ada166292cf5fb40ca43ad1950',
+  similarity_threshold: 0.66,
   phash_distance: 10,
 };
 
