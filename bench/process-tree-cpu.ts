@@ -80,6 +80,12 @@ export interface PhaseCpu {
 /** Samples the tree under `rootPid` from `start()` until `stop()`. */
 export class ProcessTreeCpu {
   private readonly tracked = new Map<string, Tracked>();
+  /**
+   * Processes outside the tree, not read again during the phase: a poll then reads the few files of the tree (≈ 0.2 ms
+   * of CPU) instead of every process's (≈ 2.5 ms). A process never moves into the tree, and a pid is not reused within
+   * one phase (it would take a wrap of pid_max).
+   */
+  private readonly outside = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private rootStart = 0;
   private mainThreadStart = 0;
@@ -91,6 +97,7 @@ export class ProcessTreeCpu {
 
   start(): void {
     this.tracked.clear();
+    this.outside.clear();
     const root = readStat(`/proc/${this.rootPid}/stat`)!;
     this.rootStart = root.own + root.children;
     this.mainThreadStart = readStat(`/proc/${this.rootPid}/task/${this.rootPid}/stat`)!.own;
@@ -127,14 +134,14 @@ export class ProcessTreeCpu {
   }
 
   /**
-   * Reads every process's stat once and updates the root and its descendants. A process seen at the phase's start has
-   * its CPU then as baseline; one first seen later started during the phase (baseline 0). Returns the stats of the
-   * descendants running now (not the root), keyed like `tracked`.
+   * Reads the stat of every process not yet found outside the tree, and updates the root and its descendants. A
+   * process seen at the phase's start has its CPU then as baseline; one first seen later started during the phase
+   * (baseline 0). Returns the stats of the descendants running now (not the root), keyed like `tracked`.
    */
   private poll(atStart: boolean): Map<string, Stat> {
     const stats = new Map<number, Stat>();
     for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
+      if (!/^\d+$/.test(name) || this.outside.has(Number(name))) continue;
       const stat = readStat(`/proc/${name}/stat`);
       if (stat) stats.set(Number(name), stat);
     }
@@ -149,7 +156,10 @@ export class ProcessTreeCpu {
     };
     const running = new Map<string, Stat>();
     for (const [pid, stat] of stats) {
-      if (!inRootTree(pid)) continue;
+      if (!inRootTree(pid)) {
+        this.outside.add(pid);
+        continue;
+      }
       const key = `${pid}@${stat.startTime}`;
       if (pid !== this.rootPid) running.set(key, stat);
       const known = this.tracked.get(key);
