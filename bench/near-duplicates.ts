@@ -16,7 +16,7 @@ import { E2eApi } from '../test/e2e/api';
 import { mintToken, startLocalService } from '../test/e2e/local-service';
 import { loadAverage } from './measure';
 import { hamming, phash } from './phash';
-import { type PhaseCpu, ProcessTreeCpu } from './process-tree-cpu';
+import { type PhaseCpu, ProcessTreeCpu, TICKS_PER_SECOND } from './process-tree-cpu';
 
 interface Entry {
   readonly file: string;
@@ -32,11 +32,11 @@ const entries = (JSON.parse(readFileSync(join(corpus, 'manifest.json'), 'utf8'))
   (e) => e.split === split,
 );
 
-/** CPU seconds of a process and of the children it has waited for (its workers), from /proc. */
+/** CPU seconds of a process and of the children it has waited for (its workers, not the running s3rver), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime, stime, cutime, cstime are fields 14–17 of stat; [1] starts at field 3.
-  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND;
 }
 
 interface Scores {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 
 /** Clock ticks per second of /proc's CPU fields. */
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const WORKER_TASKS = new Set(['discover', 'embed', 'assign', 'cluster']);
 
 interface Stat {
