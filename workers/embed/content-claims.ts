@@ -24,7 +24,7 @@ interface ClaimItem {
  *
  * New bytes, the usual case, cost one request: the put comes first, and the holder is read only when it fails
  * (DynamoDB returns it with the failure; dynalite does not, so then it is read). Every SDK request costs the embed
- * worker 1–1.7 ms of CPU once warm, more before (bench/README.md, issue 9): a few percent of an image.
+ * worker ≈ 0.5–1.7 ms of CPU once warm, more before (bench/README.md, issue 9): a few percent of an image.
  */
 export class ContentClaims {
   private constructor(
