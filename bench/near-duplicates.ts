@@ -4,7 +4,8 @@
  * (add_media → PARTIAL INDEX, incremental assignment), then everything re-clustered (reindex → READY). Prints pairwise
  * precision / recall / F1 per transformation for PARTIAL INDEX and READY, and a 64-bit pHash baseline (Hamming ≤ 6,
  * single link) on the same files; images per CPU-second of add_media (discover + embed + assign + finalize, the service
- * and its workers). Not a test.
+ * and its workers), and for each step the CPU per process class (service, s3rver, each worker task) from /proc.
+ * Not a test.
  *
  *   bash bench/fetch-corpus.sh && npx tsx bench/near-duplicates.ts [corpus=.data/near-duplicates] [split=heldout]
  */
@@ -13,18 +14,51 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { E2eApi } from '../test/e2e/api';
 import { mintToken, startLocalService } from '../test/e2e/local-service';
+import { loadAverage } from './measure';
 import { type Entry, pairwiseScores, readCorpus, type Scores } from './near-duplicate-scores';
 import { hamming, phash } from './phash';
+import { type PhaseCpu, ProcessTreeCpu, TICKS_PER_SECOND } from './process-tree-cpu';
 
 const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
 const split = process.argv[3] ?? 'heldout';
 const entries = readCorpus(corpus, split);
 
-/** CPU seconds of a process and of the children it has waited for (its workers), from /proc. */
+/** CPU seconds of a process and of the children it has waited for (its workers, not the running s3rver), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime, stime, cutime, cstime are fields 14–17 of stat; [1] starts at field 3.
-  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND;
+}
+
+/** CPU per process class of one step, and images per CPU-second of the workers (issue 9's rate) and of the whole tree. */
+function printPhaseCpu(step: string, images: number, cpu: PhaseCpu, load: number): void {
+  const perImage = (seconds: number) => ((seconds * 1000) / images).toFixed(1);
+  const rate = (seconds: number) => (images / seconds).toFixed(1);
+  const classes = [...cpu.byClass].sort(([a], [b]) => a.localeCompare(b));
+  const workers = (tasks: readonly string[]) =>
+    tasks.reduce((sum, task) => sum + (cpu.byClass.get(`worker ${task}`)?.seconds ?? 0), 0);
+  console.log(`\n${step}: ${images} images, CPU by process (load average ${load})`);
+  console.log('| process | processes | CPU s | ms per image |');
+  console.log('| --- | --: | --: | --: |');
+  for (const [kind, { processes, seconds }] of classes) {
+    console.log(`| ${kind} | ${processes} | ${seconds.toFixed(2)} | ${perImage(seconds)} |`);
+    if (kind === 'service')
+      console.log(
+        `| … main thread (API, state machine, dynalite, Lambda handlers) | | ${cpu.serviceMainThread.toFixed(2)} | ${perImage(cpu.serviceMainThread)} |`,
+      );
+  }
+  console.log(
+    `| not attributed (after a process's last poll) | | ${cpu.notAttributed.toFixed(2)} | ${perImage(cpu.notAttributed)} |`,
+  );
+  console.log(`| **whole service tree** | | ${cpu.total.toFixed(2)} | ${perImage(cpu.total)} |`);
+  const issueRate = workers(['discover', 'embed', 'assign']);
+  const clusterSeconds = workers(['cluster']);
+  const parts = [
+    ...(issueRate > 0 ? [`workers discover + embed + assign ${rate(issueRate)}`] : []),
+    ...(clusterSeconds > 0 ? [`workers with cluster ${rate(issueRate + clusterSeconds)}`] : []),
+    `whole service tree ${rate(cpu.total)}`,
+  ];
+  console.log(`images per CPU-second: ${parts.join('; ')}`);
 }
 
 async function phashLabels(): Promise<string[]> {
@@ -61,23 +95,38 @@ async function main(): Promise<void> {
         return entries.map((e) => clusterOf.get(basename(e.file)) ?? `missing-${e.file}`);
       };
 
+      const tree = new ProcessTreeCpu(service.pid);
+      const phases: [string, number, PhaseCpu, number][] = [];
+      const phase = async <T>(step: string, images: number, run: () => Promise<T>): Promise<T> => {
+        tree.start();
+        const result = await run();
+        phases.push([step, images, tree.stop(), loadAverage()]);
+        return result;
+      };
+
       let cpu = cpuSeconds(service.pid);
       let wall = performance.now();
-      const datasetId = (await route('create', { name: 'near-duplicates', path: base })).json<{ id: string }>().id;
-      const created = await api.waitUntilIdle(datasetId, 3_600_000);
+      const { datasetId, created } = await phase('initial index (create)', nBase, async () => {
+        const id = (await route('create', { name: 'near-duplicates', path: base })).json<{ id: string }>().id;
+        return { datasetId: id, created: await api.waitUntilIdle(id, 3_600_000) };
+      });
       const indexCpu = cpuSeconds(service.pid) - cpu;
       const indexWall = (performance.now() - wall) / 1000;
 
       cpu = cpuSeconds(service.pid);
       wall = performance.now();
-      await route('add_media', { dataset_id: datasetId, path: copies });
-      const added = await api.waitUntilIdle(datasetId, 3_600_000);
+      const added = await phase('add_media', nCopies, async () => {
+        await route('add_media', { dataset_id: datasetId, path: copies });
+        return api.waitUntilIdle(datasetId, 3_600_000);
+      });
       const addCpu = cpuSeconds(service.pid) - cpu;
       const addWall = (performance.now() - wall) / 1000;
       const partial = pairwiseScores(entries, await labelsNow(datasetId));
 
-      await route('reindex', { dataset_id: datasetId });
-      const reindexed = await api.waitUntilIdle(datasetId, 3_600_000);
+      const reindexed = await phase('reindex', nBase + nCopies, async () => {
+        await route('reindex', { dataset_id: datasetId });
+        return api.waitUntilIdle(datasetId, 3_600_000);
+      });
       const readyLabels = await labelsNow(datasetId);
       const ready = pairwiseScores(entries, readyLabels);
       const baseline = pairwiseScores(entries, await phashLabels());
@@ -100,6 +149,7 @@ async function main(): Promise<void> {
         `initial index: ${nBase} images, ${indexWall.toFixed(0)} s, ${indexCpu.toFixed(1)} CPU-s (${(nBase / indexCpu).toFixed(1)} images per CPU-second)\n` +
           `add_media (discover + embed + assign + finalize): ${nCopies} images, ${addWall.toFixed(0)} s, ${addCpu.toFixed(1)} CPU-s (${(nCopies / addCpu).toFixed(1)} images per CPU-second)`,
       );
+      for (const [step, images, phaseCpu, load] of phases) printPhaseCpu(step, images, phaseCpu, load);
       if (process.env.SHOW_MIXED) printMixedClusters(readyLabels);
     } finally {
       await service.stop();

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { getDataset } from '../../core/datasets/dataset-repository';
 import { contentHashKey } from '../../core/store/table-schema';
 
@@ -20,6 +21,10 @@ interface ClaimItem {
  * put. A claim already held by a committed batch, or by another media of this batch, makes it a duplicate (the holder
  * is returned). A claim left by a batch that never committed (failed, or cleaned up) is stale and taken over; a retried
  * shard finds its own claims and keeps them. Media added before hashes were recorded hold no claim.
+ *
+ * New bytes, the usual case, cost one request: the put comes first, and the holder is read only when it fails
+ * (DynamoDB returns it with the failure; dynalite does not, so then it is read). Every SDK request costs the embed
+ * worker ≈ 0.5–1.7 ms of CPU once warm, more before (bench/README.md, issue 9): a few percent of an image.
  */
 export class ContentClaims {
   private constructor(
@@ -35,13 +40,20 @@ export class ContentClaims {
   /** Undefined when `mediaId` now holds `sha256`; otherwise the media id that already does. */
   async claim(sha256: string, mediaId: string): Promise<string | undefined> {
     const key = contentHashKey(this.target.datasetId, sha256);
+    let stale: ClaimItem | undefined;
     for (;;) {
-      const holder = await this.current(key);
-      if (holder?.media_id === mediaId) return undefined;
-      if (holder && (this.committed.has(holder.batch_id) || holder.batch_id === this.target.batchId))
-        return holder.media_id;
-      if (await this.put(key, mediaId, holder)) return undefined;
-      // Another shard of this batch claimed it between the read and the put: look again.
+      const put = await this.put(key, mediaId, stale);
+      if (put.claimed) return undefined;
+      const holder = put.holder ?? (await this.current(key));
+      // Removed between the put and the read: claim it as new.
+      if (!holder) {
+        stale = undefined;
+        continue;
+      }
+      if (holder.media_id === mediaId) return undefined;
+      if (this.committed.has(holder.batch_id) || holder.batch_id === this.target.batchId) return holder.media_id;
+      // Stale: take it over if it is still as read (another shard of this batch may take it first: look again).
+      stale = holder;
     }
   }
 
@@ -52,8 +64,15 @@ export class ContentClaims {
     return result.Item as ClaimItem | undefined;
   }
 
-  /** Puts the claim if the item is still as read (absent, or the same stale holder). */
-  private async put(key: { pk: string; sk: string }, mediaId: string, stale: ClaimItem | undefined): Promise<boolean> {
+  /**
+   * Puts the claim if the item is still as last read (absent, or the same stale holder); when it is not, the holder
+   * the failed condition saw, where the server returns it.
+   */
+  private async put(
+    key: { pk: string; sk: string },
+    mediaId: string,
+    stale: ClaimItem | undefined,
+  ): Promise<{ claimed: true } | { claimed: false; holder: ClaimItem | undefined }> {
     try {
       await this.target.client.send(
         new PutCommand({
@@ -61,12 +80,14 @@ export class ContentClaims {
           Item: { ...key, dataset_id: this.target.datasetId, media_id: mediaId, batch_id: this.target.batchId },
           ConditionExpression: stale ? 'media_id = :held AND batch_id = :heldBatch' : 'attribute_not_exists(pk)',
           ExpressionAttributeValues: stale ? { ':held': stale.media_id, ':heldBatch': stale.batch_id } : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return { claimed: true };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The failure's item is in the wire format: the document client does not convert it.
+      return { claimed: false, holder: error.Item ? (unmarshall(error.Item) as ClaimItem) : undefined };
     }
   }
 }
