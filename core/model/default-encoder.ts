@@ -12,8 +12,8 @@ import { convertTfjsGraphModel } from './tfjs-to-onnx';
  * cut after the last inverted-residual block (`expanded_conv_16/project`, 448 channels at 5×5), average-pooled,
  * centred and whitened (PCA, 320 components). bench/README.md has the measurements behind each choice: that layer
  * (least chaining of unrelated images of every layer tried), 64 px decoded then 160 px in the network (copies at other
- * resolutions become the same input; 63 images per CPU-second with decoding), the corpus mean (spreads unrelated
- * images around cosine 0) and the whitening (held-out F1 0.82 → 0.88: features every sprite shares stop dominating).
+ * resolutions become the same input; 128 px is 1.2× faster end to end and 0.01 F1 worse), the corpus mean (spreads
+ * unrelated images around cosine 0) and the whitening (features that every sprite shares stop dominating the cosine).
  */
 export const DEFAULT_ENCODER = {
   nsfwjsModel: 'mobilenet_v2_mid',
