@@ -106,8 +106,8 @@ export const DEFAULT_EMBEDDING_CONFIG: EmbeddingConfig = {
 /**
  * The local default: MobileNetV2's trunk converted from the weights the nsfwjs package ships
  * (core/model/default-encoder.ts), fed 64×64 RGB in [0, 1]. Its bytes are deterministic for the nsfwjs version in
- * package-lock.json, hence the pinned hash; the threshold and the pHash distance are calibrated on the tuning half of bench/fetch-corpus.sh's
- * corpus (bench/README.md).
+ * package-lock.json and the fitted head, hence the pinned hash; the threshold and the pHash distance are calibrated on
+ * the tuning half of bench/fetch-corpus.sh's corpus by bench/calibrate-default-encoder.ts (bench/README.md).
  */
 export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   model_id: 'mobilenet-v2-140-trunk-whitened',
