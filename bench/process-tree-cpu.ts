@@ -47,7 +47,8 @@ function classify(pid: number): string | undefined {
     return undefined;
   }
   const last = argv.at(-1) ?? '';
-  if (argv.some((arg) => /workers(\.mjs|\/main\.ts)$/.test(arg)) && WORKER_TASKS.has(last)) return `worker ${last}`;
+  if (argv.some((arg) => /workers(\.mjs|\/main\.m?[jt]s)$/.test(arg)) && WORKER_TASKS.has(last))
+    return `worker ${last}`;
   if (argv.some((arg) => arg.endsWith('s3rver-process.cjs'))) return 's3rver';
   if (/(^|\/)java$/.test(argv[0] ?? '')) return 'DynamoDB Local (java)';
   return `other (${(argv[0] ?? '?').split('/').at(-1)})`; // e.g. esbuild, tsx's transpiler
