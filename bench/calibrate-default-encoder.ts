@@ -8,46 +8,32 @@
  *
  *   bash bench/fetch-corpus.sh && npx tsx bench/calibrate-default-encoder.ts [corpus=.data/near-duplicates]
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ImageHashes } from '../core/clustering/image-hashes';
 import { nearDuplicateClusters } from '../core/clustering/threshold-components';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
 import { buildDefaultEncoder } from '../core/model/default-encoder';
 import { ExactKnn } from '../workers/cluster/exact-knn';
-import { decodeImage } from '../workers/embed/decode-image';
-import { perceptualHash } from '../workers/embed/perceptual-hash';
-import { rgbToChw } from '../workers/embed/pixel-tensor';
-import { ImageEncoder } from '../workers/model/image-encoder';
-import { openSession } from '../workers/model/inference-session';
+import { embedFiles } from './embed-files';
 import { pairwiseScores, readCorpus } from './near-duplicate-scores';
 
 const MIN_PRECISION = 0.94;
-const THRESHOLDS = Array.from({ length: 16 }, (_, i) => Math.round(44 + 2 * i) / 100);
+const THRESHOLDS = Array.from({ length: 16 }, (_, i) => (44 + 2 * i) / 100);
 const DISTANCES = [8, 10, 12];
 
 const set = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
 const entries = readCorpus(set, 'tuning');
 const config = LOCAL_EMBEDDING_CONFIG;
-const side = config.input_size;
 const dimension = config.dimension;
 
-const { session } = await openSession(buildDefaultEncoder(), 'cpu', () => {});
-const encoder = new ImageEncoder(session, side, dimension);
-const vectors = new Float32Array(entries.length * dimension);
-const hexHashes: (string | undefined)[] = [];
-for (let start = 0; start < entries.length; start += 32) {
-  const batch = entries.slice(start, start + 32);
-  const pixels = new Float32Array(batch.length * 3 * side * side);
-  for (const [i, entry] of batch.entries()) {
-    const { rgb } = await decodeImage(readFileSync(join(set, entry.file)), side, config.resize);
-    rgbToChw(rgb, side, config, pixels, i * 3 * side * side);
-    hexHashes.push(perceptualHash(rgb, side));
-  }
-  vectors.set(await encoder.encode(pixels, batch.length), start * dimension);
-}
-await encoder.release();
-const hashes = ImageHashes.fromHex(hexHashes);
+const embedded = await embedFiles(
+  buildDefaultEncoder(),
+  entries.map((entry) => join(set, entry.file)),
+  config,
+  dimension,
+);
+const { vectors } = embedded;
+const hashes = ImageHashes.fromHex(embedded.hashes);
 
 const exact = await ExactKnn.open(dimension, 'cpu', () => {});
 const graph = await exact.search(vectors, vectors, 10, 0);

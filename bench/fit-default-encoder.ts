@@ -8,16 +8,13 @@
  *
  *   bash bench/fetch-corpus.sh && npx tsx bench/fit-default-encoder.ts [corpus=.data/near-duplicates]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setFloat16 } from '@petamoriken/float16';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
 import { buildDefaultEncoder } from '../core/model/default-encoder';
-import { decodeImage } from '../workers/embed/decode-image';
-import { rgbToChw } from '../workers/embed/pixel-tensor';
-import { ImageEncoder } from '../workers/model/image-encoder';
-import { openSession } from '../workers/model/inference-session';
+import { embedFiles } from './embed-files';
 import { readCorpus } from './near-duplicate-scores';
 
 /** Components kept, and the shrinkage added to every eigenvalue (× the largest), chosen on the tuning half (bench/README.md). */
@@ -28,32 +25,15 @@ const CHANNELS = 448;
 const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
 const files = readCorpus(corpus, 'fit').map((e) => join(corpus, e.file));
 
-const side = LOCAL_EMBEDDING_CONFIG.input_size;
-const { session } = await openSession(buildDefaultEncoder({ centre: new Float32Array(CHANNELS) }), 'cpu', () => {});
-const encoder = new ImageEncoder(session, side, CHANNELS);
-const descriptors: Float32Array[] = [];
-for (let start = 0; start < files.length; start += 32) {
-  const batch = files.slice(start, start + 32);
-  const pixels = new Float32Array(batch.length * 3 * side * side);
-  for (const [i, file] of batch.entries()) {
-    const { rgb } = await decodeImage(readFileSync(file), side, LOCAL_EMBEDDING_CONFIG.resize);
-    rgbToChw(rgb, side, LOCAL_EMBEDDING_CONFIG, pixels, i * 3 * side * side);
-  }
-  const vectors = await encoder.encode(pixels, batch.length);
-  for (let i = 0; i < batch.length; i++) descriptors.push(vectors.slice(i * CHANNELS, (i + 1) * CHANNELS));
-}
-await encoder.release();
+const trunk = buildDefaultEncoder({ centre: new Float32Array(CHANNELS) });
+const { vectors } = await embedFiles(trunk, files, LOCAL_EMBEDDING_CONFIG, CHANNELS);
+const descriptors = Array.from({ length: files.length }, (_, i) => vectors.subarray(i * CHANNELS, (i + 1) * CHANNELS));
 
 const n = descriptors.length;
 const centre = new Float64Array(CHANNELS);
 for (const d of descriptors) for (let x = 0; x < CHANNELS; x++) centre[x]! += d[x]! / n;
-const covariance = Matrix.zeros(CHANNELS, CHANNELS);
-for (const d of descriptors) {
-  const c = Float64Array.from(d, (v, x) => v - centre[x]!);
-  for (let a = 0; a < CHANNELS; a++)
-    for (let b = a; b < CHANNELS; b++) covariance.set(a, b, covariance.get(a, b) + (c[a]! * c[b]!) / n);
-}
-for (let a = 0; a < CHANNELS; a++) for (let b = 0; b < a; b++) covariance.set(a, b, covariance.get(b, a));
+const centred = new Matrix(descriptors.map((d) => Array.from(d, (v, x) => v - centre[x]!)));
+const covariance = centred.transpose().mmul(centred).div(n);
 const eigen = new EigenvalueDecomposition(covariance, { assumeSymmetric: true });
 const order = eigen.realEigenvalues.map((value, index) => ({ value, index })).sort((p, q) => q.value - p.value);
 const largest = order[0]!.value;

@@ -4,7 +4,7 @@ import { getFloat16 } from '@petamoriken/float16';
 import { DEFAULT_ENCODER_CENTRE_BASE64 } from './default-encoder-centre';
 import { DEFAULT_ENCODER_WHITENING_BASE64, DEFAULT_ENCODER_WHITENING_OUTPUTS } from './default-encoder-whitening';
 import type { TfjsGraphModelJson } from './tfjs-graph-model';
-import { convertTfjsGraphModel } from './tfjs-to-onnx';
+import { convertTfjsGraphModel, type FeatureExtractorSpec } from './tfjs-to-onnx';
 
 /**
  * The default image encoder of local mode: the trunk of the MobileNetV2 (width 1.4, ImageNet-trained TF-Hub feature
@@ -36,10 +36,7 @@ function readNsfwjsModel(name: string): { model: TfjsGraphModelJson; weights: Ui
 }
 
 /** What follows the pooled, L2-normalised descriptor: minus `centre`, times `projection` when given, L2-normalised. */
-export interface EncoderHead {
-  readonly centre: Float32Array;
-  readonly projection?: { readonly matrix: Float32Array; readonly outputs: number };
-}
+export type EncoderHead = Pick<FeatureExtractorSpec, 'centre' | 'projection'>;
 
 /** The head fitted by bench/fit-default-encoder.ts: the corpus mean (float32) and the whitening (float16). */
 function fittedHead(): EncoderHead {
