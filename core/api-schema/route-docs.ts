@@ -135,6 +135,9 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
         '`Exactly one media source must be provided: files[], s3_uri, or archive`, `Dataset {id} has no embedding_config; …`, `Invalid S3 URI or no media files found at {uri}`, or a message naming the bad field or file',
       ),
       404: DATASET_NOT_FOUND,
+      409: error(
+        `${STARTS_OPERATION[409].description}, or (extension) the dataset was indexed with another encoder than the deployment embeds with (\`Dataset {id} was indexed with the encoder …\`)`,
+      ),
       413: error('Direct upload larger than the API can carry; `detail` names the ways that work'),
       422: IDEMPOTENCY_MISMATCH,
     },

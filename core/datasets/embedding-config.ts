@@ -55,6 +55,36 @@ const EmbeddingConfigSchema = z.object(EMBEDDING_CONFIG_SHAPE);
 
 export type EmbeddingConfig = z.infer<typeof EmbeddingConfigSchema>;
 
+/** The fields that name an encoder (a config read back from the table is typed no further than this). */
+export interface EncoderIdentity {
+  readonly model_id: string;
+  readonly dimension: number;
+  readonly version?: unknown;
+  readonly model_sha256?: unknown;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * Whether vectors embedded under `a` compare with vectors embedded under `b`: the same model (id, version, output width
+ * and, where both pin them, the same bytes). The pixels' preparation and the threshold travel with the dataset's own
+ * config, so those may differ.
+ */
+export function sameEncoder(a: EncoderIdentity, b: EncoderIdentity): boolean {
+  const pinned = typeof a.model_sha256 === 'string' && typeof b.model_sha256 === 'string';
+  return (
+    a.model_id === b.model_id &&
+    a.version === b.version &&
+    a.dimension === b.dimension &&
+    (!pinned || a.model_sha256 === b.model_sha256)
+  );
+}
+
+/** The encoder a config names, for messages: its id, and the start of its pinned hash if any. */
+export const encoderName = (config: EncoderIdentity): string =>
+  typeof config.model_sha256 === 'string'
+    ? `${config.model_id} (sha256 ${config.model_sha256.slice(0, 12)}…)`
+    : config.model_id;
+
 /** Parses a config from the table or from a worker's EMBEDDING_CONFIG variable, naming every bad field. */
 export function parseEmbeddingConfig(value: unknown): EmbeddingConfig {
   const parsed = EmbeddingConfigSchema.safeParse(typeof value === 'string' ? safeJson(value) : value);

@@ -18,6 +18,8 @@ export const REINDEX_START_FAILED = 'Failed to start reindex pipeline';
 
 export const noEmbeddingConfig = (datasetId: string) =>
   `Dataset ${datasetId} has no embedding_config; index it at least once before adding media`;
+export const encoderChanged = (datasetId: string, indexedWith: string, deploymentEncoder: string) =>
+  `Dataset ${datasetId} was indexed with the encoder ${indexedWith}; this deployment embeds with ${deploymentEncoder}, whose vectors do not compare with its own. Add the media to a new dataset, or deploy the dataset's encoder`;
 export const invalidS3Source = (uri: string) => `Invalid S3 URI or no media files found at ${uri}`;
 export const noWriteAccess = (datasetId: string) => `User does not have write access to dataset ${datasetId}`;
 export const operationBlocked = (operation: OperationName, taskType: string) =>

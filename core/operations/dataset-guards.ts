@@ -1,6 +1,7 @@
 import { acquireDatasetLock, type LockRefusal, type LockResult, rollbackDatasetLock } from '../datasets/dataset-lock';
 import { canRead, canWrite, type DatasetRecord } from '../datasets/dataset-record';
 import { isAllowedFrom, OPERATIONS, type OperationName } from '../datasets/dataset-status';
+import { type EmbeddingConfig, encoderName, sameEncoder } from '../datasets/embedding-config';
 import type { OperationContext } from './operation-context';
 import type { OperationRefusal } from './operation-result';
 
@@ -26,6 +27,22 @@ export function operationRefusal(
     return { reason: 'no_embedding_config', datasetId: found.id };
   if (!isAllowedFrom(operation, found.status)) return { reason: 'status', operation, status: found.status };
   return undefined;
+}
+
+/**
+ * Why media cannot be added to `dataset` by a deployment that embeds with `deployment`'s encoder: its vectors would not
+ * compare with the dataset's (issue 9: a local dataset indexed by an earlier default encoder failed in embed, after the
+ * lock and the staging). A dataset's config never changes once set, so this early answer needs no atomic re-check.
+ */
+export function encoderRefusal(dataset: DatasetRecord, deployment: EmbeddingConfig): OperationRefusal | undefined {
+  const indexedWith = dataset.embedding_config;
+  if (!indexedWith || sameEncoder(indexedWith, deployment)) return undefined;
+  return {
+    reason: 'encoder_changed',
+    datasetId: dataset.id,
+    indexedWith: encoderName(indexedWith),
+    deploymentEncoder: encoderName(deployment),
+  };
 }
 
 /** Takes the dataset lock for `operation` (dataset-status.ts OPERATIONS: where it may start, what it locks). */

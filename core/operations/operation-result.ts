@@ -13,6 +13,13 @@ export type OperationRefusal =
   | { readonly reason: 'missing_item'; readonly detail: string }
   | { readonly reason: 'forbidden'; readonly datasetId: string }
   | { readonly reason: 'no_embedding_config'; readonly datasetId: string }
+  /** The dataset's vectors come from another encoder than the one this deployment embeds with. */
+  | {
+      readonly reason: 'encoder_changed';
+      readonly datasetId: string;
+      readonly indexedWith: string;
+      readonly deploymentEncoder: string;
+    }
   | { readonly reason: 'busy'; readonly operation: OperationName; readonly taskType: TaskType }
   | { readonly reason: 'status'; readonly operation: OperationName; readonly status: DatasetStatus }
   | {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { getDataset } from '../datasets/dataset-repository';
-import { acquireOperationLock, lockRefusal, operationRefusal, releaseUnstartedLock } from './dataset-guards';
+import {
+  acquireOperationLock,
+  encoderRefusal,
+  lockRefusal,
+  operationRefusal,
+  releaseUnstartedLock,
+} from './dataset-guards';
 import { addMediaExecutionInput } from './execution-input';
 import { discardStaged, prepareExecutionSource } from './execution-source';
 import type { MediaOptions, MediaSource } from './media-source';
@@ -21,7 +27,7 @@ export interface AddMediaCommand {
 
 /**
  * Starts adding media to a dataset (API.md add_media), checks cheapest first: feature flag, the source's syntax and
- * allow-lists, the dataset (404 / 403 / 409 / 400 no embedding config), the S3 or local pre-check; then stages uploads,
+ * allow-lists, the dataset (404 / 403 / 409 / 400 no embedding config / 409 another encoder), the S3 or local pre-check; then stages uploads,
  * takes the lock (which re-checks the status atomically) and starts the execution named after the operation. Whatever
  * fails leaves nothing behind: staged uploads are deleted and a lock taken is rolled back.
  */
@@ -32,7 +38,8 @@ export async function requestAddMedia(context: OperationContext, command: AddMed
   if (invalidSource) return refuse(invalidSource);
 
   const dataset = await getDataset(context.dynamo, config.tableName, command.datasetId);
-  const refusal = operationRefusal(dataset, command.caller, 'add_media');
+  const refusal =
+    operationRefusal(dataset, command.caller, 'add_media') ?? encoderRefusal(dataset!, config.defaultEmbeddingConfig);
   if (refusal) return refuse(refusal);
   const quota = await quotaRefusal(context, dataset!.owner, { dataset: false, operation: true });
   if (quota) return refuse(quota);

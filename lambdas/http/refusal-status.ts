@@ -30,6 +30,11 @@ export function refusalStatus(refusal: OperationRefusal): HttpError {
       return { statusCode: 403, detail: messages.noWriteAccess(refusal.datasetId) };
     case 'no_embedding_config':
       return { statusCode: 400, detail: messages.noEmbeddingConfig(refusal.datasetId) };
+    case 'encoder_changed':
+      return {
+        statusCode: 409,
+        detail: messages.encoderChanged(refusal.datasetId, refusal.indexedWith, refusal.deploymentEncoder),
+      };
     case 'busy':
       return { statusCode: 409, detail: messages.operationBlocked(refusal.operation, refusal.taskType) };
     case 'status':

@@ -99,7 +99,7 @@ async function runStartedTask(
 
   const createdAt = Date.now();
   const entry = runtime.bundle
-    ? ['--enable-source-maps', runtime.bundle]
+    ? [runtime.bundle]
     : ['--import', TSX_LOADER, join(runtime.repoRoot, 'workers', 'main.ts')];
   const child = spawn(process.execPath, [...entry, environment.TASK!], {
     cwd: runtime.repoRoot,

@@ -218,6 +218,33 @@ describe('POST /api/v1/dataset/{id}/add_media', () => {
       await expectNothingLeft(bed, id, before);
     });
 
+    it.each([
+      ['another model', { ...EMBEDDING_CONFIG, model_id: 'mobilenet-v2-140-trunk', dimension: 448 }, {}],
+      [
+        'other bytes of the same model',
+        { ...EMBEDDING_CONFIG, model_sha256: 'b'.repeat(64) },
+        { defaultEmbeddingConfig: { ...EMBEDDING_CONFIG, model_sha256: 'a'.repeat(64) } },
+      ],
+    ])(
+      'answers 409 for a dataset indexed with %s than the deployment embeds with',
+      async (_, indexedWith, deployment) => {
+        const id = await seedDataset(bed, { embedding_config: indexedWith });
+        const before = await readDataset(bed, id);
+        const handler = handlerWith(bed.withConfig(deployment));
+        const deploymentEncoder =
+          'defaultEmbeddingConfig' in deployment ? 'clip-vit-b32-image (sha256 aaaaaaaaaaaa…)' : 'clip-vit-b32-image';
+        const datasetEncoder = indexedWith.model_sha256
+          ? 'clip-vit-b32-image (sha256 bbbbbbbbbbbb…)'
+          : 'mobilenet-v2-140-trunk';
+        expectError(
+          await handler(addMediaEvent(id, [photo()], OWNER)),
+          409,
+          `Dataset ${id} was indexed with the encoder ${datasetEncoder}; this deployment embeds with ${deploymentEncoder}, whose vectors do not compare with its own. Add the media to a new dataset, or deploy the dataset's encoder`,
+        );
+        await expectNothingLeft(bed, id, before);
+      },
+    );
+
     it('answers 400 for a dataset that was never indexed', async () => {
       const id = await seedDataset(bed, { embedding_config: undefined });
       const before = await readDataset(bed, id);

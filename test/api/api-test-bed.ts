@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type { ApiConfig } from '../../core/config/api-config';
 import type { DatasetRecord } from '../../core/datasets/dataset-record';
 import { getDataset, newDatasetRecord, putNewDataset } from '../../core/datasets/dataset-repository';
-import { DEFAULT_EMBEDDING_CONFIG, TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { presignedMediaLinks } from '../../core/operations/media-links';
 import type { MediaReadContext } from '../../core/operations/media-read-context';
 import type { OperationContext } from '../../core/operations/operation-context';
@@ -137,7 +137,8 @@ export async function createApiTestBed(): Promise<ApiTestBed> {
   };
 }
 
-export const EMBEDDING_CONFIG = TEST_EMBEDDING_CONFIG;
+/** What seeded datasets were indexed with: the test deployment's encoder (add_media refuses any other). */
+export const EMBEDDING_CONFIG = DEFAULT_EMBEDDING_CONFIG;
 
 /** A dataset owned by OWNER (READER may read, WRITER may write), indexed once unless overridden. */
 export async function seedDataset(

@@ -7,7 +7,13 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { parseEmbeddingConfig, TEST_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
+import {
+  encoderName,
+  LOCAL_EMBEDDING_CONFIG,
+  parseEmbeddingConfig,
+  sameEncoder,
+  TEST_EMBEDDING_CONFIG,
+} from '../../core/datasets/embedding-config';
 import { buildTestModel, ensureTestModel } from '../../core/model/generate-test-model';
 import { sha256Hex } from '../../core/model/model-file';
 import { decodeImage } from '../../workers/embed/decode-image';
@@ -170,6 +176,18 @@ describe('embedding_config', () => {
     );
     expect(() => parseEmbeddingConfig('{')).toThrow(/not valid JSON/);
     expect(parseEmbeddingConfig(JSON.stringify(TEST_EMBEDDING_CONFIG))).toEqual(TEST_EMBEDDING_CONFIG);
+  });
+
+  it('tells whether two configs name the same encoder: id, version, width and pinned bytes, not the preparation', () => {
+    const local = LOCAL_EMBEDDING_CONFIG;
+    expect(sameEncoder(local, { ...local, similarity_threshold: 0.8, phash_distance: 4, resize: 'crop' })).toBe(true);
+    expect(sameEncoder(local, { ...local, model_sha256: undefined })).toBe(true);
+    expect(sameEncoder(local, { ...local, model_sha256: 'a'.repeat(64) })).toBe(false);
+    expect(sameEncoder(local, { ...local, model_id: 'mobilenet-v2-140-trunk' })).toBe(false);
+    expect(sameEncoder(local, { ...local, version: '2' })).toBe(false);
+    expect(sameEncoder(local, TEST_EMBEDDING_CONFIG)).toBe(false);
+    expect(encoderName(local)).toBe('mobilenet-v2-140-trunk-whitened (sha256 b798603c0fa2…)');
+    expect(encoderName({ model_id: 'clip', dimension: 512 })).toBe('clip');
   });
 });
 
