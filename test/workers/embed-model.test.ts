@@ -35,7 +35,7 @@ describe('the generated test model', () => {
   });
 
   it('is written once by ensureTestModel and rewritten when the file was tampered with', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'model-')), 'nested', 'encoder.onnx');
+    const path = join(temporaryCache(), 'nested', 'encoder.onnx');
     const first = ensureTestModel(path);
     writeFileSync(path, 'tampered');
     const second = ensureTestModel(path);
@@ -93,11 +93,11 @@ describe('model loading', () => {
   });
 
   it('verifies a local model against its pin', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'model-')), 'm.onnx');
+    const path = join(temporaryCache(), 'm.onnx');
     writeFileSync(path, bytes);
     await expect(
       resolveModel({ uri: `file://${path}`, sha256, cacheDir: tmpdir() }, () => bucket.client),
-    ).resolves.toEqual({ path, sha256 });
+    ).resolves.toEqual({ path, sha256, bytes: Buffer.from(bytes) });
     await expect(
       resolveModel({ uri: path, sha256: 'f'.repeat(64), cacheDir: tmpdir() }, () => bucket.client),
     ).rejects.toBeInstanceOf(ModelIntegrityError);
@@ -110,7 +110,7 @@ describe('model loading', () => {
     await expect(resolveModel({ uri, cacheDir }, () => bucket.client)).rejects.toThrow(/unpinned remote model/);
 
     const first = await resolveModel({ uri, sha256, cacheDir }, () => bucket.client);
-    expect(first.path).toBe(join(cacheDir, `${sha256}.onnx`));
+    expect(first).toEqual({ path: join(cacheDir, `${sha256}.onnx`), sha256, bytes: Buffer.from(bytes) });
     await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.bucket, Key: 'models/encoder.onnx' }));
     await expect(resolveModel({ uri, sha256, cacheDir }, () => bucket.client)).resolves.toEqual(first);
   });

@@ -91,7 +91,7 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
   );
   const model = await resolveModel(location, () => job.s3);
   job.log(`model ${job.config.model_id} v${job.config.version} sha256 ${model.sha256}`);
-  const { session, provider } = await openSession(model.path, job.executionProvider, job.log);
+  const { session, provider } = await openSession(model.bytes, job.executionProvider, job.log);
   const encoder = new ImageEncoder(session, job.config.input_size, job.config.dimension);
   const reader = new HashingMediaReader({
     s3: job.s3,

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sha256Hex } from '../../core/model/model-file';
 
 export interface ModelLocation {
   /** `file:///abs/model.onnx`, an absolute path, or `s3://bucket/key`. */
@@ -32,53 +33,62 @@ export function pinnedSha256(fromConfig: string | undefined, fromEnvironment: st
   return fromConfig ?? env;
 }
 
+/** A model's bytes, checked against its pin: the session loads these very bytes, not the file again. */
+export interface VerifiedModel {
+  /** Where the bytes were read (the cache file for s3:// models). */
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: Uint8Array;
+}
+
 /**
- * Returns a local path to the model bytes, verified against the pinned hash before anything loads them.
- * s3:// models are downloaded once into the cache (to a temporary name, renamed only after the hash matched).
+ * Reads the model and verifies it against the pinned hash before anything loads it; the bytes hashed are the bytes
+ * returned, so a file replaced after the check is never loaded unverified. s3:// models are downloaded once into the
+ * cache (to a temporary name, renamed only after the hash matched).
  */
-export async function resolveModel(
-  location: ModelLocation,
-  s3: () => S3Client,
-): Promise<{ path: string; sha256: string }> {
+export async function resolveModel(location: ModelLocation, s3: () => S3Client): Promise<VerifiedModel> {
   if (location.uri.startsWith('s3://')) return fetchFromS3(location, s3());
   const path = location.uri.startsWith('file://') ? fileURLToPath(location.uri) : location.uri;
   if (!path.startsWith('/'))
     throw new Error(`MODEL_URI must be file://, an absolute path or s3://, got ${location.uri}`);
   if (!existsSync(path)) throw new Error(`Model file not found: ${path}`);
-  const actual = await sha256OfFile(path);
-  if (location.sha256 && actual !== location.sha256) {
-    throw new ModelIntegrityError(`Model ${location.uri} has sha256 ${actual}, expected ${location.sha256}`);
+  const model = await readModel(path);
+  if (location.sha256 && model.sha256 !== location.sha256) {
+    throw new ModelIntegrityError(`Model ${location.uri} has sha256 ${model.sha256}, expected ${location.sha256}`);
   }
-  return { path, sha256: actual };
+  return model;
 }
 
-async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<{ path: string; sha256: string }> {
+async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<VerifiedModel> {
   if (!location.sha256)
     throw new ModelIntegrityError(`Refusing unpinned remote model ${location.uri}: set MODEL_SHA256`);
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(location.uri);
   if (!match) throw new Error(`Invalid model URI ${location.uri}`);
   mkdirSync(location.cacheDir, { recursive: true });
   const cached = join(location.cacheDir, `${location.sha256}.onnx`);
-  if (existsSync(cached) && (await sha256OfFile(cached)) === location.sha256)
-    return { path: cached, sha256: location.sha256 };
+  if (existsSync(cached)) {
+    const model = await readModel(cached);
+    if (model.sha256 === location.sha256) return model;
+  }
 
   const partial = `${cached}.${process.pid}.partial`;
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
     if (!object.Body) throw new Error(`Model ${location.uri} has no body`);
     await pipeline(object.Body as Readable, createWriteStream(partial));
-    const actual = await sha256OfFile(partial);
-    if (actual !== location.sha256)
-      throw new ModelIntegrityError(`Model ${location.uri} has sha256 ${actual}, expected ${location.sha256}`);
+    const downloaded = await readModel(partial);
+    if (downloaded.sha256 !== location.sha256)
+      throw new ModelIntegrityError(
+        `Model ${location.uri} has sha256 ${downloaded.sha256}, expected ${location.sha256}`,
+      );
     renameSync(partial, cached);
+    return { ...downloaded, path: cached };
   } finally {
     rmSync(partial, { force: true });
   }
-  return { path: cached, sha256: location.sha256 };
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+async function readModel(path: string): Promise<VerifiedModel> {
+  const bytes = await readFile(path);
+  return { path, sha256: sha256Hex(bytes), bytes };
 }
