@@ -3,7 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { SETTING, SettingsReader } from '../core/config/settings';
-import { type EmbeddingConfig, embeddingConfigIssues, parseEmbeddingConfig } from '../core/datasets/embedding-config';
+import {
+  DEFAULT_EMBEDDING_CONFIG,
+  type EmbeddingConfig,
+  embeddingConfigIssues,
+  parseEmbeddingConfig,
+} from '../core/datasets/embedding-config';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../core/pipeline/planner';
 
 /**
@@ -288,8 +293,27 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
     ),
   };
 
+  const defaultEmbeddingConfig = pinnedEmbeddingConfig(read, config);
   if (read.problems.length > 0) throw new DeploymentConfigError(read.problems);
-  return config;
+  return { ...config, ...(defaultEmbeddingConfig ? { defaultEmbeddingConfig } : {}) };
+}
+
+/**
+ * The embedding config datasets are created with, pinned to the model baked into the worker image: every dataset
+ * records which bytes embedded it, so a later deployment with another model refuses to add to it (409) instead of
+ * mixing vectors that do not compare, and each embed task checks the file it loads against the dataset's pin. Not with
+ * `modelUri`, whose bytes the deployment does not know; a pin of the config's own must then match that model.
+ */
+function pinnedEmbeddingConfig(read: SettingsReader, config: DeploymentConfig): EmbeddingConfig | undefined {
+  const { workerModel, modelUri, defaultEmbeddingConfig } = config;
+  if (!workerModel || modelUri) return defaultEmbeddingConfig;
+  const embedding = defaultEmbeddingConfig ?? DEFAULT_EMBEDDING_CONFIG;
+  if (embedding.model_sha256 === undefined) return { ...embedding, model_sha256: workerModel.sha256 };
+  if (embedding.model_sha256 !== workerModel.sha256)
+    read.problem(
+      `defaultEmbeddingConfig.model_sha256 is ${embedding.model_sha256} but workerModelSha256 is ${workerModel.sha256}: every embed task would refuse the image's model; drop the former or make them agree.`,
+    );
+  return embedding;
 }
 
 function readAuth(read: SettingsReader): AuthConfig {

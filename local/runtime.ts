@@ -2,12 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../core/aws/dynamo-client';
 import { createS3Client } from '../core/aws/s3-client';
 import { LOCAL_EMBEDDING_CONFIG } from '../core/datasets/embedding-config';
@@ -15,9 +10,9 @@ import { buildDefaultEncoder } from '../core/model/default-encoder';
 import { ensureModelFile } from '../core/model/model-file';
 import { operationEventSink } from '../core/pipeline/operation-event-sinks';
 import { recoverInterruptedOperations } from '../core/pipeline/stale-lock-recovery';
-import { createTableInput } from '../core/store/table-schema';
 import type { LocalConfig } from './config';
 import { type RunningDynamoServer, startEmbeddedDynamo } from './embedded/dynamo-server';
+import { ensureTable } from './embedded/ensure-table';
 import { type RunningS3Server, startS3Server } from './embedded/s3-server';
 import { handlerEnvironment, LOCAL_CREDENTIALS, type LocalModel, workerBaseEnvironment } from './environment';
 import { createLocalApiServer } from './http/local-api-server';
@@ -169,15 +164,6 @@ function localModel(config: LocalConfig): LocalModel {
     cacheDir,
     embeddingConfig: { ...LOCAL_EMBEDDING_CONFIG, ...threshold },
   };
-}
-
-async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-  }
 }
 
 function listen(server: Server, config: LocalConfig): Promise<Server> {

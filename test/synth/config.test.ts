@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { describe, expect, it } from 'vitest';
-import { parseEmbeddingConfig } from '../../core/datasets/embedding-config';
+import { DEFAULT_EMBEDDING_CONFIG, parseEmbeddingConfig } from '../../core/datasets/embedding-config';
 import {
   CONFIG_DEFAULTS,
   DEFAULT_GPU_INSTANCE,
@@ -222,6 +222,40 @@ describe('parseDeploymentConfig', () => {
     expect(() => parseEmbeddingConfig({ ...embedding, dimension: 1 })).toThrow(/dimension/);
     expect(problemsOf({ ...AUTH, defaultEmbeddingConfig: { ...embedding, model_sha256: 'ABC' } })).toEqual([
       expect.stringContaining('defaultEmbeddingConfig.model_sha256 is "ABC": must be 64 lowercase hex digits'),
+    ]);
+  });
+
+  it("pins new datasets' embedding config to the worker image's model, unless modelUri replaces that model", () => {
+    const worker = { workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: 'a'.repeat(64) };
+    const embedding = {
+      model_id: 'clip',
+      dimension: 512,
+      input_size: 224,
+      mean: [0.5, 0.5, 0.5],
+      std: [1, 1, 1],
+      version: '1',
+    };
+    expect(parseDeploymentConfig({ ...AUTH, ...worker }).defaultEmbeddingConfig).toEqual({
+      ...DEFAULT_EMBEDDING_CONFIG,
+      model_sha256: 'a'.repeat(64),
+    });
+    expect(
+      parseDeploymentConfig({ ...AUTH, ...worker, defaultEmbeddingConfig: embedding }).defaultEmbeddingConfig,
+    ).toEqual({
+      ...embedding,
+      model_sha256: 'a'.repeat(64),
+    });
+    const pinned = { ...embedding, model_sha256: 'a'.repeat(64) };
+    expect(
+      parseDeploymentConfig({ ...AUTH, ...worker, defaultEmbeddingConfig: pinned }).defaultEmbeddingConfig,
+    ).toEqual(pinned);
+    expect(
+      parseDeploymentConfig({ ...AUTH, ...worker, modelUri: 's3://models-bucket/clip.onnx' }).defaultEmbeddingConfig,
+    ).toBeUndefined();
+    expect(
+      problemsOf({ ...AUTH, ...worker, defaultEmbeddingConfig: { ...embedding, model_sha256: 'b'.repeat(64) } }),
+    ).toEqual([
+      `defaultEmbeddingConfig.model_sha256 is ${'b'.repeat(64)} but workerModelSha256 is ${'a'.repeat(64)}: every embed task would refuse the image's model; drop the former or make them agree.`,
     ]);
   });
 

@@ -4,13 +4,14 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { API_BASE_PATH, ROUTES } from '../../core/routes';
 import { createTableInput } from '../../core/store/table-schema';
 import { Api } from '../../lib/api/api';
 import { type DeploymentConfig, loadDeploymentConfig } from '../../lib/config';
 import { DataTable } from '../../lib/data-table';
 import { MediaBucket } from '../../lib/media-bucket';
-import { logicalIdOf, resourcesOfType, testApp } from './synth-app';
+import { logicalIdOf, resourcesOfType, TEST_WORKER_MODEL, testApp } from './synth-app';
 
 const ADD_MEDIA_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:add-media-double';
 const REINDEX_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:reindex-double';
@@ -386,7 +387,11 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ALLOWED_ASSUME_ROLE_ARNS: '',
           MAX_UPLOAD_BYTES: String(4 * 1024 * 1024),
         });
-        expect(environment(built, functionOf(built, id))).not.toHaveProperty('DEFAULT_EMBEDDING_CONFIG');
+        // New datasets record which bytes embed them: the image's model (lib/config.ts pinnedEmbeddingConfig).
+        expect(JSON.parse(environment(built, functionOf(built, id)).DEFAULT_EMBEDDING_CONFIG as string)).toEqual({
+          ...DEFAULT_EMBEDDING_CONFIG,
+          model_sha256: TEST_WORKER_MODEL.workerModelSha256,
+        });
       }
       expect(environment(built, functionOf(built, 'Reindex'))).toMatchObject({
         REINDEX_STATE_MACHINE_ARN: REINDEX_ARN,
@@ -434,7 +439,10 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
           ALLOWED_ASSUME_ROLE_ARNS: 'arn:aws:iam::123456789012:role/reader,arn:aws:iam::*:role/vl-*',
           MAX_UPLOAD_BYTES: '1048576',
         });
-        expect(JSON.parse(env.DEFAULT_EMBEDDING_CONFIG as string)).toEqual(embedding);
+        expect(JSON.parse(env.DEFAULT_EMBEDDING_CONFIG as string)).toEqual({
+          ...embedding,
+          model_sha256: TEST_WORKER_MODEL.workerModelSha256,
+        });
       }
     });
 
