@@ -301,11 +301,15 @@ export function parseDeploymentConfig(context: Readonly<Record<string, unknown>>
 /**
  * The embedding config datasets are created with, pinned to the model baked into the worker image: every dataset
  * records which bytes embedded it, so a later deployment with another model refuses to add to it (409) instead of
- * mixing vectors that do not compare, and each embed task checks the file it loads against the dataset's pin. Not with
- * `modelUri`, whose bytes the deployment does not know; a pin of the config's own must then match that model.
+ * mixing vectors that do not compare, and each embed task checks the file it loads against the dataset's pin. With
+ * `modelUri` the config must carry that model's pin itself: the deployment cannot know its bytes.
  */
 function pinnedEmbeddingConfig(read: SettingsReader, config: DeploymentConfig): EmbeddingConfig | undefined {
   const { workerModel, modelUri, defaultEmbeddingConfig } = config;
+  if (modelUri && !defaultEmbeddingConfig?.model_sha256)
+    read.problem(
+      `modelUri is ${modelUri} but defaultEmbeddingConfig.model_sha256 is not set: the workers load a model from elsewhere only against its pin; set defaultEmbeddingConfig (the model's model_id, dimension, input_size, mean, std, version) with the model file's model_sha256.`,
+    );
   if (!workerModel || modelUri) return defaultEmbeddingConfig;
   const embedding = defaultEmbeddingConfig ?? DEFAULT_EMBEDDING_CONFIG;
   if (embedding.model_sha256 === undefined) return { ...embedding, model_sha256: workerModel.sha256 };

@@ -121,7 +121,10 @@ export class WorkerTasks extends Construct {
       // Discovery applies the API's bucket rule to every location a manifest lists, as to the source itself.
       SOURCE_BUCKET_NAMES: config.sourceBucketNames.join(','),
       SIMILARITY_THRESHOLD: String(config.similarityThreshold),
-      ...(config.modelUri ? { MODEL_URI: config.modelUri } : {}),
+      // A model from elsewhere is checked against the pin of the config (lib/config.ts requires one), not the image's.
+      ...(config.modelUri
+        ? { MODEL_URI: config.modelUri, MODEL_SHA256: config.defaultEmbeddingConfig?.model_sha256 ?? '' }
+        : {}),
       ...(config.assumeRoleExternalId ? { ASSUME_ROLE_EXTERNAL_ID: config.assumeRoleExternalId } : {}),
     };
 

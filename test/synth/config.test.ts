@@ -225,7 +225,7 @@ describe('parseDeploymentConfig', () => {
     ]);
   });
 
-  it("pins new datasets' embedding config to the worker image's model, unless modelUri replaces that model", () => {
+  it("pins new datasets' embedding config to the worker image's model, or to modelUri's own pin", () => {
     const worker = { workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: 'a'.repeat(64) };
     const embedding = {
       model_id: 'clip',
@@ -249,9 +249,17 @@ describe('parseDeploymentConfig', () => {
     expect(
       parseDeploymentConfig({ ...AUTH, ...worker, defaultEmbeddingConfig: pinned }).defaultEmbeddingConfig,
     ).toEqual(pinned);
+    const elsewhere = { ...embedding, model_sha256: 'c'.repeat(64) };
+    const modelUri = 's3://models-bucket/clip.onnx';
     expect(
-      parseDeploymentConfig({ ...AUTH, ...worker, modelUri: 's3://models-bucket/clip.onnx' }).defaultEmbeddingConfig,
-    ).toBeUndefined();
+      parseDeploymentConfig({ ...AUTH, ...worker, modelUri, defaultEmbeddingConfig: elsewhere }).defaultEmbeddingConfig,
+    ).toEqual(elsewhere);
+    expect(problemsOf({ ...AUTH, ...worker, modelUri, defaultEmbeddingConfig: embedding })).toEqual([
+      expect.stringContaining(`modelUri is ${modelUri} but defaultEmbeddingConfig.model_sha256 is not set`),
+    ]);
+    expect(problemsOf({ ...AUTH, modelUri })).toEqual([
+      expect.stringContaining(`modelUri is ${modelUri} but defaultEmbeddingConfig.model_sha256 is not set`),
+    ]);
     expect(
       problemsOf({ ...AUTH, ...worker, defaultEmbeddingConfig: { ...embedding, model_sha256: 'b'.repeat(64) } }),
     ).toEqual([

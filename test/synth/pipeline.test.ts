@@ -16,6 +16,16 @@ function statements(template: Template): Statement[] {
   return documents.flatMap((document) => document.Statement as Statement[]);
 }
 
+/** The config of a model loaded from modelUri instead of the image's: that model's own pin. */
+const PINNED_ELSEWHERE = JSON.stringify({
+  model_id: 'clip',
+  dimension: 512,
+  input_size: 224,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.25, 0.25, 0.25],
+  version: '1',
+  model_sha256: 'c'.repeat(64),
+});
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const ref = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => ({
   Ref: stack.getLogicalId(construct.node.defaultChild as never),
@@ -362,13 +372,17 @@ describe('Pipeline construct options', () => {
   });
 
   it('refuses an https:// modelUri without a NAT gateway, naming the fix', () => {
-    expect(() => synthPipeline({ modelUri: 'https://models.example.com/encoder.onnx' })).toThrow(
-      /natGateways is 0.*s3:\/\//s,
-    );
+    expect(() =>
+      synthPipeline({ modelUri: 'https://models.example.com/encoder.onnx', defaultEmbeddingConfig: PINNED_ELSEWHERE }),
+    ).toThrow(/natGateways is 0.*s3:\/\//s);
   });
 
   it('lets the workers read an s3:// modelUri, and routes them through a NAT when natGateways is set', () => {
-    const { template } = synthPipeline({ modelUri: 's3://model-bucket/encoders/clip.onnx', natGateways: 1 });
+    const { template } = synthPipeline({
+      modelUri: 's3://model-bucket/encoders/clip.onnx',
+      natGateways: 1,
+      defaultEmbeddingConfig: PINNED_ELSEWHERE,
+    });
     const read = statements(template).find((statement) => statement.Sid === 'ModelObject');
     expect(read).toMatchObject({ Action: 's3:GetObject' });
     expect(JSON.stringify(read!.Resource)).toContain(':s3:::model-bucket/encoders/clip.onnx');
@@ -376,7 +390,11 @@ describe('Pipeline construct options', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
-          Environment: Match.arrayWith([{ Name: 'MODEL_URI', Value: 's3://model-bucket/encoders/clip.onnx' }]),
+          // Checked against the config's pin, not the image's MODEL_SHA256.
+          Environment: Match.arrayWith([
+            { Name: 'MODEL_URI', Value: 's3://model-bucket/encoders/clip.onnx' },
+            { Name: 'MODEL_SHA256', Value: 'c'.repeat(64) },
+          ]),
         }),
       ],
     });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,6 +126,38 @@ describe('model loading', () => {
       resolveModel({ uri: `s3://${bucket.bucket}/models/other.onnx`, sha256, cacheDir }, () => bucket.client),
     ).rejects.toBeInstanceOf(ModelIntegrityError);
     expect(await import('node:fs').then((fs) => fs.readdirSync(cacheDir))).toEqual([]);
+  });
+
+  it('downloads a pinned https:// (or http://) model once into the cache, and keeps nothing of a wrong one', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      if (request.url === '/encoder.onnx') response.end(bytes);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cacheDir = temporaryCache();
+
+    const first = await resolveModel({ uri: `${base}/encoder.onnx`, sha256, cacheDir }, () => bucket.client);
+    expect(first).toEqual({ path: join(cacheDir, `${sha256}.onnx`), sha256, bytes: Buffer.from(bytes) });
+    await expect(resolveModel({ uri: `${base}/encoder.onnx`, sha256, cacheDir }, () => bucket.client)).resolves.toEqual(
+      first,
+    );
+    expect(requests).toEqual(['/encoder.onnx']);
+
+    const otherCache = temporaryCache();
+    await expect(
+      resolveModel({ uri: `${base}/encoder.onnx`, sha256: 'f'.repeat(64), cacheDir: otherCache }, () => bucket.client),
+    ).rejects.toBeInstanceOf(ModelIntegrityError);
+    await expect(
+      resolveModel({ uri: `${base}/missing.onnx`, sha256, cacheDir: otherCache }, () => bucket.client),
+    ).rejects.toThrow(/missing\.onnx: HTTP 404/);
+    await expect(
+      resolveModel({ uri: `${base}/encoder.onnx`, cacheDir: otherCache }, () => bucket.client),
+    ).rejects.toThrow(/unpinned remote model/);
+    expect(readdirSync(otherCache)).toEqual([]);
   });
 
   it('takes the pin from the embedding config or MODEL_SHA256 and rejects contradicting pins', () => {

@@ -1,16 +1,17 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../../core/model/model-file';
 
 export interface ModelLocation {
-  /** `file:///abs/model.onnx`, an absolute path, or `s3://bucket/key`. */
+  /** `file:///abs/model.onnx`, an absolute path, `s3://bucket/key` or an http(s) URL. */
   readonly uri: string;
-  /** Expected sha256 (hex) of the model bytes; required for s3:// models. */
+  /** Expected sha256 (hex) of the model bytes; required for remote (s3://, http(s)://) models. */
   readonly sha256?: string;
   /** Where downloaded models are kept, named by their hash, so a warm host downloads each model once. */
   readonly cacheDir: string;
@@ -43,14 +44,28 @@ export interface VerifiedModel {
 
 /**
  * Reads the model and verifies it against the pinned hash before anything loads it; the bytes hashed are the bytes
- * returned, so a file replaced after the check is never loaded unverified. s3:// models are downloaded once into the
- * cache (to a temporary name, renamed only after the hash matched).
+ * returned, so a file replaced after the check is never loaded unverified. Remote models (s3://, https://; http:// is
+ * as safe, the pin being checked either way) are downloaded once into the cache (to a temporary name, renamed only
+ * after the hash matched).
  */
 export async function resolveModel(location: ModelLocation, s3: () => S3Client): Promise<VerifiedModel> {
-  if (location.uri.startsWith('s3://')) return fetchFromS3(location, s3());
+  const s3Object = /^s3:\/\/([^/]+)\/(.+)$/.exec(location.uri);
+  if (s3Object)
+    return fetchRemote(location, async () => {
+      const object = await s3().send(new GetObjectCommand({ Bucket: s3Object[1], Key: s3Object[2] }));
+      if (!object.Body) throw new Error(`Model ${location.uri} has no body`);
+      return object.Body as Readable;
+    });
+  if (/^https?:\/\//.test(location.uri))
+    return fetchRemote(location, async () => {
+      const response = await fetch(location.uri);
+      if (!response.ok || !response.body)
+        throw new Error(`Model ${location.uri}: HTTP ${response.status} ${response.statusText}`);
+      return Readable.fromWeb(response.body as WebReadableStream);
+    });
   const path = location.uri.startsWith('file://') ? fileURLToPath(location.uri) : location.uri;
   if (!path.startsWith('/'))
-    throw new Error(`MODEL_URI must be file://, an absolute path or s3://, got ${location.uri}`);
+    throw new Error(`MODEL_URI must be file://, an absolute path, s3:// or https://, got ${location.uri}`);
   if (!existsSync(path)) throw new Error(`Model file not found: ${path}`);
   const model = await readModel(path);
   if (location.sha256 && model.sha256 !== location.sha256) {
@@ -59,11 +74,9 @@ export async function resolveModel(location: ModelLocation, s3: () => S3Client):
   return model;
 }
 
-async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<VerifiedModel> {
+async function fetchRemote(location: ModelLocation, open: () => Promise<Readable>): Promise<VerifiedModel> {
   if (!location.sha256)
     throw new ModelIntegrityError(`Refusing unpinned remote model ${location.uri}: set MODEL_SHA256`);
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(location.uri);
-  if (!match) throw new Error(`Invalid model URI ${location.uri}`);
   mkdirSync(location.cacheDir, { recursive: true });
   const cached = join(location.cacheDir, `${location.sha256}.onnx`);
   if (existsSync(cached)) {
@@ -73,9 +86,7 @@ async function fetchFromS3(location: ModelLocation, s3: S3Client): Promise<Verif
 
   const partial = `${cached}.${process.pid}.partial`;
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
-    if (!object.Body) throw new Error(`Model ${location.uri} has no body`);
-    await pipeline(object.Body as Readable, createWriteStream(partial));
+    await pipeline(await open(), createWriteStream(partial));
     const downloaded = await readModel(partial);
     if (downloaded.sha256 !== location.sha256)
       throw new ModelIntegrityError(
