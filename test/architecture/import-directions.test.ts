@@ -77,6 +77,6 @@ describe('import directions (docs/DESIGN.md)', () => {
   });
 
   it('reads relative imports of a real file as repository paths', () => {
-    expect(relativeImports('local/runtime.ts')).toContain('core/store/table-schema');
+    expect(relativeImports('local/embedded/ensure-table.ts')).toContain('core/store/table-schema');
   });
 });
