@@ -24,7 +24,7 @@ import { extractVideoFrames } from '../../workers/embed/video-frames';
 import { ImageEncoder } from '../../workers/model/image-encoder';
 import { openSession, parseExecutionProvider } from '../../workers/model/inference-session';
 import { ModelIntegrityError, pinnedSha256, resolveModel } from '../../workers/model/model-source';
-import { makeImage, makeVideo } from '../support/media-fixtures';
+import { makeImage, makeVideo, truncated } from '../support/media-fixtures';
 import type { TestBucket } from '../support/servers';
 import { createWorkerBucket } from './embed-support';
 
@@ -83,6 +83,17 @@ describe('the generated test model', () => {
         rmSync(folder, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe('decoding', () => {
+  it('reports a truncated JPEG, PNG or WebP with one reason, however many decodes fail at once', async () => {
+    for (const format of ['jpeg', 'png', 'webp'] as const) {
+      const broken = truncated(await makeImage({ seed: 3, width: 64, height: 48, format }), 0.4);
+      const results = await Promise.allSettled(Array.from({ length: 24 }, () => decodeImage(broken, SIDE)));
+      const reasons = new Set(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'decoded')));
+      expect([...reasons], format).toEqual(['cannot decode image: corrupt or truncated image data']);
+    }
   });
 });
 

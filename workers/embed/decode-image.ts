@@ -46,22 +46,30 @@ export async function decodeImage(bytes: Uint8Array, side: number, resize: Resiz
   try {
     return await decode(bytes, side, resize);
   } catch (first) {
-    if (!isVague(first)) throw new SkippableMediaError(`cannot decode image: ${firstLine(first)}`);
+    if (!isVague(first)) throw new SkippableMediaError(`cannot decode image: ${reason(first)}`);
   }
   // libvips keeps its error text per thread; when several decodes fail at once sharp can report only "Unknown error".
   // A second attempt usually gets the real reason.
   try {
     return await decode(bytes, side, resize);
   } catch (second) {
-    throw new SkippableMediaError(
-      `cannot decode image: ${isVague(second) ? 'corrupt or truncated image data' : firstLine(second)}`,
-    );
+    throw new SkippableMediaError(`cannot decode image: ${isVague(second) ? TRUNCATED_OR_CORRUPT : reason(second)}`);
   }
 }
+
+/**
+ * What a truncated or corrupt file is reported as, however libvips words it ("premature end of JPEG image", "libpng
+ * read error", …) and when it only said "Unknown error" twice: which of those a decode gets depends on what else failed
+ * at the same time, and a batch re-run after an interruption must report the same skipped media for the same reasons.
+ */
+const TRUNCATED_OR_CORRUPT = 'corrupt or truncated image data';
+const TRUNCATION = /premature end|truncated|unexpected end|corrupt|read error/i;
 
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
 const isVague = (error: unknown): boolean => /^(unknown error)?$/i.test(firstLine(error).trim());
+const reason = (error: unknown): string =>
+  TRUNCATION.test(firstLine(error)) ? TRUNCATED_OR_CORRUPT : firstLine(error);
 
 async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Promise<DecodedImage> {
   const image = sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS, autoOrient: true });
