@@ -3,17 +3,19 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  ResourceNotFoundException,
+  ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../core/store/table-schema';
 
-/** Creates the service's table unless DATA_DIR already holds it, and returns once it is ACTIVE. */
+/**
+ * Creates the service's table unless DATA_DIR already holds it (then the create answers "in use"), and returns once it
+ * is ACTIVE: the status is read once either way.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
   }
   await untilActive(client, tableName);
 }
