@@ -27,9 +27,9 @@ export interface AddMediaCommand {
 
 /**
  * Starts adding media to a dataset (API.md add_media), checks cheapest first: feature flag, the source's syntax and
- * allow-lists, the dataset (404 / 403 / 409 / 400 no embedding config / 409 another encoder), the S3 or local pre-check; then stages uploads,
- * takes the lock (which re-checks the status atomically) and starts the execution named after the operation. Whatever
- * fails leaves nothing behind: staged uploads are deleted and a lock taken is rolled back.
+ * allow-lists, the dataset (404 / 403 / 409 / 400 no embedding config / 409 another encoder), the S3 or local
+ * pre-check; then stages uploads, takes the lock (which re-checks the status atomically) and starts the execution named
+ * after the operation. Whatever fails leaves nothing behind: staged uploads are deleted and a lock taken is rolled back.
  */
 export async function requestAddMedia(context: OperationContext, command: AddMediaCommand): Promise<Started | Refused> {
   const { config, logger } = context;

@@ -9,6 +9,7 @@ import {
   MAX_UPLOAD_BYTES_LIMIT,
   parseDeploymentConfig,
 } from '../../lib/config';
+import { CLIP_LIKE_EMBEDDING } from './synth-app';
 
 const AUTH = { authIssuer: 'https://issuer.example.com', authAudience: 'my-client' };
 
@@ -199,15 +200,7 @@ describe('parseDeploymentConfig', () => {
   });
 
   it('checks the default embedding config with the schema the Lambdas use, model_sha256 kept', () => {
-    const embedding = {
-      model_id: 'clip',
-      dimension: 512,
-      input_size: 224,
-      mean: [0.5, 0.5, 0.5],
-      std: [0.25, 0.25, 0.25],
-      version: '1',
-      model_sha256: 'a'.repeat(64),
-    };
+    const embedding = { ...CLIP_LIKE_EMBEDDING, model_sha256: 'a'.repeat(64) };
     const config = parseDeploymentConfig({ ...AUTH, defaultEmbeddingConfig: JSON.stringify(embedding) });
     expect(config.defaultEmbeddingConfig).toEqual(embedding);
     expect(parseEmbeddingConfig(config.defaultEmbeddingConfig)).toEqual(embedding);
@@ -227,14 +220,7 @@ describe('parseDeploymentConfig', () => {
 
   it("pins new datasets' embedding config to the worker image's model, or to modelUri's own pin", () => {
     const worker = { workerModelUrl: 'https://models.example.com/clip.onnx', workerModelSha256: 'a'.repeat(64) };
-    const embedding = {
-      model_id: 'clip',
-      dimension: 512,
-      input_size: 224,
-      mean: [0.5, 0.5, 0.5],
-      std: [1, 1, 1],
-      version: '1',
-    };
+    const embedding = CLIP_LIKE_EMBEDDING;
     expect(parseDeploymentConfig({ ...AUTH, ...worker }).defaultEmbeddingConfig).toEqual({
       ...DEFAULT_EMBEDDING_CONFIG,
       model_sha256: 'a'.repeat(64),

@@ -8,7 +8,7 @@ import { AppStack } from '../../lib/app-stack';
 import { loadDeploymentConfig } from '../../lib/config';
 import { AcknowledgingGuardValidator, acknowledgeGuard } from '../../lib/guard';
 import { checkRegistrySchemas } from './registry-schemas';
-import { testApp } from './synth-app';
+import { CLIP_LIKE_EMBEDDING, testApp } from './synth-app';
 
 /** Every optional setting on, so that what only they add is checked too. */
 const EVERY_OPTION = {
@@ -22,15 +22,7 @@ const EVERY_OPTION = {
   sourceBucketNames: 'team-*-media',
   modelUri: 's3://models-bucket/encoders/clip.onnx',
   gpuInstance: '{"acceleratorNames": [], "allowedInstanceTypes": ["g6.*"]}',
-  defaultEmbeddingConfig: JSON.stringify({
-    model_id: 'clip',
-    dimension: 512,
-    input_size: 224,
-    mean: [0.5, 0.5, 0.5],
-    std: [0.25, 0.25, 0.25],
-    version: '1',
-    model_sha256: 'a'.repeat(64),
-  }),
+  defaultEmbeddingConfig: JSON.stringify({ ...CLIP_LIKE_EMBEDDING, model_sha256: 'a'.repeat(64) }),
 };
 
 interface Synthesized {

@@ -2,6 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PipelineTestStack, synthPipeline } from './pipeline-test-stack';
+import { CLIP_LIKE_EMBEDDING } from './synth-app';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Sid?: string };
 
@@ -17,15 +18,7 @@ function statements(template: Template): Statement[] {
 }
 
 /** The config of a model loaded from modelUri instead of the image's: that model's own pin. */
-const PINNED_ELSEWHERE = JSON.stringify({
-  model_id: 'clip',
-  dimension: 512,
-  input_size: 224,
-  mean: [0.5, 0.5, 0.5],
-  std: [0.25, 0.25, 0.25],
-  version: '1',
-  model_sha256: 'c'.repeat(64),
-});
+const PINNED_ELSEWHERE = JSON.stringify({ ...CLIP_LIKE_EMBEDDING, model_sha256: 'c'.repeat(64) });
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const ref = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => ({
   Ref: stack.getLogicalId(construct.node.defaultChild as never),

@@ -20,6 +20,16 @@ export const TEST_WORKER_MODEL = {
   workerModelSha256: '0'.repeat(64),
 };
 
+/** A `defaultEmbeddingConfig` of a CLIP-class encoder, without a pin (tests add the `model_sha256` they need). */
+export const CLIP_LIKE_EMBEDDING = {
+  model_id: 'clip',
+  dimension: 512,
+  input_size: 224,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.25, 0.25, 0.25],
+  version: '1',
+} as const;
+
 /**
  * An App with the context `cdk synth` gets from cdk.json (feature flags and defaults),
  * plus a worker model and `overrides`. Synth tests skip esbuild bundling (no stack is selected for it, so
