@@ -16,7 +16,7 @@ import { E2eApi } from '../test/e2e/api';
 import { mintToken, startLocalService } from '../test/e2e/local-service';
 import { loadAverage } from './measure';
 import { type Entry, pairwiseScores, readCorpus, type Scores } from './near-duplicate-scores';
-import { hamming, phash } from './phash';
+import { phashBaselineLabels } from './phash';
 import { type PhaseCpu, ProcessTreeCpu, TICKS_PER_SECOND } from './process-tree-cpu';
 
 const corpus = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
@@ -59,15 +59,6 @@ function printPhaseCpu(step: string, images: number, cpu: PhaseCpu, load: number
     `whole service tree ${rate(cpu.total)}`,
   ];
   console.log(`images per CPU-second: ${parts.join('; ')}`);
-}
-
-async function phashLabels(): Promise<string[]> {
-  const hashes = await Promise.all(entries.map((e) => phash(join(corpus, e.file))));
-  const parent = entries.map((_, i) => i);
-  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
-  for (let a = 0; a < hashes.length; a++)
-    for (let b = a + 1; b < hashes.length; b++) if (hamming(hashes[a]!, hashes[b]!) <= 6) parent[find(a)] = find(b);
-  return entries.map((_, i) => String(find(i)));
 }
 
 async function main(): Promise<void> {
@@ -129,7 +120,7 @@ async function main(): Promise<void> {
       });
       const readyLabels = await labelsNow(datasetId);
       const ready = pairwiseScores(entries, readyLabels);
-      const baseline = pairwiseScores(entries, await phashLabels());
+      const baseline = pairwiseScores(entries, await phashBaselineLabels(entries.map((e) => join(corpus, e.file))));
 
       const fmt = (s: Scores) => `${s.recall.toFixed(3)} / ${s.precision.toFixed(3)} / ${s.f1.toFixed(3)}`;
       console.log(

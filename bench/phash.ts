@@ -57,3 +57,13 @@ function popcount(x: number): number {
 
 export const hamming = (a: [number, number], b: [number, number]): number =>
   popcount(a[0] ^ b[0]) + popcount(a[1] ^ b[1]);
+
+/** The baseline's clusters of `files`: single link over all pairs at Hamming ≤ 6; one label per file. */
+export async function phashBaselineLabels(files: readonly string[]): Promise<string[]> {
+  const hashes = await Promise.all(files.map((file) => phash(file)));
+  const parent = files.map((_, i) => i);
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
+  for (let a = 0; a < hashes.length; a++)
+    for (let b = a + 1; b < hashes.length; b++) if (hamming(hashes[a]!, hashes[b]!) <= 6) parent[find(a)] = find(b);
+  return files.map((_, i) => String(find(i)));
+}

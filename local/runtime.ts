@@ -26,7 +26,7 @@ import {
   localStateMachineArns,
   PIPELINE_FUNCTION_NAMES,
 } from './workflows/local-pipeline';
-import { bundleWorkers } from './workflows/worker-bundle';
+import { bundleLocalWorkers } from './workflows/worker-bundle';
 import { WorkerSlots } from './workflows/worker-slots';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
@@ -99,7 +99,7 @@ async function start(
       },
       worker: {
         repoRoot: REPO_ROOT,
-        bundle: bundleWorkers(REPO_ROOT),
+        bundle: bundleLocalWorkers(REPO_ROOT),
         baseEnvironment: workerBaseEnvironment(config, storage, model, process.env),
         taskDefinitionEnvironment: LOCAL_TASK_DEFINITION_ENVIRONMENT,
         slots: new WorkerSlots(config.maxWorkerProcesses),

@@ -9,7 +9,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * The allowed import directions of docs/DESIGN.md, by top-level folder. `core/` is the domain and imports only itself;
  * `lambdas/` (HTTP/auth adapters and handlers), `workers/` and `lib/` (the CDK app) build on it; `local/` hosts the
  * Lambda adapters as they are deployed, so it may import `lambdas/` too, but never a worker's or the CDK's internals
- * (workers run as child processes, found by path).
+ * (workers run as child processes, found by path): only the workers' build, which it runs at start.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   core: ['core'],
@@ -19,6 +19,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   local: ['local', 'lambdas', 'core'],
   bin: ['bin', 'lib', 'core'],
 };
+
+/** Files outside a folder's directions that it may import all the same, by importing folder. */
+const SHARED_FILES: Record<string, readonly string[]> = { local: ['workers/bundle'] };
 
 const IMPORT_SPECIFIER = /(?:\bfrom|\bimport)\s*\(?\s*['"]([^'"]+)['"]/g;
 
@@ -51,6 +54,7 @@ function forbiddenImports(file: string, targets: readonly string[]): string[] {
   const allowed = ALLOWED[topFolder(file)]!;
   return targets
     .filter((target) => {
+      if (SHARED_FILES[topFolder(file)]?.includes(target)) return false;
       if (!allowed.includes(topFolder(target))) return true;
       const targetHandler = handlerFolder(target);
       return targetHandler !== undefined && targetHandler !== handlerFolder(file);
@@ -71,6 +75,8 @@ describe('import directions (docs/DESIGN.md)', () => {
       forbiddenImports('core/operations/list-media.ts', ['lambdas/http/responses', 'core/store/table-schema']),
     ).toEqual(['core/operations/list-media.ts imports lambdas/http/responses']);
     expect(forbiddenImports('local/runtime.ts', ['workers/model/model-source', 'lib/api/api'])).toHaveLength(2);
+    expect(forbiddenImports('local/workflows/worker-bundle.ts', ['workers/bundle'])).toEqual([]);
+    expect(forbiddenImports('lambdas/http/responses.ts', ['workers/bundle'])).toHaveLength(1);
     expect(
       forbiddenImports('lambdas/reindex/handler.ts', ['lambdas/add-media/handler', 'lambdas/http/responses']),
     ).toEqual(['lambdas/reindex/handler.ts imports lambdas/add-media/handler']);
