@@ -1,24 +1,16 @@
 #!/usr/bin/env bash
-
-# Kinds: game sprites / tiles / portraits, wallpapers / photos, icons with transparency, clipart, scientific sample data.
-packages=(
-  wesnoth-1.16-data        # portraits, unit sprites, terrain tiles (PNG, transparency)
-  freeciv-data             # tile sets
-  frozen-bubble-data       # game art
-  lincity-ng-data          # isometric city tiles
-  pingus-data              # sprites, backgrounds
-  gnome-backgrounds        # wallpapers (photos, renders)
-  mate-backgrounds         # wallpapers (photos)
-  ukui-wallpapers          # wallpapers (photos)
-  oxygen-icon-theme        # icons up to 256 px with transparency
-  kstars-data              # astronomical images
-  marble-data              # maps, flags
-  python-matplotlib-data   # scientific sample data
-  python3-skimage          # scientific sample data (astronaut, coffee, ...)
-  opencv-doc               # computer-vision sample images
-  plasma-workspace-wallpapers # wallpapers (photos)
-  tuxpaint-stamps-default  # photos and drawings of objects, many transparent
-)
+# Fetches a near-duplicate corpus's Debian packages (apt-get download + dpkg-deb -x, raster images only) and builds it
+# (bench/near-duplicate-corpus.ts). Packages and quotas: bench/corpus-packages.ts. Images are never committed.
+#
+#   bash bench/fetch-corpus.sh [corpus=benchmark] [out=.data/near-duplicates, or .data/near-duplicates-<corpus>]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${1:-benchmark}
+default_out="$repo/.data/near-duplicates"
+[ "$corpus" = benchmark ] || default_out="$default_out-$corpus"
+out=$(realpath -m "${2:-$default_out}")
+cd "$repo"
+mapfile -t packages < <(npx tsx bench/corpus-packages.ts "$corpus")
 mkdir -p "$out/debs" "$out/raw"
 cd "$out/debs"
 for p in "${packages[@]}"; do
@@ -33,4 +25,4 @@ for p in "${packages[@]}"; do
   echo "$p: $(find "$out/raw/$p" -type f | wc -l) images"
 done
 cd "$repo"
-npx tsx bench/near-duplicate-corpus.ts "$out"
+npx tsx bench/near-duplicate-corpus.ts "$out" "$corpus"

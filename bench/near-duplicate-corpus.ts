@@ -1,12 +1,15 @@
 /**
  * Builds the near-duplicate corpus from the images bench/fetch-corpus.sh extracted under <out>/raw: picks originals and
  * distractors per package, drops near-identical files, writes transformed copies and <out>/set/manifest.json (ground
- * truth, and a tuning / held-out split by file hash). Deterministic (seeded). Run by fetch-corpus.sh.
+ * truth, and a tuning / held-out split by file hash). Deterministic (seeded). Run by fetch-corpus.sh:
+ *
+ *   npx tsx bench/near-duplicate-corpus.ts <out> [corpus=benchmark]
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { CORPORA } from './corpus-packages';
 import { BACKGROUND, hamming, phash } from './phash';
 
 const root = process.argv[2] ?? '.data/near-duplicates';
@@ -14,25 +17,10 @@ const raw = join(root, 'raw');
 const out = join(root, 'set');
 sharp.concurrency(1);
 
-/** Unique images kept per package (the rest of a package is not used). */
-const quota: Record<string, number> = {
-  'wesnoth-1.16-data': 450,
-  'freeciv-data': 150,
-  'frozen-bubble-data': 110,
-  'lincity-ng-data': 110,
-  'pingus-data': 110,
-  'gnome-backgrounds': 99,
-  'mate-backgrounds': 99,
-  'ukui-wallpapers': 99,
-  'plasma-workspace-wallpapers': 99,
-  'oxygen-icon-theme': 220,
-  'kstars-data': 200,
-  'marble-data': 80,
-  'python-matplotlib-data': 99,
-  'python3-skimage': 99,
-  'opencv-doc': 200,
-  'tuxpaint-stamps-default': 300,
-};
+/** Unique images kept per package of the corpus named by the second argument (bench/corpus-packages.ts). */
+const corpusName = process.argv[3] ?? 'benchmark';
+const quota = CORPORA[corpusName];
+if (!quota) throw new Error(`Unknown corpus ${corpusName}; known: ${Object.keys(CORPORA).join(', ')}`);
 const ORIGINAL_SHARE = 0.36;
 const COPIES_PER_ORIGINAL = 3;
 
