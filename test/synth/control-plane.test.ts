@@ -11,7 +11,7 @@ import { Api } from '../../lib/api/api';
 import { type DeploymentConfig, loadDeploymentConfig } from '../../lib/config';
 import { DataTable } from '../../lib/data-table';
 import { MediaBucket } from '../../lib/media-bucket';
-import { logicalIdOf, resourcesOfType, TEST_WORKER_MODEL, testApp } from './synth-app';
+import { CLIP_LIKE_EMBEDDING, logicalIdOf, resourcesOfType, TEST_WORKER_MODEL, testApp } from './synth-app';
 
 const ADD_MEDIA_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:add-media-double';
 const REINDEX_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:reindex-double';
@@ -420,14 +420,7 @@ describe('control plane (API, table, bucket) with a pipeline stand-in', () => {
     });
 
     it('pass role allow-list, upload limit and default embedding config through to upload routes', () => {
-      const embedding = {
-        model_id: 'clip-vit-b32',
-        dimension: 512,
-        input_size: 224,
-        mean: [0.48, 0.45, 0.4],
-        std: [0.26, 0.26, 0.27],
-        version: '1',
-      };
+      const embedding = CLIP_LIKE_EMBEDDING;
       const configured = build({
         allowedAssumeRoleArns: 'arn:aws:iam::123456789012:role/reader, arn:aws:iam::*:role/vl-*',
         maxUploadBytes: '1048576',
