@@ -6,10 +6,14 @@ import { clustersAmong, float32Threshold, nearDuplicateEdges, withinHashDistance
 import { UnionFind } from './union-find';
 import { dot } from './vector-math';
 
-/** The most similar already-clustered media of a new media, and the cluster it belongs to. */
+/**
+ * The most similar already-clustered media of a new media, and the cluster it belongs to; with the rule's pixel check,
+ * the most similar that the check allows (`allowed` false when none of the nearest is: the match then links nothing).
+ */
 export interface ExistingMatch {
   readonly clusterId: string;
   readonly similarity: number;
+  readonly allowed?: boolean;
 }
 
 /** Among a new media's k nearest clustered media, the one whose perceptual hash is closest to its own. */
@@ -50,8 +54,9 @@ export interface IncrementalAssignment {
 /**
  * Assigns a batch of new media without touching existing clusters, by the rule of a full clustering
  * (nearDuplicateClusters) as far as the clustered side is known here (each new media's nearest clustered media):
- * - a media whose nearest clustered media is at least `threshold` similar joins that media's cluster; else, with a
- *   hash rule, one of its k nearest clustered media whose hash is within the rule's distance (the closest) does;
+ * - a media whose nearest clustered media is at least `threshold` similar (with the pixel check: the nearest the check
+ *   allows) joins that media's cluster; else, with a hash rule, one of its k nearest clustered media whose hash is
+ *   within the rule's distance (the closest) does;
  * - new media linked by the edges of a full clustering (mutual kNN at the threshold, hash-close kNN) form groups; a
  *   member without a match of its own joins the cluster of the most similar group member that has one, if it is at
  *   least `threshold` similar to that member or hash-close to it (the guard: a chain of new media does not drag
@@ -75,7 +80,7 @@ export function assignIncrementally(input: IncrementalInput): IncrementalAssignm
   for (let e = 0; e < edges.length; e += 2) groups.union(edges[e]!, edges[e + 1]!);
   const ownMatch = (i: number): string | null => {
     const match = existing[i];
-    if (match && match.similarity >= cut) return match.clusterId;
+    if (match && match.similarity >= cut && match.allowed !== false) return match.clusterId;
     const byHash = input.hashes?.existing[i];
     return byHash && hashRule && byHash.distance <= hashRule.maxDistance ? byHash.clusterId : null;
   };

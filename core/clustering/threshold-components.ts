@@ -1,4 +1,4 @@
-import type { HashRule } from './image-hashes';
+import { type HashRule, pixelsAllow } from './image-hashes';
 import type { KnnGraph } from './knn-graph';
 import { representativeOf } from './representatives';
 import { dot } from './vector-math';
@@ -20,7 +20,9 @@ export interface Components {
  * With a hash rule (the encoder's calibrated `phash_distance`), two media are also linked when they are kNN neighbours
  * (either way) whose perceptual hashes are at most that far apart, and the guard keeps a member that close to the
  * representative too: pHash finds the resized, recompressed and re-exposed copies that the encoder places just below
- * its threshold, and the encoder finds the crops and rotations pHash cannot (bench/README.md).
+ * its threshold, and the encoder finds the crops and rotations pHash cannot (bench/README.md). With the rule's pixel
+ * check (`pixel_agreement`), a link by the vectors alone also needs the two media's pixel prints to agree once aligned:
+ * the encoder finds look-alikes (two frames of a sprite, two renders of a level) as close as it finds crops.
  * Linear in n·k for the edges; the guard costs one pass over a group per split, and groups split rarely (the
  * representative keeps the members that the edges joined for being alike).
  */
@@ -71,8 +73,9 @@ export interface ClusterSpace {
 }
 
 /**
- * Edges i–j (each once, smaller first): j among i's neighbours and i among j's, at or above the threshold; with a hash
- * rule also j among i's neighbours or i among j's, with hashes at most `maxDistance` apart.
+ * Edges i–j (each once, smaller first): j among i's neighbours and i among j's, at or above the threshold (and, with
+ * the rule's pixel check, agreeing by their prints); with a hash rule also j among i's neighbours or i among j's, with
+ * hashes at most `maxDistance` apart.
  */
 export function nearDuplicateEdges(graph: KnnGraph, threshold: number, hashRule?: HashRule): Int32Array {
   const cut = float32Threshold(threshold);
@@ -90,7 +93,8 @@ export function nearDuplicateEdges(graph: KnnGraph, threshold: number, hashRule?
       if (j < 0 || j === i) continue;
       // A pair listed both ways is decided once, from its smaller end.
       if (j > i) {
-        if ((similarities[i * k + slot]! >= cut && lists(j, i)) || hashClose(i, j)) pairs.push(i, j);
+        if (hashClose(i, j) || (similarities[i * k + slot]! >= cut && lists(j, i) && pixelsAllow(hashRule, i, j)))
+          pairs.push(i, j);
       } else if (!lists(j, i) && hashClose(i, j)) {
         pairs.push(j, i);
       }

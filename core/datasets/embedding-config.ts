@@ -49,6 +49,16 @@ export const EMBEDDING_CONFIG_SHAPE = {
    * pHash, mirror-aware), whatever their cosine similarity; calibrated with the threshold. Absent: the vectors alone decide.
    */
   phash_distance: z.optional(integer(0, 32)),
+  /**
+   * With phash_distance: how well (normalised cross-correlation, −1 to 1) two media's pixel prints must agree, once
+   * aligned, for their vectors alone to link them (core/clustering/pixel-agreement.ts); calibrated with the threshold.
+   * Absent: no pixel check.
+   */
+  pixel_agreement: z.optional(
+    z
+      .number('must be a number')
+      .check(z.gt(-1, 'must be above -1 and at most 1'), z.lte(1, 'must be above -1 and at most 1')),
+  ),
 };
 
 const EmbeddingConfigSchema = z.object(EMBEDDING_CONFIG_SHAPE);
@@ -148,8 +158,9 @@ export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   std: [1, 1, 1],
   version: '1',
   model_sha256: 'b798603c0fa2c88570b28aa0496b8922b98172ada166292cf5fb40ca43ad1950',
-  similarity_threshold: 0.66,
+  similarity_threshold: 0.56,
   phash_distance: 10,
+  pixel_agreement: 0.95,
 };
 
 /**

@@ -7,12 +7,13 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageHashes } from '../../core/clustering/image-hashes';
+import { pixelPrint } from '../../core/clustering/pixel-agreement';
 import { nearDuplicateClusters } from '../../core/clustering/threshold-components';
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildDefaultEncoder, DEFAULT_ENCODER } from '../../core/model/default-encoder';
 import { sha256Hex } from '../../core/model/model-file';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
-import { decodeImage } from '../../workers/embed/decode-image';
+import { decodeImage, HASH_GRID } from '../../workers/embed/decode-image';
 import { perceptualHash } from '../../workers/embed/perceptual-hash';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../../workers/model/image-encoder';
@@ -36,16 +37,18 @@ beforeAll(async () => {
   encoder = new ImageEncoder(session, side, config.dimension);
 }, 60_000);
 
-/** Vectors and perceptual hashes of `images`, decoded once as the embed worker does. */
+/** Vectors, perceptual hashes and pixel prints of `images`, decoded once as the embed worker does. */
 async function embed(images: readonly Uint8Array[]): Promise<{ vectors: Float32Array; hashes: ImageHashes }> {
   const pixels = new Float32Array(images.length * 3 * side * side);
   const hashes: (string | undefined)[] = [];
+  const prints: string[] = [];
   for (const [i, bytes] of images.entries()) {
     const decoded = await decodeImage(bytes, side, config.resize);
     rgbToChw(decoded.rgb, side, config, pixels, i * 3 * side * side);
-    hashes.push(perceptualHash(decoded.rgb, side));
+    hashes.push(perceptualHash(decoded.hashGrey, HASH_GRID));
+    prints.push(Buffer.from(pixelPrint(decoded.rgb, side)).toString('base64'));
   }
-  return { vectors: await encoder.encode(pixels, images.length), hashes: ImageHashes.fromHex(hashes) };
+  return { vectors: await encoder.encode(pixels, images.length), hashes: ImageHashes.fromHex(hashes, prints) };
 }
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.jpg`));
@@ -145,6 +148,7 @@ describe('default encoder', () => {
       const { labels } = nearDuplicateClusters(graph, vectors, config.dimension, config.similarity_threshold!, {
         hashes,
         maxDistance: config.phash_distance!,
+        minAgreement: config.pixel_agreement,
       });
       expect(labels[5]).toBe(labels[0]);
       expect(labels[6]).toBe(labels[1]);

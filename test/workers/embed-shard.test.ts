@@ -71,6 +71,7 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
         width: 120,
         height: 80,
         phash: expect.stringMatching(/^[0-9a-f]{32}$/),
+        print: expect.stringMatching(/^[A-Za-z0-9+/]{1024}$/),
       },
       {
         media_id: lines[2].media_id,
@@ -80,6 +81,7 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
         width: 48,
         height: 64,
         phash: expect.stringMatching(/^[0-9a-f]{32}$/),
+        print: expect.stringMatching(/^[A-Za-z0-9+/]{1024}$/),
       },
       {
         media_id: lines[4].media_id,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageHashes } from '../../core/clustering/image-hashes';
+import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
 import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
@@ -196,6 +197,31 @@ describe('partition index', () => {
       expect(found[originals.length]!.byHash!.distance).toBeGreaterThan(6);
     });
 
+    it('with a link check, answers the most similar row the check allows, or the nearest marked not allowed', async () => {
+      const search = await PartitionSearch.open(localRangedReader(folder), D);
+      const queryHashes = ImageHashes.fromHex(originals.map(() => undefined).concat([undefined]));
+      const asked: number[] = [];
+      // Allows nothing for the first query, anything but its nearest for the second, everything for the others.
+      const check = {
+        threshold: 0.5,
+        allows: (query: number, candidate: ImageHashes) => {
+          asked.push(query);
+          expect(candidate.size).toBe(1);
+          return query === 0 ? false : query === 1 ? asked.filter((q) => q === 1).length > 1 : true;
+        },
+      };
+      const plain = await search.nearest(queries, exact, { of: queryHashes, k: 10 });
+      const found = await search.nearest(queries, exact, { of: queryHashes, k: 10, check });
+      expect(found[0]).toMatchObject({ label: plain[0]!.label, similarity: plain[0]!.similarity, allowed: false });
+      expect(found[1]!.allowed).toBe(true);
+      expect(found[1]!.label).not.toBe(plain[1]!.label);
+      expect(found[1]!.similarity).toBeLessThanOrEqual(plain[1]!.similarity);
+      for (const q of [2, 3, 4]) expect(found[q]).toMatchObject({ label: plain[q]!.label, allowed: true });
+      // the unrelated query's nearest is below the threshold: answered without asking the check
+      expect(found[originals.length]!.label).toBe(plain[originals.length]!.label);
+      expect(asked).not.toContain(originals.length);
+    });
+
     it('reads a few partitions per query, not the index', async () => {
       const { reader, bytes } = counting(localRangedReader(folder));
       const search = await PartitionSearch.open(reader, D);
@@ -236,13 +262,18 @@ describe('partition index', () => {
 });
 
 describe('partition rows', () => {
-  it('keep each label and hash and score similarities within 0.005 of the float32 vectors', () => {
+  it('keep each label, hash and pixel print and score similarities within 0.005 of the float32 vectors', () => {
     const vectors = topical(200, 11);
     const labels = Uint32Array.from({ length: 200 }, (_, i) => 4_000_000_000 - i);
     const hex = Array.from({ length: 200 }, (_, i) =>
       i % 3 === 0 ? undefined : (i * 2654435761).toString(16).padStart(8, '0').slice(-8).repeat(4),
     );
-    const rows = new PartitionRows(encodePartitionRows(vectors, labels, ImageHashes.fromHex(hex), D), D);
+    const prints = Array.from({ length: 200 }, (_, i) =>
+      i % 4 === 1
+        ? undefined
+        : Buffer.from(Uint8Array.from({ length: PRINT_BYTES }, (_, b) => (b * 7 + i) % 256)).toString('base64'),
+    );
+    const rows = new PartitionRows(encodePartitionRows(vectors, labels, ImageHashes.fromHex(hex, prints), D), D);
     expect(rows.count).toBe(200);
     const query = topical(1, 12);
     for (let row = 0; row < 200; row++) {
@@ -254,6 +285,10 @@ describe('partition rows', () => {
         hex[row] ?? '0'.repeat(32),
       );
       expect(Math.abs(rows.similarity(row, query, 0) - exactSimilarity)).toBeLessThan(0.005);
+      const item = rows.hashesOf(row);
+      expect(item.has(0)).toBe(hex[row] !== undefined);
+      expect(item.hasPrint(0)).toBe(prints[row] !== undefined);
+      if (prints[row]) expect(Buffer.from(item.printOf(0)).toString('base64')).toBe(prints[row]);
     }
   });
 

@@ -5,7 +5,7 @@ import type { ExistingHashMatch, ExistingMatch } from '../../core/clustering/inc
 import { clusteringPrefix } from '../../core/store/batch-paths';
 import { type ClusteringSummary, readSummary } from '../cluster/clustering-files';
 import type { ExactKnn } from '../cluster/exact-knn';
-import { PartitionSearch } from './partition-search';
+import { PartitionSearch, type VectorLinkCheck } from './partition-search';
 import { type RangedReader, s3RangedReader } from './ranged-reader';
 
 /**
@@ -42,16 +42,28 @@ export class CommittedClustering {
     return rows.map((row) => (row ? { clusterId: fullClusterId(row.label), similarity: row.similarity } : null));
   }
 
-  /** nearest(), and for each query the hash-closest of its `k` nearest clustered media (null where none has a hash). */
+  /**
+   * nearest() (with `check`, the nearest it allows among the `k` nearest: PartitionSearch.nearest), and for each query
+   * the hash-closest of its `k` nearest clustered media (null where none has a hash).
+   */
   async nearestWithHashes(
     queries: Float32Array,
     hashes: ImageHashes,
     k: number,
     exact: ExactKnn,
+    check?: VectorLinkCheck,
   ): Promise<{ nearest: (ExistingMatch | null)[]; byHash: (ExistingHashMatch | null)[] }> {
-    const rows = await this.search.nearest(queries, exact, { of: hashes, k });
+    const rows = await this.search.nearest(queries, exact, { of: hashes, k, check });
     return {
-      nearest: rows.map((row) => (row ? { clusterId: fullClusterId(row.label), similarity: row.similarity } : null)),
+      nearest: rows.map((row) =>
+        row
+          ? {
+              clusterId: fullClusterId(row.label),
+              similarity: row.similarity,
+              ...(row.allowed === false ? { allowed: false } : {}),
+            }
+          : null,
+      ),
       byHash: rows.map((row) =>
         row?.byHash ? { clusterId: fullClusterId(row.byHash.label), distance: row.byHash.distance } : null,
       ),

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type HashRule, ImageHashes } from '../../core/clustering/image-hashes';
+import { type HashRule, ImageHashes, pixelsAllow } from '../../core/clustering/image-hashes';
 import {
   assignIncrementally,
   type ExistingHashMatch,
@@ -13,7 +13,7 @@ import { OperationSupersededError } from '../../core/pipeline/operation-commit';
 import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { type BatchEmbeddings, readBatchEmbeddings } from '../cluster/batch-embeddings';
 import { buildKnnGraph } from '../cluster/build-knn-graph';
-import { datasetHashDistance, datasetThreshold } from '../cluster/cluster-env';
+import { datasetHashDistance, datasetPixelAgreement, datasetThreshold } from '../cluster/cluster-env';
 import { ExactKnn } from '../cluster/exact-knn';
 import { queryBatchMedia } from '../cluster/media-queries';
 import { buildPartitionIndex, sortedByPartition } from '../cluster/partition-index';
@@ -22,6 +22,7 @@ import { putAll } from '../cluster/table-writes';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { addJoinedSizes } from './cluster-size-updates';
 import { CommittedClustering } from './committed-clustering';
+import type { VectorLinkCheck } from './partition-search';
 
 export interface AssignJob {
   readonly s3: S3Client;
@@ -36,6 +37,8 @@ export interface AssignJob {
   readonly threshold: number;
   /** The pHash distance of a dataset whose embedding_config has none (datasetHashDistance); none: vectors alone. */
   readonly hashDistance?: number;
+  /** The pixel check of a dataset whose embedding_config has none (datasetPixelAgreement); none: no check. */
+  readonly pixelAgreement?: number;
   /** Neighbours per new media in the graph among the batch. */
   readonly k: number;
   /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
@@ -85,18 +88,33 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
     const sinceIds = dataset.batches.filter((id) => !covered.has(id) && id !== job.batchId);
     const since = await readSinceBatches(job, sinceIds, dimension, clusteringId);
 
+    const threshold = datasetThreshold(dataset.embedding_config, job.threshold);
     const hashDistance = datasetHashDistance(dataset.embedding_config, job.hashDistance);
+    const minAgreement = datasetPixelAgreement(dataset.embedding_config, job.pixelAgreement);
     const hashRule: HashRule | undefined =
       hashDistance === undefined
         ? undefined
-        : { hashes: ImageHashes.fromHex(batch.rows.map((row) => row.phash)), maxDistance: hashDistance };
+        : {
+            hashes: ImageHashes.fromHex(
+              batch.rows.map((row) => row.phash),
+              batch.rows.map((row) => row.print),
+            ),
+            maxDistance: hashDistance,
+            ...(minAgreement === undefined ? {} : { minAgreement }),
+          };
+    const check = hashRule?.minAgreement === undefined ? undefined : vectorLinkCheck(hashRule, threshold);
     const none = batch.rows.map(() => null);
     const fromIndex = !committed
       ? { nearest: none, byHash: none }
       : hashRule
-        ? await committed.nearestWithHashes(batch.vectors, hashRule.hashes, job.k, exact)
+        ? await committed.nearestWithHashes(batch.vectors, hashRule.hashes, job.k, exact, check)
         : { nearest: await committed.nearest(batch.vectors, exact), byHash: none };
-    const fromSince = await nearestAmong(exact, since, batch.vectors, hashRule && { of: hashRule.hashes, k: job.k });
+    const fromSince = await nearestAmong(
+      exact,
+      since,
+      batch.vectors,
+      hashRule && { of: hashRule.hashes, k: job.k, check },
+    );
     const existing = fromIndex.nearest.map((match, i) => better(match, fromSince.nearest[i]));
     const existingByHash = fromIndex.byHash.map((match, i) => closerHash(match, fromSince.byHash[i]));
     const { graph: batchGraph } = await buildKnnGraph(batch.vectors, dimension, job.k, {
@@ -112,7 +130,7 @@ export async function runAssign(job: AssignJob): Promise<AssignSummary> {
       dimension,
       existing,
       batchGraph,
-      threshold: datasetThreshold(dataset.embedding_config, job.threshold),
+      threshold,
       ...(hashRule ? { hashes: { rule: hashRule, existing: existingByHash } } : {}),
     });
     job.log(
@@ -185,6 +203,7 @@ async function readSinceBatches(
   const batches: BatchEmbeddings[] = [];
   const clusterIds: string[] = [];
   const hashes: (string | undefined)[] = [];
+  const prints: (string | undefined)[] = [];
   for (const batchId of batchIds) {
     const batch = await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension);
     const items = await queryBatchMedia(job.client, job.tableName, job.datasetId, batchId);
@@ -193,6 +212,7 @@ async function readSinceBatches(
       if (!item) throw new Error(`Committed batch ${batchId} has no media item for ${row.media_id}`);
       clusterIds.push(visibleAssignment(item, clusteringId).clusterId);
       hashes.push(row.phash);
+      prints.push(row.print);
     }
     batches.push(batch);
   }
@@ -202,22 +222,40 @@ async function readSinceBatches(
     vectors.set(batch.vectors, offset);
     offset += batch.vectors.length;
   }
-  return { vectors, hashes: ImageHashes.fromHex(hashes), clusterIds };
+  return { vectors, hashes: ImageHashes.fromHex(hashes, prints), clusterIds };
 }
+
+/** The rule's pixel check between new media (the rule's hashes) and clustered ones, for the nearest searches. */
+const vectorLinkCheck = (rule: HashRule, threshold: number): VectorLinkCheck => ({
+  threshold,
+  allows: (query, candidate) => pixelsAllow(rule, query, 0, candidate),
+});
 
 /** Like CommittedClustering.nearestWithHashes, among the media of the batches added since the clustering. */
 async function nearestAmong(
   exact: ExactKnn,
   since: SinceBatches,
   queries: Float32Array,
-  hashes: { readonly of: ImageHashes; readonly k: number } | undefined,
+  hashes: { readonly of: ImageHashes; readonly k: number; readonly check?: VectorLinkCheck } | undefined,
 ): Promise<{ nearest: (ExistingMatch | null)[]; byHash: (ExistingHashMatch | null)[] }> {
   const graph = await exact.search(since.vectors, queries, hashes?.k ?? 1);
   const rows = Array.from({ length: graph.n }, (_, q) => graph.neighbours.subarray(q * graph.k, (q + 1) * graph.k));
+  const check = hashes?.check;
+  const match = (q: number, slot: number): ExistingMatch => ({
+    clusterId: since.clusterIds[rows[q][slot]],
+    similarity: graph.similarities[q * graph.k + slot],
+  });
   return {
-    nearest: rows.map((row, q) =>
-      row[0] < 0 ? null : { clusterId: since.clusterIds[row[0]], similarity: graph.similarities[q * graph.k] },
-    ),
+    nearest: rows.map((row, q) => {
+      if (row[0] < 0) return null;
+      if (!check) return match(q, 0);
+      // As PartitionSearch.nearest: the most similar below the threshold or allowed by the check.
+      for (let slot = 0; slot < row.length && row[slot] >= 0; slot++) {
+        const similarity = graph.similarities[q * graph.k + slot];
+        if (similarity < check.threshold || check.allows(q, since.hashes.gather([row[slot]]))) return match(q, slot);
+      }
+      return { ...match(q, 0), allowed: false };
+    }),
     byHash: rows.map((row, q) => {
       let closest: ExistingHashMatch | null = null;
       for (const media of row) {
@@ -233,5 +271,9 @@ async function nearestAmong(
 const closerHash = (a: ExistingHashMatch | null, b: ExistingHashMatch | null): ExistingHashMatch | null =>
   !a ? b : !b ? a : b.distance < a.distance ? b : a;
 
-const better = (a: ExistingMatch | null, b: ExistingMatch | null): ExistingMatch | null =>
-  !a ? b : !b ? a : b.similarity > a.similarity ? b : a;
+/** The more similar match, a match the pixel check allows before one it does not. */
+const better = (a: ExistingMatch | null, b: ExistingMatch | null): ExistingMatch | null => {
+  if (!a || !b) return a ?? b;
+  if ((a.allowed === false) !== (b.allowed === false)) return a.allowed === false ? b : a;
+  return b.similarity > a.similarity ? b : a;
+};

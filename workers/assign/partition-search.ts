@@ -1,4 +1,4 @@
-import { ImageHashes } from '../../core/clustering/image-hashes';
+import type { ImageHashes } from '../../core/clustering/image-hashes';
 import type { ExactKnn } from '../cluster/exact-knn';
 import { checkLayout, PARTITION_FILES, type PartitionLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { gatherRows } from '../cluster/partition-index';
@@ -21,9 +21,13 @@ const MERGE_GAP_ROWS = 16;
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface NearestRow {
-  /** Cluster number (labels of the clustering) of the most similar clustered media. */
+  /**
+   * Cluster number (labels of the clustering) of the most similar clustered media; with a link check, of the most
+   * similar one below its threshold or that it allows (`allowed` false when none of the `k` most similar is).
+   */
   readonly label: number;
   readonly similarity: number;
+  readonly allowed?: boolean;
   /** With query hashes: of the `k` most similar clustered media, the one whose hash is closest (none without hashes). */
   readonly byHash?: { readonly label: number; readonly distance: number };
 }
@@ -32,6 +36,17 @@ interface Candidate {
   readonly label: number;
   readonly similarity: number;
   readonly distance: number;
+  /** The candidate's hash and print, kept for the link check. */
+  readonly item?: ImageHashes;
+}
+
+/**
+ * Which clustered media a query may be linked to by its vector (the rule's pixel check, pixelsAllow): `allows` is asked
+ * for candidates at or above `threshold`, most similar first.
+ */
+export interface VectorLinkCheck {
+  readonly threshold: number;
+  allows(query: number, candidate: ImageHashes): boolean;
 }
 
 /**
@@ -66,12 +81,13 @@ export class PartitionSearch {
 
   /**
    * For each query (row-major, unit length): the most similar clustered media's label and similarity, or null; with
-   * the queries' hashes, also the hash-closest of its `hashes.k` most similar clustered media.
+   * the queries' hashes, also the hash-closest of its `hashes.k` most similar clustered media, and with a link check
+   * the most similar of those it allows (NearestRow).
    */
   async nearest(
     queries: Float32Array,
     exact: ExactKnn,
-    hashes?: { readonly of: ImageHashes; readonly k: number },
+    hashes?: { readonly of: ImageHashes; readonly k: number; readonly check?: VectorLinkCheck },
   ): Promise<(NearestRow | null)[]> {
     const d = this.layout.dimension;
     const q = queries.length / d;
@@ -86,7 +102,6 @@ export class PartitionSearch {
     const partitionAt = new Map([...queriesOf.keys()].map((p) => [start[p] * stride, p]));
     const keep = Math.max(1, hashes?.k ?? 1);
     const best: Candidate[][] = Array.from({ length: q }, () => []);
-    const present = Uint8Array.of(1);
     await forEachRange(
       this.reader,
       PARTITION_FILES.rows,
@@ -99,16 +114,20 @@ export class PartitionSearch {
           for (let row = 0; row < rows.count; row++) {
             const similarity = rows.similarity(row, queries, query * d);
             if (top.length === keep && similarity <= top[keep - 1].similarity) continue;
-            const distance =
-              hashes && rows.hashed(row)
-                ? hashes.of.distance(query, 0, ImageHashes.fromWords(rows.hashWords(row), present))
-                : Number.POSITIVE_INFINITY;
-            insertBySimilarity(top, { label: rows.label(row), similarity, distance }, keep);
+            const item = hashes ? rows.hashesOf(row) : undefined;
+            const distance = item ? hashes!.of.distance(query, 0, item) : Number.POSITIVE_INFINITY;
+            insertBySimilarity(top, { label: rows.label(row), similarity, distance, item }, keep);
           }
         }
       },
     );
-    return best.map((top) => (top.length === 0 ? null : nearestRow(top, hashes !== undefined)));
+    return best.map((top, query) =>
+      top.length === 0 ? null : nearestRow(top, hashes !== undefined, hashes?.check && ((c) => checked(c, query))),
+    );
+    function checked(candidate: Candidate, query: number): boolean {
+      const check = hashes!.check!;
+      return candidate.similarity < check.threshold || check.allows(query, candidate.item!);
+    }
   }
 
   /** The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells. */
@@ -169,13 +188,19 @@ function insertBySimilarity(top: Candidate[], candidate: Candidate, keep: number
   if (top.length > keep) top.pop();
 }
 
-function nearestRow(top: readonly Candidate[], hashed: boolean): NearestRow {
-  const { label, similarity } = top[0];
-  if (!hashed) return { label, similarity };
+function nearestRow(
+  top: readonly Candidate[],
+  hashed: boolean,
+  allowed?: (candidate: Candidate) => boolean,
+): NearestRow {
+  const first = allowed ? top.find(allowed) : top[0];
+  const { label, similarity } = first ?? top[0];
+  const nearest = allowed ? { label, similarity, allowed: first !== undefined } : { label, similarity };
+  if (!hashed) return nearest;
   const closest = top.reduce((a, b) => (b.distance < a.distance ? b : a));
   return Number.isFinite(closest.distance)
-    ? { label, similarity, byHash: { label: closest.label, distance: closest.distance } }
-    : { label, similarity };
+    ? { ...nearest, byHash: { label: closest.label, distance: closest.distance } }
+    : nearest;
 }
 
 function append(lists: Map<number, number[]>, key: number, value: number): void {

@@ -38,3 +38,12 @@ export function datasetHashDistance(
   const stored = embeddingConfig?.phash_distance;
   return typeof stored === 'number' && Number.isInteger(stored) && stored >= 0 ? stored : fallback;
 }
+
+/** The pixel check in force for a dataset: the one stored with its embedding config, else the worker's (if any). */
+export function datasetPixelAgreement(
+  embeddingConfig: { readonly [key: string]: unknown } | undefined,
+  fallback: number | undefined,
+): number | undefined {
+  const stored = embeddingConfig?.pixel_agreement;
+  return typeof stored === 'number' && stored > -1 && stored <= 1 ? stored : fallback;
+}

@@ -23,6 +23,8 @@ export interface ClusteringWorkerContext {
     readonly threshold: number;
     /** EMBEDDING_CONFIG's phash_distance, for a dataset whose stored embedding_config has none (datasetHashDistance). */
     readonly hashDistance: number | undefined;
+    /** EMBEDDING_CONFIG's pixel_agreement, for a dataset whose stored embedding_config has none (datasetPixelAgreement). */
+    readonly pixelAgreement: number | undefined;
     /** EMBEDDING_CONFIG's dimension: used only when the dataset has no embedding_config yet (its first indexing). */
     readonly dimension: number | undefined;
     readonly executionProvider: ExecutionProviderPreference;
@@ -46,6 +48,7 @@ export function clusteringWorkerContext(env: EnvSource, task: string): Clusterin
       datasetId: worker.datasetId,
       threshold: config?.similarity_threshold ?? thresholdEnv(env),
       hashDistance: config?.phash_distance,
+      pixelAgreement: config?.pixel_agreement,
       dimension: config?.dimension,
       executionProvider: parseExecutionProvider(optionalEnv(env, 'EXECUTION_PROVIDER')),
       log: (message) => logger.info(message),

@@ -9,7 +9,7 @@ import { INITIAL_CLUSTERING_ID } from '../../core/store/table-schema';
 import { encodeVectors } from '../embed/shard-format';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { type BatchEmbeddings, readBatchEmbeddings } from './batch-embeddings';
-import { datasetHashDistance, datasetThreshold } from './cluster-env';
+import { datasetHashDistance, datasetPixelAgreement, datasetThreshold } from './cluster-env';
 import { clusterVectors } from './cluster-vectors';
 import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { ExactKnn } from './exact-knn';
@@ -31,6 +31,8 @@ export interface FullClusteringJob {
   readonly threshold: number;
   /** The pHash distance of a dataset whose embedding_config has none (datasetHashDistance); none: vectors alone. */
   readonly hashDistance?: number;
+  /** The pixel check of a dataset whose embedding_config has none (datasetPixelAgreement); none: no check. */
+  readonly pixelAgreement?: number;
   readonly k: number;
   /** Used when the dataset has no embedding_config yet (its first indexing); else the stored one wins. */
   readonly dimension?: number;
@@ -59,8 +61,12 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   for (const batchId of dataset.batches)
     batches.push(await readBatchEmbeddings(job.s3, job.bucket, job.datasetId, batchId, dimension));
   const vectors = concatVectors(batches, dimension);
-  const hashes = ImageHashes.fromHex(batches.flatMap((batch) => batch.rows.map((row) => row.phash)));
+  const hashes = ImageHashes.fromHex(
+    batches.flatMap((batch) => batch.rows.map((row) => row.phash)),
+    batches.flatMap((batch) => batch.rows.map((row) => row.print)),
+  );
   const hashDistance = datasetHashDistance(dataset.embedding_config, job.hashDistance);
+  const minAgreement = datasetPixelAgreement(dataset.embedding_config, job.pixelAgreement);
   const n = vectors.length / dimension;
   job.log(`loaded ${n} vectors of ${batches.length} batches in ${elapsed(started)}`);
 
@@ -76,7 +82,10 @@ export async function runFullClustering(job: FullClusteringJob): Promise<Cluster
   } = await clusterVectors(vectors, dimension, {
     k: job.k,
     threshold,
-    hashRule: hashDistance === undefined ? undefined : { hashes, maxDistance: hashDistance },
+    hashRule:
+      hashDistance === undefined
+        ? undefined
+        : { hashes, maxDistance: hashDistance, ...(minAgreement === undefined ? {} : { minAgreement }) },
     exact,
     log: job.log,
   }).finally(() => exact.release());

@@ -1,14 +1,19 @@
-import type { ImageHashes } from '../../core/clustering/image-hashes';
+import { ImageHashes } from '../../core/clustering/image-hashes';
+import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 
 /**
  * One clustered media as the incremental path reads it: `label` (uint32 LE, its cluster number), `scale` (float32 LE),
- * `hashed` (uint32 LE, 1 when the media has a perceptual hash) and the four uint32 LE words of its hash and its mirror's
- * (core/clustering/image-hashes.ts; zeros without one), then its unit vector quantised to int8 codes
+ * `flags` (uint32 LE: 1 when the media has a perceptual hash, 2 when it has a pixel print), the four uint32 LE words of
+ * its hash and its mirror's (core/clustering/image-hashes.ts; zeros without one), its pixel print (PRINT_BYTES; zeros
+ * without one), then its unit vector quantised to int8 codes
  * (v ≈ code × scale, scale = max |v| / 127), padded to a multiple of 4 bytes so every row stays 4-aligned. A row is
  * little more than a quarter of the float32 vector's size, which is what a lookup reads per candidate; the
  * similarities it yields are within a few thousandths of the exact ones (bench/README.md).
  */
-const HEADER_BYTES = 28;
+const PRINT_OFFSET = 28;
+const HEADER_BYTES = PRINT_OFFSET + PRINT_BYTES;
+const HASHED = 1;
+const PRINTED = 2;
 export const rowBytes = (dimension: number): number => HEADER_BYTES + Math.ceil(dimension / 4) * 4;
 
 /** Encodes `vectors` (row-major, unit length) with their labels and hashes (row-aligned) as consecutive rows. */
@@ -31,10 +36,11 @@ export function encodePartitionRows(
     const scale = largest / 127 || 1;
     view.setUint32(offset, labels[row], true);
     view.setFloat32(offset + 4, scale, true);
-    view.setUint32(offset + 8, hashes.has(row) ? 1 : 0, true);
+    view.setUint32(offset + 8, (hashes.has(row) ? HASHED : 0) | (hashes.hasPrint(row) ? PRINTED : 0), true);
     hashes.wordsOf(row).forEach((word, w) => {
       view.setUint32(offset + 12 + 4 * w, word, true);
     });
+    bytes.set(hashes.printOf(row), offset + PRINT_OFFSET);
     for (let x = 0; x < dimension; x++)
       codes[offset + HEADER_BYTES + x] = Math.round(vectors[row * dimension + x] / scale);
   }
@@ -46,6 +52,7 @@ export class PartitionRows {
   private readonly words: Uint32Array;
   private readonly scales: Float32Array;
   private readonly codes: Int8Array;
+  private readonly bytes: Uint8Array;
   private readonly stride: number;
   readonly count: number;
 
@@ -61,6 +68,7 @@ export class PartitionRows {
     this.words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.scales = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = bytes;
   }
 
   label(row: number): number {
@@ -69,7 +77,19 @@ export class PartitionRows {
 
   /** Whether the row's media has a perceptual hash, and its four words (hash, mirror's hash; zeros without one). */
   hashed(row: number): boolean {
-    return this.words[(row * this.stride) / 4 + 2] === 1;
+    return (this.words[(row * this.stride) / 4 + 2] & HASHED) !== 0;
+  }
+
+  /** The row's hash and print as one item of ImageHashes (copied: it outlives the chunk read). */
+  hashesOf(row: number): ImageHashes {
+    const flags = this.words[(row * this.stride) / 4 + 2];
+    const print = this.bytes.slice(row * this.stride + PRINT_OFFSET, row * this.stride + HEADER_BYTES);
+    return ImageHashes.fromWords(
+      this.hashWords(row).slice(),
+      Uint8Array.of(flags & HASHED ? 1 : 0),
+      print,
+      Uint8Array.of(flags & PRINTED ? 1 : 0),
+    );
   }
 
   hashWords(row: number): Uint32Array {

@@ -1,4 +1,5 @@
-import { decodeImage, type RawImage, type ResizeMode } from './decode-image';
+import { pixelPrint } from '../../core/clustering/pixel-agreement';
+import { decodeImage, HASH_GRID, type RawImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
@@ -14,8 +15,10 @@ export type DecodedMedia =
       readonly frameCount: number;
       readonly width: number;
       readonly height: number;
-      /** An image's perceptual hash (perceptual-hash.ts) from the same decoded pixels; none for videos. */
+      /** An image's perceptual hash (perceptual-hash.ts) from the same decode; none for videos. */
       readonly hash?: string;
+      /** An image's pixel print (core/clustering/pixel-agreement.ts) of the encoder's pixels, base64; none for videos. */
+      readonly print?: string;
       /** An image at thumbnail size, from the same decode (decode-image.ts); none for videos. */
       readonly preview?: RawImage;
     }
@@ -34,7 +37,7 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
   try {
     if (entry.type === 'image') {
       const image = await decodeImage(await options.reader.bytes(entry), options.side, options.resize);
-      const hash = perceptualHash(image.rgb, options.side);
+      const hash = perceptualHash(image.hashGrey, HASH_GRID);
       return {
         ok: true,
         entry,
@@ -43,6 +46,7 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
         width: image.width,
         height: image.height,
         preview: image.preview,
+        print: Buffer.from(pixelPrint(image.rgb, options.side)).toString('base64'),
         ...(hash ? { hash } : {}),
       };
     }

@@ -17,6 +17,8 @@ export interface ShardRow {
   readonly height?: number;
   /** Perceptual hash of an image and of its mirror image (core/clustering/image-hashes.ts); absent for videos. */
   readonly phash?: string;
+  /** An image's pixel print (core/clustering/pixel-agreement.ts), base64; absent for videos. */
+  readonly print?: string;
 }
 
 export interface EmbeddedEntries {
@@ -94,6 +96,7 @@ export async function embedEntries(entries: readonly ManifestEntry[], options: E
         ...(media.entry.type === 'video' ? { frame_count: media.frameCount } : {}),
         ...(media.width && media.height ? { width: media.width, height: media.height } : {}),
         ...(media.hash ? { phash: media.hash } : {}),
+        ...(media.print ? { print: media.print } : {}),
       });
     }
     await options.onBatch?.(

@@ -1,8 +1,9 @@
 /**
  * The 64-bit DCT perceptual hash (pHash, as imagehash.phash computes it) of a decoded image, and that of its mirror
- * image, from the pixels the embed worker already decoded for the encoder: grey 32×32, 2-D DCT-II, the 8×8 lowest
- * frequencies, one bit per coefficient above their median. Mirroring an image negates the coefficients of odd
- * horizontal frequency, so the mirror's hash costs no second transform. Format: core/clustering/image-hashes.ts.
+ * image, from the grey grid the embed worker resized its preview to (decode-image.ts, hashGrey): 2-D DCT-II of the
+ * 32×32 grey, the 8×8 lowest frequencies, one bit per coefficient above their median. Mirroring an image negates the
+ * coefficients of odd horizontal frequency, so the mirror's hash costs no second transform. Format:
+ * core/clustering/image-hashes.ts.
  */
 const GRID = 32;
 const FREQUENCIES = 8;
@@ -16,22 +17,19 @@ const COSINES = (() => {
   return table;
 })();
 
-/** 32 hex digits (hash, then the mirror's hash) of interleaved RGB `side`×`side` pixels, or undefined if near-uniform. */
-export function perceptualHash(rgb: Uint8Array, side: number): string | undefined {
-  const grey = greyGrid(rgb, side);
+/** 32 hex digits (hash, then the mirror's hash) of grey `side`×`side` pixels, or undefined if near-uniform. */
+export function perceptualHash(pixels: Uint8Array, side: number): string | undefined {
+  const grey = greyGrid(pixels, side);
   if (standardDeviation(grey) < MIN_CONTRAST) return undefined;
   const coefficients = lowFrequencies(grey);
   const mirrored = coefficients.map((value, i) => ((i % FREQUENCIES) % 2 === 1 ? -value : value));
   return hex(bits(coefficients)) + hex(bits(mirrored));
 }
 
-/** Luma (BT.601) averaged over a 32×32 grid of cells; a source smaller than the grid is sampled nearest. */
-function greyGrid(rgb: Uint8Array, side: number): Float64Array {
+/** Grey levels averaged over a 32×32 grid of cells; a source smaller than the grid is sampled nearest. */
+function greyGrid(pixels: Uint8Array, side: number): Float64Array {
   const grey = new Float64Array(GRID * GRID);
-  const luma = (x: number, y: number) => {
-    const p = (y * side + x) * 3;
-    return 0.299 * rgb[p]! + 0.587 * rgb[p + 1]! + 0.114 * rgb[p + 2]!;
-  };
+  const luma = (x: number, y: number) => pixels[y * side + x]!;
   if (side < GRID) {
     for (let y = 0; y < GRID; y++)
       for (let x = 0; x < GRID; x++)
