@@ -7,8 +7,8 @@
  * recall / F1 of each setting, the transformations on which it falls below the pHash baseline (Hamming ≤ 6, single
  * link, as bench/near-duplicates.ts prints it) on the same images, and the choice: among the settings whose precision
  * is at least 0.94 (a margin over the 0.90 asked for), whose largest cluster holds at most 1 % of the images and that
- * are at or above the baseline on every transformation, those within 0.002 of the best F1 (differences the size of
- * one image's pairs), and of those the most precise (bench/README.md).
+ * are at or above the baseline on every transformation, with pixel_agreement PHOTO_AGREEMENT, the best F1 (within
+ * 0.002, differences the size of one image's pairs: the most precise).
  *
  *   bash bench/fetch-corpus.sh && npx tsx bench/calibrate-default-encoder.ts [corpus=.data/near-duplicates]
  */
@@ -31,6 +31,13 @@ const THRESHOLDS = Array.from({ length: 15 }, (_, i) => (46 + 2 * i) / 100);
  */
 const DISTANCES = [6, 8, 10];
 const AGREEMENTS = [undefined, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
+/**
+ * The pixel check is not chosen by this half's F1, on which 0.95 and 0.97 tie (bench/README.md): 78 % of the corpus
+ * are sprites and icons, whose prints agree better than photographs' do. 0.95 is the strictest check that a crop,
+ * resized and recompressed, of the real photographs in test/fixtures/real-images passes for 4 of 5 (0.97: 2 of 5;
+ * the fifth, a star field, scores 0.88).
+ */
+const PHOTO_AGREEMENT = 0.95;
 
 const set = resolve(process.argv[2] ?? '.data/near-duplicates', 'set');
 const entries = readCorpus(set, 'tuning');
@@ -78,6 +85,7 @@ for (const r of rows)
   );
 const eligible = rows.filter(
   (r) =>
+    r.minAgreement === PHOTO_AGREEMENT &&
     r.overall.precision >= MIN_PRECISION &&
     r.largest <= Math.max(2, Math.floor(entries.length / 100)) &&
     belowBaseline(r.byType).length === 0,

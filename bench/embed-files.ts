@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pixelPrint } from '../core/clustering/pixel-agreement';
 import type { EmbeddingConfig } from '../core/datasets/embedding-config';
-import { decodeImage, HASH_GRID } from '../workers/embed/decode-image';
+import { decodeImage } from '../workers/embed/decode-image';
 import { perceptualHash } from '../workers/embed/perceptual-hash';
 import { rgbToChw } from '../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../workers/model/image-encoder';
@@ -29,9 +29,9 @@ export async function embedFiles(
       const batch = files.slice(start, start + 32);
       const pixels = new Float32Array(batch.length * 3 * side * side);
       for (const [i, file] of batch.entries()) {
-        const { rgb, hashGrey } = await decodeImage(readFileSync(file), side, config.resize);
+        const { rgb, preview } = await decodeImage(readFileSync(file), side, config.resize);
         rgbToChw(rgb, side, config, pixels, i * 3 * side * side);
-        hashes.push(perceptualHash(hashGrey, HASH_GRID));
+        hashes.push(perceptualHash(preview));
         prints.push(Buffer.from(pixelPrint(rgb, side)).toString('base64'));
       }
       vectors.set(await encoder.encode(pixels, batch.length), start * dimension);

@@ -9,17 +9,18 @@ import { convertTfjsGraphModel, type FeatureExtractorSpec } from './tfjs-to-onnx
 /**
  * The default image encoder of local mode: the trunk of the MobileNetV2 (width 1.4, ImageNet-trained TF-Hub feature
  * vector) that the `nsfwjs` package ships as a TF.js graph model (its `mobilenet_v2_mid`), converted to ONNX here and
- * cut after the last inverted-residual block (`expanded_conv_16/project`, 448 channels at 5×5), average-pooled,
+ * cut after the last inverted-residual block (`expanded_conv_16/project`, 448 channels at 4×4), average-pooled,
  * centred and whitened (PCA, 320 components). bench/README.md has the measurements behind each choice: that layer
- * (least chaining of unrelated images of every layer tried), 64 px decoded then 160 px in the network (copies at other
- * resolutions become the same input; 128 px is 1.2× faster end to end and 0.01 F1 worse), the corpus mean (spreads
- * unrelated images around cosine 0) and the whitening (features that every sprite shares stop dominating the cosine).
+ * (least chaining of unrelated images of every layer tried), 64 px decoded then 128 px in the network (copies at other
+ * resolutions become the same input; 160 px costs 1.6× the inference for 0.01 F1 on the tuning half once the pixel
+ * check guards the links), the corpus mean (spreads unrelated images around cosine 0) and the whitening (features
+ * that every sprite shares stop dominating the cosine).
  */
 export const DEFAULT_ENCODER = {
   nsfwjsModel: 'mobilenet_v2_mid',
   layer: 'MobilenetV2/expanded_conv_16/project/BatchNorm/FusedBatchNormV3',
   inputSize: 64,
-  networkSize: 160,
+  networkSize: 128,
 } as const;
 
 const require = createRequire(import.meta.url);

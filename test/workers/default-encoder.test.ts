@@ -13,7 +13,7 @@ import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildDefaultEncoder, DEFAULT_ENCODER } from '../../core/model/default-encoder';
 import { sha256Hex } from '../../core/model/model-file';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
-import { decodeImage, HASH_GRID } from '../../workers/embed/decode-image';
+import { decodeImage } from '../../workers/embed/decode-image';
 import { perceptualHash } from '../../workers/embed/perceptual-hash';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../../workers/model/image-encoder';
@@ -45,7 +45,7 @@ async function embed(images: readonly Uint8Array[]): Promise<{ vectors: Float32A
   for (const [i, bytes] of images.entries()) {
     const decoded = await decodeImage(bytes, side, config.resize);
     rgbToChw(decoded.rgb, side, config, pixels, i * 3 * side * side);
-    hashes.push(perceptualHash(decoded.hashGrey, HASH_GRID));
+    hashes.push(perceptualHash(decoded.preview));
     prints.push(Buffer.from(pixelPrint(decoded.rgb, side)).toString('base64'));
   }
   return { vectors: await encoder.encode(pixels, images.length), hashes: ImageHashes.fromHex(hashes, prints) };

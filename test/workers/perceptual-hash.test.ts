@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ImageHashes } from '../../core/clustering/image-hashes';
-import { decodeImage, HASH_GRID } from '../../workers/embed/decode-image';
+import { decodeImage } from '../../workers/embed/decode-image';
 import { perceptualHash } from '../../workers/embed/perceptual-hash';
 
 /** Real photographs (test/fixtures/real-images) hashed from the embed worker's decode, as the worker hashes them. */
@@ -11,8 +11,8 @@ const fixture = (name: string) =>
   readFileSync(join(import.meta.dirname, '..', 'fixtures', 'real-images', `${name}.jpg`));
 
 async function hashOf(bytes: Uint8Array, side = 64): Promise<string | undefined> {
-  const { hashGrey } = await decodeImage(bytes, side, 'fill');
-  return perceptualHash(hashGrey, HASH_GRID);
+  const { preview } = await decodeImage(bytes, side, 'fill');
+  return perceptualHash(preview);
 }
 
 describe('perceptual hash', () => {
@@ -39,17 +39,27 @@ describe('perceptual hash', () => {
     expect(at16).toBe(at64);
   });
 
-  it('hashes a grey grid of any size by averaging it to 32 × 32 cells', () => {
-    const grid = Uint8Array.from({ length: 64 * 64 }, (_, i) => ((i % 64) * 3 + Math.floor(i / 64) * 2) % 256);
-    const halved = Uint8Array.from({ length: 32 * 32 }, (_, i) => {
-      const x = (i % 32) * 2;
-      const y = Math.floor(i / 32) * 2;
-      return Math.round(
-        (grid[y * 64 + x]! + grid[y * 64 + x + 1]! + grid[(y + 1) * 64 + x]! + grid[(y + 1) * 64 + x + 1]!) / 4,
-      );
-    });
-    const hashes = ImageHashes.fromHex([perceptualHash(grid, 64), perceptualHash(halved, 32)]);
+  it('averages any size to 32 × 32 cells by area, transparency over white', () => {
+    const pattern = (x: number, y: number) => Math.round(128 + 100 * Math.sin(x / 9) * Math.cos(y / 13));
+    /** The pattern at `side` px, each pixel the mean of the `scale`² pixels of the 96 px pattern it covers. */
+    const image = (side: number, channels: 3 | 4) => {
+      const scale = 96 / side;
+      const data = new Uint8Array(side * side * channels);
+      for (let y = 0; y < side; y++)
+        for (let x = 0; x < side; x++) {
+          let sum = 0;
+          for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) sum += pattern(x * scale + dx, y * scale + dy);
+          const at = (y * side + x) * channels;
+          data.fill(Math.round(sum / scale ** 2), at, at + 3);
+          if (channels === 4) data[at + 3] = 255;
+        }
+      return { data, width: side, height: side, channels };
+    };
+    const hashes = ImageHashes.fromHex([perceptualHash(image(96, 4)), perceptualHash(image(48, 3)), perceptualHash(image(16, 3))]);
     expect(hashes.distance(0, 1)).toBeLessThanOrEqual(2);
+    expect(hashes.distance(0, 2)).toBeLessThanOrEqual(6);
+    const clear = { data: new Uint8Array(40 * 40 * 4), width: 40, height: 40, channels: 4 as const };
+    expect(perceptualHash(clear)).toBeUndefined();
   });
 
   it('gives a near-uniform image no hash: its bits would be noise', async () => {

@@ -8,7 +8,7 @@ import { THUMBNAIL_MAX_SIDE } from './thumbnail';
  * channel instead exposed whatever colour the encoder left under transparent pixels (issue 9: a PNG and its WebP copy
  * at cosine −0.75).
  */
-const TRANSPARENT_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
+export const TRANSPARENT_BACKGROUND = { r: 255, g: 255, b: 255 } as const;
 
 /** embedding_config.resize: `crop` keeps the centre square, `fill` scales each side (docs/data-model.md). */
 export type ResizeMode = 'crop' | 'fill';
@@ -28,15 +28,7 @@ export interface DecodedImage {
    * from, so the file is decoded once for both.
    */
   readonly preview: RawImage;
-  /**
-   * The preview flattened, grey and resized to HASH_GRID² (aspect ignored), as imagehash's pHash sees a file: what the
-   * perceptual hash is computed from (perceptual-hash.ts).
-   */
-  readonly hashGrey: Uint8Array;
 }
-
-/** Side of the grey grid the perceptual hash is computed from. */
-export const HASH_GRID = 32;
 
 /** Interleaved 8-bit pixels: 3 channels (RGB) or 4 (RGBA). */
 export interface RawImage {
@@ -114,19 +106,10 @@ async function decode(bytes: Uint8Array, side: number, resize: ResizeMode): Prom
   if (info.channels !== 3 || info.width !== side || info.height !== side) {
     throw new Error(`unexpected decoded layout ${info.width}×${info.height}×${info.channels}`);
   }
-  // From the preview rather than the encoder's input: a copy at another size then hashes as the baseline hashes it
-  // (issue 9: a 48 px copy of a noisy 72 px tile was 22 bits from it through the 64 px input, 4 through this).
-  const grey = await sharp(preview.data, { raw: { width: preview.width, height: preview.height, channels } })
-    .flatten({ background: TRANSPARENT_BACKGROUND })
-    .greyscale()
-    .resize(HASH_GRID, HASH_GRID, { fit: 'fill' })
-    .raw()
-    .toBuffer();
   return {
     rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     width,
     height,
     preview,
-    hashGrey: new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength),
   };
 }

@@ -1,5 +1,5 @@
 import { pixelPrint } from '../../core/clustering/pixel-agreement';
-import { decodeImage, HASH_GRID, type RawImage, type ResizeMode } from './decode-image';
+import { decodeImage, type RawImage, type ResizeMode } from './decode-image';
 import type { ManifestEntry } from './manifest';
 import { SkippableMediaError } from './media-errors';
 import type { MediaReader } from './media-reader';
@@ -37,7 +37,7 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
   try {
     if (entry.type === 'image') {
       const image = await decodeImage(await options.reader.bytes(entry), options.side, options.resize);
-      const hash = perceptualHash(image.hashGrey, HASH_GRID);
+      const hash = perceptualHash(image.preview);
       return {
         ok: true,
         entry,
