@@ -225,13 +225,21 @@ describe('embedding_config', () => {
 
   it('tells whether two configs name the same encoder: id, version, width and pinned bytes, not the preparation', () => {
     const local = LOCAL_EMBEDDING_CONFIG;
-    expect(sameEncoder(local, { ...local, similarity_threshold: 0.8, phash_distance: 4, resize: 'crop' })).toBe(true);
+    expect(
+      sameEncoder(local, {
+        ...local,
+        similarity_threshold: 0.8,
+        phash_distance: 4,
+        pixel_agreement: 0.5,
+        resize: 'crop',
+      }),
+    ).toBe(true);
     expect(sameEncoder(local, { ...local, model_sha256: undefined })).toBe(true);
     expect(sameEncoder(local, { ...local, model_sha256: 'a'.repeat(64) })).toBe(false);
     expect(sameEncoder(local, { ...local, model_id: 'mobilenet-v2-140-trunk' })).toBe(false);
     expect(sameEncoder(local, { ...local, version: '2' })).toBe(false);
     expect(sameEncoder(local, TEST_EMBEDDING_CONFIG)).toBe(false);
-    expect(encoderName(local)).toBe('mobilenet-v2-140-trunk-whitened (sha256 b798603c0fa2…)');
+    expect(encoderName(local)).toBe(`mobilenet-v2-140-trunk-whitened (sha256 ${local.model_sha256!.slice(0, 12)}…)`);
     expect(encoderName({ model_id: 'clip', dimension: 512 })).toBe('clip');
   });
 });
