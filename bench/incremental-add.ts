@@ -21,7 +21,12 @@ import { localRangedReader, type RangedReader } from '../workers/assign/ranged-r
 import { buildKnnGraph } from '../workers/cluster/build-knn-graph';
 import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { ExactKnn } from '../workers/cluster/exact-knn';
-import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../workers/cluster/partition-files';
+import {
+  PARTITION_FILES,
+  partitionLayout,
+  partitionPrintsFile,
+  partitionRowsFile,
+} from '../workers/cluster/partition-files';
 import { buildPartitionIndex, PARTITION_SIZE, sortedByPartition } from '../workers/cluster/partition-index';
 import { encodeVectors } from '../workers/embed/shard-format';
 import { cpuNow, cpuSeconds, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
@@ -84,6 +89,8 @@ async function writeCommittedClustering(vectors: Float32Array, n: number, folder
     [PARTITION_FILES.topCentroids, encodeVectors(index.topCentroids)],
     [PARTITION_FILES.centroids, encodeVectors(index.centroids)],
     [PARTITION_FILES.rows, partitionRowsFile(index, sorted, labels, ImageHashes.fromHex(Array(labels.length)))],
+    // Zeros here (synthetic vectors have no prints); read only for the candidates a pixel check compares.
+    [PARTITION_FILES.prints, partitionPrintsFile(index, ImageHashes.fromHex(Array(labels.length)))],
   ];
   for (const [file, bytes] of files) writeFileSync(join(folder, file), bytes);
   return {

@@ -12,9 +12,9 @@ export class ImageHashes {
     /** Four words per item: hash low, hash high, mirror low, mirror high. */
     private readonly words: Uint32Array,
     private readonly present: Uint8Array,
-    /** PRINT_BYTES per item (zeros where `printed` is 0). */
-    private readonly prints: Uint8Array,
-    private readonly printed: Uint8Array,
+    /** PRINT_BYTES per item (zeros where `printed` is 0); null when no item has one (nothing allocated). */
+    private readonly prints: Uint8Array | null,
+    private readonly printed: Uint8Array | null,
   ) {}
 
   static fromHex(values: readonly (string | undefined)[], prints?: readonly (string | undefined)[]): ImageHashes {
@@ -28,9 +28,10 @@ export class ImageHashes {
       for (let w = 0; w < 4; w++) words[item * 4 + w] = Number.parseInt(value.slice(w * 8, w * 8 + 8), 16);
       present[item] = 1;
     });
+    if (!prints?.some((value) => value !== undefined)) return new ImageHashes(words, present, null, null);
     const bytes = new Uint8Array(values.length * PRINT_BYTES);
     const printed = new Uint8Array(values.length);
-    prints?.forEach((value, item) => {
+    prints.forEach((value, item) => {
       if (value === undefined) return;
       const print = Buffer.from(value, 'base64');
       if (print.length !== PRINT_BYTES) throw new Error(`Not a pixel print: ${print.length} bytes`);
@@ -41,13 +42,9 @@ export class ImageHashes {
   }
 
   /** Items' hashes as raw words (four per item; `present` 0 where none), and prints, e.g. from a partition row. */
-  static fromWords(
-    words: Uint32Array,
-    present: Uint8Array,
-    prints: Uint8Array = new Uint8Array(present.length * PRINT_BYTES),
-    printed: Uint8Array = new Uint8Array(present.length),
-  ): ImageHashes {
+  static fromWords(words: Uint32Array, present: Uint8Array, prints?: Uint8Array, printed?: Uint8Array): ImageHashes {
     if (words.length !== present.length * 4) throw new Error('ImageHashes: four words per item expected');
+    if (!prints || !printed) return new ImageHashes(words, present, null, null);
     if (prints.length !== printed.length * PRINT_BYTES || printed.length !== present.length)
       throw new Error(`ImageHashes: ${PRINT_BYTES} print bytes per item expected`);
     return new ImageHashes(words, present, prints, printed);
@@ -67,25 +64,29 @@ export class ImageHashes {
   }
 
   hasPrint(item: number): boolean {
-    return this.printed[item] === 1;
+    return this.printed?.[item] === 1;
   }
 
   /** The pixel print of `item` (zeros when it has none). */
   printOf(item: number): Uint8Array {
-    return this.prints.subarray(item * PRINT_BYTES, (item + 1) * PRINT_BYTES);
+    return this.prints && this.hasPrint(item)
+      ? this.prints.subarray(item * PRINT_BYTES, (item + 1) * PRINT_BYTES)
+      : NO_PRINT;
   }
 
   /** The same items in the order of `rows`. */
   gather(rows: ArrayLike<number>): ImageHashes {
     const words = new Uint32Array(rows.length * 4);
     const present = new Uint8Array(rows.length);
-    const prints = new Uint8Array(rows.length * PRINT_BYTES);
-    const printed = new Uint8Array(rows.length);
+    const prints = this.prints && new Uint8Array(rows.length * PRINT_BYTES);
+    const printed = this.printed && new Uint8Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       words.set(this.wordsOf(rows[i]!), i * 4);
       present[i] = this.present[rows[i]!]!;
-      prints.set(this.printOf(rows[i]!), i * PRINT_BYTES);
-      printed[i] = this.printed[rows[i]!]!;
+      if (prints && printed && this.hasPrint(rows[i]!)) {
+        prints.set(this.printOf(rows[i]!), i * PRINT_BYTES);
+        printed[i] = 1;
+      }
     }
     return new ImageHashes(words, present, prints, printed);
   }
@@ -136,6 +137,9 @@ export function pixelsAllow(rule: HashRule | undefined, i: number, j: number, ot
   const agreement = rule.hashes.agreement(i, j, other);
   return agreement === undefined || agreement >= rule.minAgreement;
 }
+
+/** The print of a media without one: never compared (hasPrint is false), shared. */
+const NO_PRINT = new Uint8Array(PRINT_BYTES);
 
 function popcount(value: number): number {
   let x = value - ((value >>> 1) & 0x55555555);

@@ -9,9 +9,19 @@ import { normaliseRows } from '../../core/clustering/vector-math';
 import { PartitionSearch } from '../../workers/assign/partition-search';
 import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
-import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../../workers/cluster/partition-files';
+import {
+  PARTITION_FILES,
+  partitionLayout,
+  partitionPrintsFile,
+  partitionRowsFile,
+} from '../../workers/cluster/partition-files';
 import { buildPartitionIndex, type PartitionIndex, sortedByPartition } from '../../workers/cluster/partition-index';
-import { encodePartitionRows, PartitionRows, rowBytes } from '../../workers/cluster/partition-rows';
+import {
+  encodePartitionPrints,
+  encodePartitionRows,
+  PartitionRows,
+  rowBytes,
+} from '../../workers/cluster/partition-rows';
 import { encodeVectors } from '../../workers/embed/shard-format';
 import type { TestBucket } from '../support/servers';
 import { createWorkerBucket } from './embed-support';
@@ -84,6 +94,7 @@ function writeIndexFiles(
     join(folder, PARTITION_FILES.rows),
     partitionRowsFile(index, sortedByPartition(vectors, index), labels, hashes),
   );
+  writeFileSync(join(folder, PARTITION_FILES.prints), partitionPrintsFile(index, hashes));
 }
 
 describe('partition index', () => {
@@ -146,12 +157,19 @@ describe('partition index', () => {
       const flip = (hex: string) => (~Number.parseInt(hex, 16) >>> 0).toString(16).padStart(8, '0');
       return word + other + flip(word) + flip(other);
     };
+    /** A distinct print per row (its first four bytes: the row number). */
+    const printOf = (row: number) => {
+      const bytes = new Uint8Array(PRINT_BYTES);
+      new DataView(bytes.buffer).setUint32(0, row, true);
+      return Buffer.from(bytes).toString('base64');
+    };
     let bucket: TestBucket;
 
     beforeAll(async () => {
       const index = await buildPartitionIndex(vectors, D, exact);
       const hashes = ImageHashes.fromHex(
         Array.from({ length: n }, (_, row) => (row % 10 === 9 ? undefined : hashOf(row))),
+        Array.from({ length: n }, (_, row) => (row % 7 === 3 ? undefined : printOf(row))),
       );
       writeIndexFiles(folder, index, vectors, labels, hashes);
       bucket = await createWorkerBucket();
@@ -202,11 +220,13 @@ describe('partition index', () => {
       const queryHashes = ImageHashes.fromHex(originals.map(() => undefined).concat([undefined]));
       const asked: number[] = [];
       // Allows nothing for the first query, anything but its nearest for the second, everything for the others.
+      const printed: number[] = [];
       const check = {
         threshold: 0.5,
         allows: (query: number, candidate: ImageHashes) => {
           asked.push(query);
           expect(candidate.size).toBe(1);
+          if (candidate.hasPrint(0)) printed.push(new DataView(candidate.printOf(0).buffer).getUint32(0, true));
           return query === 0 ? false : query === 1 ? asked.filter((q) => q === 1).length > 1 : true;
         },
       };
@@ -220,6 +240,10 @@ describe('partition index', () => {
       // the unrelated query's nearest is below the threshold: answered without asking the check
       expect(found[originals.length]!.label).toBe(plain[originals.length]!.label);
       expect(asked).not.toContain(originals.length);
+      // each candidate asked about came with its own print, read from the prints file (rows 7k + 3 have none)
+      expect(printed.length).toBeGreaterThan(0);
+      for (const row of printed) expect(row % 7).not.toBe(3);
+      expect(printed).toContain(originals[2]);
     });
 
     it('reads a few partitions per query, not the index', async () => {
@@ -262,7 +286,7 @@ describe('partition index', () => {
 });
 
 describe('partition rows', () => {
-  it('keep each label, hash and pixel print and score similarities within 0.005 of the float32 vectors', () => {
+  it('keep each label and hash (prints in their own file) and score similarities within 0.005 of the float32 vectors', () => {
     const vectors = topical(200, 11);
     const labels = Uint32Array.from({ length: 200 }, (_, i) => 4_000_000_000 - i);
     const hex = Array.from({ length: 200 }, (_, i) =>
@@ -273,7 +297,10 @@ describe('partition rows', () => {
         ? undefined
         : Buffer.from(Uint8Array.from({ length: PRINT_BYTES }, (_, b) => (b * 7 + i) % 256)).toString('base64'),
     );
-    const rows = new PartitionRows(encodePartitionRows(vectors, labels, ImageHashes.fromHex(hex, prints), D), D);
+    const hashes = ImageHashes.fromHex(hex, prints);
+    const rows = new PartitionRows(encodePartitionRows(vectors, labels, hashes, D), D);
+    const printBytes = encodePartitionPrints(hashes);
+    expect(printBytes.length).toBe(200 * PRINT_BYTES);
     expect(rows.count).toBe(200);
     const query = topical(1, 12);
     for (let row = 0; row < 200; row++) {
@@ -285,10 +312,10 @@ describe('partition rows', () => {
         hex[row] ?? '0'.repeat(32),
       );
       expect(Math.abs(rows.similarity(row, query, 0) - exactSimilarity)).toBeLessThan(0.005);
-      const item = rows.hashesOf(row);
-      expect(item.has(0)).toBe(hex[row] !== undefined);
-      expect(item.hasPrint(0)).toBe(prints[row] !== undefined);
-      if (prints[row]) expect(Buffer.from(item.printOf(0)).toString('base64')).toBe(prints[row]);
+      expect(rows.printed(row)).toBe(prints[row] !== undefined);
+      expect(rows.hashesOf(row).has(0)).toBe(hex[row] !== undefined);
+      const print = printBytes.subarray(row * PRINT_BYTES, (row + 1) * PRINT_BYTES);
+      expect(Buffer.from(print).toString('base64')).toBe(prints[row] ?? Buffer.alloc(PRINT_BYTES).toString('base64'));
     }
   });
 

@@ -48,14 +48,19 @@ describe('perceptual hash', () => {
       for (let y = 0; y < side; y++)
         for (let x = 0; x < side; x++) {
           let sum = 0;
-          for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) sum += pattern(x * scale + dx, y * scale + dy);
+          for (let dy = 0; dy < scale; dy++)
+            for (let dx = 0; dx < scale; dx++) sum += pattern(x * scale + dx, y * scale + dy);
           const at = (y * side + x) * channels;
           data.fill(Math.round(sum / scale ** 2), at, at + 3);
           if (channels === 4) data[at + 3] = 255;
         }
       return { data, width: side, height: side, channels };
     };
-    const hashes = ImageHashes.fromHex([perceptualHash(image(96, 4)), perceptualHash(image(48, 3)), perceptualHash(image(16, 3))]);
+    const hashes = ImageHashes.fromHex([
+      perceptualHash(image(96, 4)),
+      perceptualHash(image(48, 3)),
+      perceptualHash(image(16, 3)),
+    ]);
     expect(hashes.distance(0, 1)).toBeLessThanOrEqual(2);
     expect(hashes.distance(0, 2)).toBeLessThanOrEqual(6);
     const clear = { data: new Uint8Array(40 * 40 * 4), width: 40, height: 40, channels: 4 as const };

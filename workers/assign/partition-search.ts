@@ -1,4 +1,4 @@
-import type { ImageHashes } from '../../core/clustering/image-hashes';
+import { ImageHashes } from '../../core/clustering/image-hashes';
 import type { ExactKnn } from '../cluster/exact-knn';
 import { checkLayout, PARTITION_FILES, type PartitionLayout, partitionLayoutSchema } from '../cluster/partition-files';
 import { gatherRows } from '../cluster/partition-index';
@@ -36,8 +36,11 @@ interface Candidate {
   readonly label: number;
   readonly similarity: number;
   readonly distance: number;
-  /** The candidate's hash and print, kept for the link check. */
+  /** Position in the rows (and prints) file. */
+  readonly position: number;
+  /** The candidate's hash, kept for the link check, and whether the prints file holds a print for it. */
   readonly item?: ImageHashes;
+  readonly printed: boolean;
 }
 
 /**
@@ -109,6 +112,7 @@ export class PartitionSearch {
       { mergeGap: MERGE_GAP_ROWS * stride, chunkBytes: CHUNK_BYTES },
       (range, bytes) => {
         const rows = new PartitionRows(bytes, d);
+        const first = range.start / stride;
         for (const query of queriesOf.get(partitionAt.get(range.start)!)!) {
           const top = best[query];
           for (let row = 0; row < rows.count; row++) {
@@ -116,18 +120,53 @@ export class PartitionSearch {
             if (top.length === keep && similarity <= top[keep - 1].similarity) continue;
             const item = hashes ? rows.hashesOf(row) : undefined;
             const distance = item ? hashes!.of.distance(query, 0, item) : Number.POSITIVE_INFINITY;
-            insertBySimilarity(top, { label: rows.label(row), similarity, distance, item }, keep);
+            const candidate = { label: rows.label(row), similarity, distance, position: first + row, item };
+            insertBySimilarity(top, { ...candidate, printed: rows.printed(row) }, keep);
           }
         }
       },
     );
+    const check = hashes?.check;
+    const prints = check ? await this.printsOf(best, check.threshold) : new Map<number, Uint8Array>();
+    const allowed = (candidate: Candidate, query: number): boolean => {
+      if (!check || candidate.similarity < check.threshold) return true;
+      const print = prints.get(candidate.position);
+      const present = Uint8Array.of(candidate.item!.has(0) ? 1 : 0);
+      const words = candidate.item!.wordsOf(0).slice();
+      const item = print
+        ? ImageHashes.fromWords(words, present, print, Uint8Array.of(1))
+        : ImageHashes.fromWords(words, present);
+      return check.allows(query, item);
+    };
     return best.map((top, query) =>
-      top.length === 0 ? null : nearestRow(top, hashes !== undefined, hashes?.check && ((c) => checked(c, query))),
+      top.length === 0 ? null : nearestRow(top, hashes !== undefined, check && ((c) => allowed(c, query))),
     );
-    function checked(candidate: Candidate, query: number): boolean {
-      const check = hashes!.check!;
-      return candidate.similarity < check.threshold || check.allows(query, candidate.item!);
-    }
+  }
+
+  /**
+   * The prints (partition-prints.bin) of the candidates at or above `threshold` that have one, by position: the only
+   * ones a link check compares. None from a clustering written before prints (its media then go unchecked).
+   */
+  private async printsOf(best: readonly Candidate[][], threshold: number): Promise<Map<number, Uint8Array>> {
+    const prints = new Map<number, Uint8Array>();
+    const size = this.layout.print_bytes;
+    if (size === undefined) return prints;
+    const positions = [
+      ...new Set(
+        best.flatMap((top) => top.filter((c) => c.printed && c.similarity >= threshold).map((c) => c.position)),
+      ),
+    ].sort((a, b) => a - b);
+    await forEachRange(
+      this.reader,
+      PARTITION_FILES.prints,
+      positions.map((position) => ({ start: position * size, end: (position + 1) * size })),
+      { mergeGap: MERGE_GAP_ROWS * size, chunkBytes: CHUNK_BYTES },
+      (range, bytes) => {
+        // A copy: `bytes` views a buffer the next chunk is read into (and Buffer#slice would not copy).
+        prints.set(range.start / size, new Uint8Array(bytes));
+      },
+    );
+    return prints;
   }
 
   /** The PARTITION_PROBES partitions with the most similar centroids among those of each query's TOP_PROBES top cells. */

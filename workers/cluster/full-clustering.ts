@@ -14,7 +14,7 @@ import { clusterVectors } from './cluster-vectors';
 import { type ClusteringSummary, clusteringKey, encodeLabels, putBytes, putLargeBytes } from './clustering-files';
 import { ExactKnn } from './exact-knn';
 import { queryBatchMedia } from './media-queries';
-import { PARTITION_FILES, partitionLayout, partitionRowsFile } from './partition-files';
+import { PARTITION_FILES, partitionLayout, partitionPrintsFile, partitionRowsFile } from './partition-files';
 import { PARTITION_SIZE, type PartitionIndex } from './partition-index';
 import { clusterItem, type MediaItem, newMediaItem, visibleAssignment } from './table-items';
 import { putAll } from './table-writes';
@@ -200,6 +200,7 @@ async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOu
       partitionKey('rows'),
       partitionRowsFile(index, output.sorted, output.labels, output.hashes),
     ),
+    putLargeBytes(job.s3, job.bucket, partitionKey('prints'), partitionPrintsFile(index, output.hashes)),
     putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
     putLargeBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels)),
     putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),

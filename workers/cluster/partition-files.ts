@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ImageHashes } from '../../core/clustering/image-hashes';
+import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 import type { PartitionIndex } from './partition-index';
-import { encodePartitionRows, rowBytes } from './partition-rows';
+import { encodePartitionPrints, encodePartitionRows, rowBytes } from './partition-rows';
 
 /**
  * The partition index of a full clustering as files next to it (docs/pipeline.md, Cluster). The incremental path
@@ -13,6 +14,7 @@ export const PARTITION_FILES = {
   topCentroids: 'top-centroids.f32',
   centroids: 'partition-centroids.f32',
   rows: 'partition-rows.bin',
+  prints: 'partition-prints.bin',
 } as const;
 
 export const partitionLayoutSchema = z.object({
@@ -25,6 +27,8 @@ export const partitionLayoutSchema = z.object({
   partition_start: z.array(z.number().int().nonnegative()).min(1),
   /** Bytes per row of partition-rows.bin; absent in clusterings written before rows carried perceptual hashes. */
   row_bytes: z.optional(z.number().int().positive()),
+  /** Bytes per print of partition-prints.bin; absent in clusterings written before prints (their media are unchecked). */
+  print_bytes: z.optional(z.number().int().positive()),
 });
 export type PartitionLayout = z.infer<typeof partitionLayoutSchema>;
 
@@ -36,6 +40,7 @@ export function partitionLayout(index: PartitionIndex, partitionSize: number): P
     top_start: Array.from(index.topStart),
     partition_start: Array.from(index.partitionStart),
     row_bytes: rowBytes(index.dimension),
+    print_bytes: PRINT_BYTES,
   };
 }
 
@@ -53,9 +58,17 @@ export const partitionRowsFile = (
     index.dimension,
   );
 
+/** partition-prints.bin: every media's pixel print, in the order of partition-rows.bin. */
+export const partitionPrintsFile = (index: PartitionIndex, hashes: ImageHashes): Uint8Array =>
+  encodePartitionPrints(hashes.gather(index.order));
+
 /** Checks that a layout read back agrees with itself, so byte ranges computed from it stay inside the files. */
 export function checkLayout(layout: PartitionLayout): void {
   const { top_start: top, partition_start: start } = layout;
+  if (layout.print_bytes !== undefined && layout.print_bytes !== PRINT_BYTES)
+    throw new Error(
+      `partitions.json: prints of ${layout.print_bytes} bytes, this version reads ${PRINT_BYTES}; reindex the dataset`,
+    );
   if (layout.row_bytes !== rowBytes(layout.dimension))
     throw new Error(
       layout.row_bytes === undefined

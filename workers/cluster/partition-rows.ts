@@ -4,14 +4,13 @@ import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 /**
  * One clustered media as the incremental path reads it: `label` (uint32 LE, its cluster number), `scale` (float32 LE),
  * `flags` (uint32 LE: 1 when the media has a perceptual hash, 2 when it has a pixel print), the four uint32 LE words of
- * its hash and its mirror's (core/clustering/image-hashes.ts; zeros without one), its pixel print (PRINT_BYTES; zeros
- * without one), then its unit vector quantised to int8 codes
+ * its hash and its mirror's (core/clustering/image-hashes.ts; zeros without one), then its unit vector quantised to
+ * int8 codes
  * (v ≈ code × scale, scale = max |v| / 127), padded to a multiple of 4 bytes so every row stays 4-aligned. A row is
  * little more than a quarter of the float32 vector's size, which is what a lookup reads per candidate; the
  * similarities it yields are within a few thousandths of the exact ones (bench/README.md).
  */
-const PRINT_OFFSET = 28;
-const HEADER_BYTES = PRINT_OFFSET + PRINT_BYTES;
+const HEADER_BYTES = 28;
 const HASHED = 1;
 const PRINTED = 2;
 export const rowBytes = (dimension: number): number => HEADER_BYTES + Math.ceil(dimension / 4) * 4;
@@ -40,7 +39,6 @@ export function encodePartitionRows(
     hashes.wordsOf(row).forEach((word, w) => {
       view.setUint32(offset + 12 + 4 * w, word, true);
     });
-    bytes.set(hashes.printOf(row), offset + PRINT_OFFSET);
     for (let x = 0; x < dimension; x++)
       codes[offset + HEADER_BYTES + x] = Math.round(vectors[row * dimension + x] / scale);
   }
@@ -52,7 +50,6 @@ export class PartitionRows {
   private readonly words: Uint32Array;
   private readonly scales: Float32Array;
   private readonly codes: Int8Array;
-  private readonly bytes: Uint8Array;
   private readonly stride: number;
   readonly count: number;
 
@@ -68,7 +65,6 @@ export class PartitionRows {
     this.words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.scales = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     this.codes = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.bytes = bytes;
   }
 
   label(row: number): number {
@@ -80,16 +76,17 @@ export class PartitionRows {
     return (this.words[(row * this.stride) / 4 + 2] & HASHED) !== 0;
   }
 
-  /** The row's hash and print as one item of ImageHashes (copied: it outlives the chunk read). */
-  hashesOf(row: number): ImageHashes {
-    const flags = this.words[(row * this.stride) / 4 + 2];
-    const print = this.bytes.slice(row * this.stride + PRINT_OFFSET, row * this.stride + HEADER_BYTES);
-    return ImageHashes.fromWords(
-      this.hashWords(row).slice(),
-      Uint8Array.of(flags & HASHED ? 1 : 0),
-      print,
-      Uint8Array.of(flags & PRINTED ? 1 : 0),
-    );
+  /** Whether the row's media has a pixel print (in the clustering's prints file, partition-files.ts). */
+  printed(row: number): boolean {
+    return (this.words[(row * this.stride) / 4 + 2] & PRINTED) !== 0;
+  }
+
+  /** The row's hash as one item of ImageHashes, with `print` when given (copied: it outlives the chunk read). */
+  hashesOf(row: number, print?: Uint8Array): ImageHashes {
+    const present = Uint8Array.of(this.hashed(row) ? 1 : 0);
+    return print
+      ? ImageHashes.fromWords(this.hashWords(row).slice(), present, print, Uint8Array.of(1))
+      : ImageHashes.fromWords(this.hashWords(row).slice(), present);
   }
 
   hashWords(row: number): Uint32Array {
@@ -117,4 +114,16 @@ export class PartitionRows {
     for (; x < d; x++) s0 += query[offset + x] * codes[base + x];
     return (s0 + s1 + s2 + s3) * this.scales[(row * this.stride) / 4 + 1];
   }
+}
+
+/**
+ * partition-prints.bin: each row's pixel print (PRINT_BYTES, zeros without one), row-aligned with the rows file; kept
+ * apart from the rows because a lookup scores every row of the partitions it probes but compares the prints of a few
+ * candidates only (bench/README.md: in the rows they more than doubled the bytes a lookup reads).
+ */
+export function encodePartitionPrints(hashes: ImageHashes): Uint8Array {
+  const bytes = new Uint8Array(hashes.size * PRINT_BYTES);
+  for (let row = 0; row < hashes.size; row++)
+    if (hashes.hasPrint(row)) bytes.set(hashes.printOf(row), row * PRINT_BYTES);
+  return bytes;
 }

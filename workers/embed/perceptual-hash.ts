@@ -37,7 +37,8 @@ export function perceptualHash(image: RawImage): string | undefined {
  */
 function greyGrid(image: RawImage): Float64Array {
   const { data, width, height, channels } = image;
-  const background = 0.299 * TRANSPARENT_BACKGROUND.r + 0.587 * TRANSPARENT_BACKGROUND.g + 0.114 * TRANSPARENT_BACKGROUND.b;
+  const background =
+    0.299 * TRANSPARENT_BACKGROUND.r + 0.587 * TRANSPARENT_BACKGROUND.g + 0.114 * TRANSPARENT_BACKGROUND.b;
   const luma = new Float64Array(width * height);
   for (let i = 0; i < luma.length; i++) {
     const p = i * channels;
