@@ -120,8 +120,12 @@ export class PartitionSearch {
             if (top.length === keep && similarity <= top[keep - 1].similarity) continue;
             const item = hashes ? rows.hashesOf(row) : undefined;
             const distance = item ? hashes!.of.distance(query, 0, item) : Number.POSITIVE_INFINITY;
-            const candidate = { label: rows.label(row), similarity, distance, position: first + row, item };
-            insertBySimilarity(top, { ...candidate, printed: rows.printed(row) }, keep);
+            const position = first + row;
+            insertBySimilarity(
+              top,
+              { label: rows.label(row), similarity, distance, position, item, printed: rows.printed(row) },
+              keep,
+            );
           }
         }
       },
