@@ -6,8 +6,10 @@
  *
  * The alignment: a warp of scale 0.6–1.67 per axis (up to 1.35 apart), rotation ±7.5°, shift ±20 %, mirror or not,
  * searched on grey at 8 px (a grid of ~2,800 warps); the best few climb to a finer warp at 16 px; the score is the
- * colour normalised cross-correlation at the best warp (−1…1), the better of aligning either print onto the other. Correlation ignores brightness and contrast changes; colour
- * makes a blue glow differ from a yellow one. bench/README.md has the measurements behind each choice.
+ * colour normalised cross-correlation at the best warp (−1…1), the better of aligning either print onto the other.
+ * Correlation ignores brightness and contrast changes; colour makes a blue glow differ from a yellow one. Written here
+ * rather than with an image-registration library: none on npm works on 16 px prints without a native or WebAssembly
+ * OpenCV build, and this is ~200 lines. bench/README.md has the measurements behind each choice.
  */
 export const PRINT_SIDE = 16;
 export const PRINT_BYTES = PRINT_SIDE * PRINT_SIDE * 3;
@@ -164,8 +166,9 @@ function correlation(first: readonly Float32Array[], second: readonly Float32Arr
 }
 
 /**
- * How well two prints agree once one is aligned onto the other: −1…1 (1 = the same pixels). Symmetric: each is aligned
- * onto the other and the better alignment counts (an original does not fit inside its crop the way the crop fits in it).
+ * How well two prints agree once one is aligned onto the other: −1…1 (1 = the same pixels). Each is aligned onto the
+ * other and the better alignment counts, since an original does not fit inside its crop the way the crop fits in it:
+ * swapping the two moves the score by a few thousandths at most (the second alignment starts from the first's inverse).
  */
 export function pixelAgreement(first: Uint8Array, second: Uint8Array): number {
   const p = greyPlanes(first);
