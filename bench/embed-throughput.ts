@@ -87,7 +87,15 @@ try {
     const embedded = await embedEntries(entries, {
       encoder,
       normalisation: config,
-      decode: (entry) => decodeMedia(entry, { reader, side, resize: 'crop', maxVideoFrames: 16, maxVideoFps: 1 }),
+      decode: (entry) =>
+        decodeMedia(entry, {
+          reader,
+          side,
+          resize: 'crop',
+          maxVideoFrames: 16,
+          maxVideoFps: 1,
+          prints: config.pixel_agreement !== undefined,
+        }),
       batchSize: 16,
       prefetch: 2,
       decodeConcurrency: Math.max(2, cores),

@@ -55,7 +55,10 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
       ],
     ]);
 
-    await embedBatch(bucket, table, datasetId, batchId, 1, model);
+    // An encoder with a pixel check: images keep their prints (videos have none).
+    await embedBatch(bucket, table, datasetId, batchId, 1, model, {
+      config: { ...TEST_EMBEDDING_CONFIG, phash_distance: 10, pixel_agreement: 0.9 },
+    });
 
     const keys = embeddingShardKeys(datasetId, batchId, 0);
     const rows = (await text(keys.rows))
@@ -116,6 +119,22 @@ describe('embed worker (s3rver + DynamoDB Local)', () => {
     ).Item!;
     expect(dataset.shards_done).toBe(1);
     expect(dataset.progress).toBe(5 + Math.floor(85 / 2));
+  });
+
+  it('keeps no pixel prints for an encoder without a pixel check', async () => {
+    const datasetId = newId();
+    const batchId = newId();
+    await putLockedDataset(table, datasetId, batchId);
+    await stageBatch(bucket, datasetId, batchId, [
+      [{ name: 'a.png', type: 'image', bytes: await makeImage({ seed: 5, width: 40, height: 40, format: 'png' }) }],
+    ]);
+    await embedBatch(bucket, table, datasetId, batchId, 1, model);
+    const [row] = (await text(embeddingShardKeys(datasetId, batchId, 0).rows))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(row).toMatchObject({ type: 'image', phash: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(row).not.toHaveProperty('print');
   });
 
   it('moves progress forward only, whichever of two shards finishes last', async () => {

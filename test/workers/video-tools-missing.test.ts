@@ -31,6 +31,7 @@ describe('a worker on a machine without ffmpeg', () => {
       resize: 'crop' as const,
       maxVideoFrames: 2,
       maxVideoFps: 1,
+      prints: false,
     };
     const path = process.env.PATH;
     process.env.PATH = folder; // no ffmpeg, no ffprobe

@@ -30,6 +30,8 @@ export interface DecodeOptions {
   readonly resize: ResizeMode;
   readonly maxVideoFrames: number;
   readonly maxVideoFps: number;
+  /** Whether to keep each image's pixel print: only an encoder whose config has a pixel check compares them. */
+  readonly prints: boolean;
 }
 
 /** Decodes one manifest entry; a media that cannot be read or decoded comes back as skipped with the reason. */
@@ -46,7 +48,7 @@ export async function decodeMedia(entry: ManifestEntry, options: DecodeOptions):
         width: image.width,
         height: image.height,
         preview: image.preview,
-        print: Buffer.from(pixelPrint(image.rgb, options.side)).toString('base64'),
+        ...(options.prints ? { print: Buffer.from(pixelPrint(image.rgb, options.side)).toString('base64') } : {}),
         ...(hash ? { hash } : {}),
       };
     }

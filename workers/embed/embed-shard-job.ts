@@ -118,6 +118,7 @@ export async function runEmbedShard(job: EmbedShardJob): Promise<EmbedShardResul
               resize: job.config.resize ?? 'crop',
               maxVideoFrames: DEFAULT_VIDEO_FRAME_OPTIONS.maxFrames,
               maxVideoFps: DEFAULT_VIDEO_FRAME_OPTIONS.maxFps,
+              prints: job.config.pixel_agreement !== undefined,
             }),
           reader,
           claims,
