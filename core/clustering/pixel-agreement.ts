@@ -175,10 +175,13 @@ export function pixelAgreement(first: Uint8Array, second: Uint8Array): number {
   const q = greyPlanes(second);
   const forth = bestWarp(p, q);
   // The other way round starts from the inverse of the best warp found this way (no second coarse search).
-  const back = forth && climb(inverse(forth), q.fine, p.fine).warp;
+  if (!forth) return -1;
+  const back = climb(inverse(forth), q.fine, p.fine).warp;
+  const firstColour = colourPlanes(first);
+  const secondColour = colourPlanes(second);
   return Math.max(
-    forth ? correlation(colourPlanes(first), colourPlanes(second), PRINT_SIDE, forth) : -1,
-    back ? correlation(colourPlanes(second), colourPlanes(first), PRINT_SIDE, back) : -1,
+    correlation(firstColour, secondColour, PRINT_SIDE, forth),
+    correlation(secondColour, firstColour, PRINT_SIDE, back),
   );
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageHashes } from '../../core/clustering/image-hashes';
 import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 import { normaliseRows } from '../../core/clustering/vector-math';
-import { PartitionSearch } from '../../workers/assign/partition-search';
+import { nearestAllowed, PartitionSearch } from '../../workers/assign/partition-search';
 import { forEachRange, localRangedReader, type RangedReader, s3RangedReader } from '../../workers/assign/ranged-reader';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import {
@@ -282,6 +282,24 @@ describe('partition index', () => {
         /dimension 128, expected 256/,
       );
     });
+  });
+});
+
+describe('nearestAllowed', () => {
+  const ordered = [{ similarity: 0.95 }, { similarity: 0.9 }, { similarity: 0.7 }, { similarity: 0.4 }];
+
+  it('takes the most similar candidate the check allows, or the first one below its threshold', () => {
+    const allowsSecond = { threshold: 0.5, allows: (c: { similarity: number }) => c === ordered[1] };
+    expect(nearestAllowed(ordered, allowsSecond)).toEqual({ nearest: ordered[1], allowed: true });
+    const allowsNone = { threshold: 0.5, allows: () => false };
+    expect(nearestAllowed(ordered, allowsNone)).toEqual({ nearest: ordered[3], allowed: true });
+  });
+
+  it('marks the most similar not allowed when every candidate is at or above the threshold and refused', () => {
+    const asked: number[] = [];
+    const check = { threshold: 0.3, allows: (c: { similarity: number }) => (asked.push(c.similarity), false) };
+    expect(nearestAllowed(ordered, check)).toEqual({ nearest: ordered[0], allowed: false });
+    expect(asked).toEqual([0.95, 0.9, 0.7, 0.4]);
   });
 });
 

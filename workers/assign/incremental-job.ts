@@ -22,7 +22,7 @@ import { putAll } from '../cluster/table-writes';
 import type { ExecutionProviderPreference } from '../model/inference-session';
 import { addJoinedSizes } from './cluster-size-updates';
 import { CommittedClustering } from './committed-clustering';
-import type { VectorLinkCheck } from './partition-search';
+import { nearestAllowed, type VectorLinkCheck } from './partition-search';
 
 export interface AssignJob {
   readonly s3: S3Client;
@@ -241,20 +241,18 @@ async function nearestAmong(
   const graph = await exact.search(since.vectors, queries, hashes?.k ?? 1);
   const rows = Array.from({ length: graph.n }, (_, q) => graph.neighbours.subarray(q * graph.k, (q + 1) * graph.k));
   const check = hashes?.check;
-  const match = (q: number, slot: number): ExistingMatch => ({
-    clusterId: since.clusterIds[rows[q][slot]],
-    similarity: graph.similarities[q * graph.k + slot],
-  });
   return {
     nearest: rows.map((row, q) => {
       if (row[0] < 0) return null;
-      if (!check) return match(q, 0);
-      // As PartitionSearch.nearest: the most similar below the threshold or allowed by the check.
-      for (let slot = 0; slot < row.length && row[slot] >= 0; slot++) {
-        const similarity = graph.similarities[q * graph.k + slot];
-        if (similarity < check.threshold || check.allows(q, since.hashes.gather([row[slot]]))) return match(q, slot);
-      }
-      return { ...match(q, 0), allowed: false };
+      const ordered = Array.from(row, (media, slot) => ({
+        media,
+        similarity: graph.similarities[q * graph.k + slot],
+      })).filter((candidate) => candidate.media >= 0);
+      const chosen = check
+        ? nearestAllowed(ordered, { ...check, allows: (c) => check.allows(q, since.hashes.gather([c.media])) })
+        : { nearest: ordered[0]!, allowed: true };
+      const match = { clusterId: since.clusterIds[chosen.nearest.media], similarity: chosen.nearest.similarity };
+      return chosen.allowed ? match : { ...match, allowed: false };
     }),
     byHash: rows.map((row, q) => {
       let closest: ExistingHashMatch | null = null;

@@ -132,18 +132,21 @@ export class PartitionSearch {
     );
     const check = hashes?.check;
     const prints = check ? await this.printsOf(best, check.threshold) : new Map<number, Uint8Array>();
-    const allowed = (candidate: Candidate, query: number): boolean => {
-      if (!check || candidate.similarity < check.threshold) return true;
-      const print = prints.get(candidate.position);
-      const present = Uint8Array.of(candidate.item!.has(0) ? 1 : 0);
-      const words = candidate.item!.wordsOf(0).slice();
-      const item = print
-        ? ImageHashes.fromWords(words, present, print, Uint8Array.of(1))
-        : ImageHashes.fromWords(words, present);
-      return check.allows(query, item);
+    /** The candidate's hash item, with its print when the prints file holds one. */
+    const withPrint = ({ item, position }: Candidate): ImageHashes => {
+      const print = prints.get(position);
+      return print
+        ? ImageHashes.fromWords(item!.wordsOf(0), Uint8Array.of(item!.has(0) ? 1 : 0), print, Uint8Array.of(1))
+        : item!;
     };
     return best.map((top, query) =>
-      top.length === 0 ? null : nearestRow(top, hashes !== undefined, check && ((c) => allowed(c, query))),
+      top.length === 0
+        ? null
+        : nearestRow(
+            top,
+            hashes !== undefined,
+            check && { ...check, allows: (c) => check.allows(query, withPrint(c)) },
+          ),
     );
   }
 
@@ -231,14 +234,27 @@ function insertBySimilarity(top: Candidate[], candidate: Candidate, keep: number
   if (top.length > keep) top.pop();
 }
 
+/**
+ * Of candidates ordered most similar first: the first that is below the check's threshold or that it allows, else the
+ * first one marked not allowed (what an ExistingMatch's `allowed` says). Shared by the clustering's index and by the
+ * batches added since it (incremental-job.ts), so both pick a match by the same rule.
+ */
+export function nearestAllowed<T extends { readonly similarity: number }>(
+  ordered: readonly T[],
+  check: { readonly threshold: number; allows(candidate: T): boolean },
+): { readonly nearest: T; readonly allowed: boolean } {
+  const found = ordered.find((c) => c.similarity < check.threshold || check.allows(c));
+  return { nearest: found ?? ordered[0]!, allowed: found !== undefined };
+}
+
 function nearestRow(
   top: readonly Candidate[],
   hashed: boolean,
-  allowed?: (candidate: Candidate) => boolean,
+  check?: { readonly threshold: number; allows(candidate: Candidate): boolean },
 ): NearestRow {
-  const first = allowed ? top.find(allowed) : top[0];
-  const { label, similarity } = first ?? top[0];
-  const nearest = allowed ? { label, similarity, allowed: first !== undefined } : { label, similarity };
+  const chosen = check ? nearestAllowed(top, check) : { nearest: top[0]!, allowed: undefined };
+  const { label, similarity } = chosen.nearest;
+  const nearest = check ? { label, similarity, allowed: chosen.allowed } : { label, similarity };
   if (!hashed) return nearest;
   const closest = top.reduce((a, b) => (b.distance < a.distance ? b : a));
   return Number.isFinite(closest.distance)

@@ -81,12 +81,9 @@ export class PartitionRows {
     return (this.words[(row * this.stride) / 4 + 2] & PRINTED) !== 0;
   }
 
-  /** The row's hash as one item of ImageHashes, with `print` when given (copied: it outlives the chunk read). */
-  hashesOf(row: number, print?: Uint8Array): ImageHashes {
-    const present = Uint8Array.of(this.hashed(row) ? 1 : 0);
-    return print
-      ? ImageHashes.fromWords(this.hashWords(row).slice(), present, print, Uint8Array.of(1))
-      : ImageHashes.fromWords(this.hashWords(row).slice(), present);
+  /** The row's hash as one item of ImageHashes (copied: it outlives the chunk read). */
+  hashesOf(row: number): ImageHashes {
+    return ImageHashes.fromWords(this.hashWords(row).slice(), Uint8Array.of(this.hashed(row) ? 1 : 0));
   }
 
   hashWords(row: number): Uint32Array {
