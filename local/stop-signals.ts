@@ -30,11 +30,15 @@ export function createStopSignalHandler(options: StopSignalOptions): (signal: No
     options.log(
       `${signal}: stopping (running operations are stopped and recovered at the next start; Ctrl-C again to exit at once)`,
     );
+    // The exit waits for the repeat window to pass: a relayed repeat of this press arriving while the process is
+    // exiting would meet no handler and kill it by the signal (exit code null instead of 0).
+    const exitAfterWindow = (code: number) =>
+      setTimeout(() => options.exit(code), Math.max(0, REPEAT_WINDOW_MS - (now() - stoppingSince!)));
     options.stop().then(
-      () => options.exit(0),
+      () => exitAfterWindow(0),
       (error: unknown) => {
         options.log(`stop failed: ${String(error)}`);
-        options.exit(1);
+        exitAfterWindow(1);
       },
     );
   };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createStopSignalHandler } from '../../local/stop-signals';
 import { E2E_AUTH, type LocalServiceProcess, REPO_ROOT, startLocalService } from '../e2e/local-service';
 import { freePort } from '../support/dynamodb-local';
@@ -66,6 +66,27 @@ describe('stopping', () => {
     expect(await exited).toBe(0);
     expect(service.output().match(/SIGINT: stopping/g)).toHaveLength(1);
     expect(service.output()).not.toContain('exiting now');
+  });
+
+  it('exits once the repeat window has passed, so a repeat of the press never meets an exiting process', async () => {
+    vi.useFakeTimers();
+    try {
+      const exits: number[] = [];
+      const handler = createStopSignalHandler({
+        stop: async () => {},
+        log: () => {},
+        exit: (code) => exits.push(code),
+      });
+      handler('SIGINT');
+      await vi.advanceTimersByTimeAsync(50);
+      handler('SIGINT');
+      await vi.advanceTimersByTimeAsync(900);
+      expect(exits).toEqual([]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(exits).toEqual([0]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('forces the exit on a second signal after the repeat window, while the stop still runs', async () => {
