@@ -21,12 +21,7 @@ import { localRangedReader, type RangedReader } from '../workers/assign/ranged-r
 import { buildKnnGraph } from '../workers/cluster/build-knn-graph';
 import { clusterVectors } from '../workers/cluster/cluster-vectors';
 import { ExactKnn } from '../workers/cluster/exact-knn';
-import {
-  PARTITION_FILES,
-  partitionLayout,
-  partitionPrintsFile,
-  partitionRowsFile,
-} from '../workers/cluster/partition-files';
+import { PARTITION_FILES, partitionLayout, partitionRowsFile } from '../workers/cluster/partition-files';
 import { buildPartitionIndex, PARTITION_SIZE, sortedByPartition } from '../workers/cluster/partition-index';
 import { encodeVectors } from '../workers/embed/shard-format';
 import { cpuNow, cpuSeconds, loadAverage, now, peakRssMiB, runChild, seconds } from './measure';
@@ -84,13 +79,12 @@ const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 async function writeCommittedClustering(vectors: Float32Array, n: number, folder: string, exact: ExactKnn) {
   const clustering = await clusterVectors(vectors, DIMENSION, { k: K, threshold: THRESHOLD, exact });
   const { index, sorted, labels } = clustering;
+  // No prints file: synthetic vectors have no prints, and the cluster worker writes none then.
   const files: [string, Uint8Array][] = [
-    [PARTITION_FILES.layout, new TextEncoder().encode(JSON.stringify(partitionLayout(index, PARTITION_SIZE)))],
+    [PARTITION_FILES.layout, new TextEncoder().encode(JSON.stringify(partitionLayout(index, PARTITION_SIZE, false)))],
     [PARTITION_FILES.topCentroids, encodeVectors(index.topCentroids)],
     [PARTITION_FILES.centroids, encodeVectors(index.centroids)],
     [PARTITION_FILES.rows, partitionRowsFile(index, sorted, labels, ImageHashes.fromHex(Array(labels.length)))],
-    // Zeros here (synthetic vectors have no prints); read only for the candidates a pixel check compares.
-    [PARTITION_FILES.prints, partitionPrintsFile(index, ImageHashes.fromHex(Array(labels.length)))],
   ];
   for (const [file, bytes] of files) writeFileSync(join(folder, file), bytes);
   return {

@@ -63,6 +63,11 @@ export class ImageHashes {
     return this.words.subarray(item * 4, item * 4 + 4);
   }
 
+  /** Whether any item has a pixel print. */
+  get hasPrints(): boolean {
+    return this.printed?.includes(1) ?? false;
+  }
+
   hasPrint(item: number): boolean {
     return this.printed?.[item] === 1;
   }

@@ -3,6 +3,7 @@ import { partialClusterId } from '../../core/clustering/cluster-ids';
 import { ImageHashes } from '../../core/clustering/image-hashes';
 import { assignIncrementally, type ExistingHashMatch } from '../../core/clustering/incremental-assignment';
 import { emptyKnnGraph, type KnnGraph } from '../../core/clustering/knn-graph';
+import { PRINT_BYTES } from '../../core/clustering/pixel-agreement';
 import { nearDuplicateClusters, nearDuplicateEdges } from '../../core/clustering/threshold-components';
 import { dot } from '../../core/clustering/vector-math';
 
@@ -50,6 +51,16 @@ describe('ImageHashes', () => {
     expect(hashes.distance(0, 3)).toBe(Number.POSITIVE_INFINITY);
     expect(hashes.has(3)).toBe(false);
     expect(hashes.gather([2, 0]).distance(0, 1)).toBe(0);
+  });
+
+  it('knows whether any media has a pixel print, also after gathering', () => {
+    const print = Buffer.alloc(PRINT_BYTES, 7).toString('base64');
+    const printed = ImageHashes.fromHex([hex(A, B), undefined], [undefined, print]);
+    expect(printed.hasPrints).toBe(true);
+    expect(printed.gather([1]).hasPrints).toBe(true);
+    expect(printed.gather([0]).hasPrints).toBe(false);
+    expect(ImageHashes.fromHex([hex(A, B)], [undefined]).hasPrints).toBe(false);
+    expect(ImageHashes.fromHex([hex(A, B)]).hasPrints).toBe(false);
   });
 
   it('refuses a malformed hash', () => {

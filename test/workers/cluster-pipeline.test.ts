@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +9,12 @@ import { partialClusterPrefix } from '../../core/clustering/cluster-ids';
 import { acquireDatasetLock } from '../../core/datasets/dataset-lock';
 import type { DatasetStatus, TaskType } from '../../core/datasets/dataset-status';
 import { commitBatch, completeReindex, OperationSupersededError } from '../../core/pipeline/operation-commit';
-import { assignKey } from '../../core/store/batch-paths';
+import { assignKey, clusteringPrefix } from '../../core/store/batch-paths';
 import { clusterPartition, datasetKey, INITIAL_CLUSTERING_ID, mediaPartition } from '../../core/store/table-schema';
 import { runAssign } from '../../workers/assign/incremental-job';
 import { clusteringKey } from '../../workers/cluster/clustering-files';
 import { runFullClustering } from '../../workers/cluster/full-clustering';
+import { PARTITION_FILES } from '../../workers/cluster/partition-files';
 import { makeImage, makeVideo } from '../support/media-fixtures';
 import { createTestTable, type TestBucket, type TestTable } from '../support/servers';
 import {
@@ -183,6 +184,18 @@ describe('assign and cluster workers (s3rver + DynamoDB Local)', () => {
       )
     ).Body!.transformToByteArray();
     expect(labels.byteLength).toBe(5 * 4);
+    // The test encoder's config has no pixel check, so no media has a print: no prints file, no print_bytes.
+    const prefix = clusteringPrefix(datasetId, op1);
+    const { Contents = [] } = await bucket.client.send(
+      new ListObjectsV2Command({ Bucket: bucket.bucket, Prefix: prefix }),
+    );
+    const files = Contents.map(({ Key }) => Key!.slice(prefix.length));
+    expect(files).toContain(PARTITION_FILES.rows);
+    expect(files).not.toContain(PARTITION_FILES.prints);
+    const layout = await (
+      await bucket.client.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: prefix + PARTITION_FILES.layout }))
+    ).Body!.transformToString();
+    expect(JSON.parse(layout)).not.toHaveProperty('print_bytes');
     expect(await dataset()).toMatchObject({ status: 'READY', clustering_id: op1, clustering_state: 'full' });
   });
 

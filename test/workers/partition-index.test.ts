@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -87,14 +87,14 @@ function writeIndexFiles(
   labels: Int32Array,
   hashes = ImageHashes.fromHex(Array(labels.length)),
 ): void {
-  writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64)));
+  writeFileSync(join(folder, PARTITION_FILES.layout), JSON.stringify(partitionLayout(index, 64, hashes.hasPrints)));
   writeFileSync(join(folder, PARTITION_FILES.topCentroids), encodeVectors(index.topCentroids));
   writeFileSync(join(folder, PARTITION_FILES.centroids), encodeVectors(index.centroids));
   writeFileSync(
     join(folder, PARTITION_FILES.rows),
     partitionRowsFile(index, sortedByPartition(vectors, index), labels, hashes),
   );
-  writeFileSync(join(folder, PARTITION_FILES.prints), partitionPrintsFile(index, hashes));
+  if (hashes.hasPrints) writeFileSync(join(folder, PARTITION_FILES.prints), partitionPrintsFile(index, hashes));
 }
 
 describe('partition index', () => {
@@ -277,6 +277,41 @@ describe('partition index', () => {
       }
     });
 
+    it('writes no prints file where no media has a print, and then checks candidates without reading one', async () => {
+      const unprinted = mkdtempSync(join(tmpdir(), 'partition-unprinted-'));
+      try {
+        const index = await buildPartitionIndex(vectors, D, exact);
+        writeIndexFiles(unprinted, index, vectors, labels, ImageHashes.fromHex(Array(n), Array(n)));
+        expect(existsSync(join(unprinted, PARTITION_FILES.prints))).toBe(false);
+        expect(JSON.parse(readFileSync(join(unprinted, PARTITION_FILES.layout), 'utf8'))).not.toHaveProperty(
+          'print_bytes',
+        );
+        const { reader, requests } = counting(localRangedReader(unprinted));
+        const search = await PartitionSearch.open(reader, D);
+        const withPrint: boolean[] = [];
+        const check = {
+          threshold: 0.5,
+          allows: (_query: number, candidate: ImageHashes) => {
+            withPrint.push(candidate.hasPrint(0));
+            return true;
+          },
+        };
+        const found = await search.nearest(queries, exact, {
+          of: ImageHashes.fromHex(Array(originals.length + 1)),
+          k: 10,
+          check,
+        });
+        originals.forEach((row, q) => {
+          expect(found[q]).toMatchObject({ label: row * 7, allowed: true });
+        });
+        expect(withPrint.length).toBeGreaterThan(0);
+        expect(withPrint.every((printed) => !printed)).toBe(true);
+        expect(requests.get(PARTITION_FILES.prints)).toBeUndefined();
+      } finally {
+        rmSync(unprinted, { recursive: true, force: true });
+      }
+    });
+
     it('refuses an index of another dimension', async () => {
       await expect(PartitionSearch.open(localRangedReader(folder), D * 2)).rejects.toThrow(
         /dimension 128, expected 256/,
@@ -297,7 +332,13 @@ describe('nearestAllowed', () => {
 
   it('marks the most similar not allowed when every candidate is at or above the threshold and refused', () => {
     const asked: number[] = [];
-    const check = { threshold: 0.3, allows: (c: { similarity: number }) => (asked.push(c.similarity), false) };
+    const check = {
+      threshold: 0.3,
+      allows: (c: { similarity: number }) => {
+        asked.push(c.similarity);
+        return false;
+      },
+    };
     expect(nearestAllowed(ordered, check)).toEqual({ nearest: ordered[0], allowed: false });
     expect(asked).toEqual([0.95, 0.9, 0.7, 0.4]);
   });

@@ -184,12 +184,14 @@ async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOu
     )
     .join('\n');
   const { index } = output;
+  // No prints file where no media has a print (an encoder without a pixel check): it would be 768 zero bytes per media.
+  const printed = output.hashes.hasPrints;
   await Promise.all([
     putBytes(
       job.s3,
       job.bucket,
       partitionKey('layout'),
-      JSON.stringify(partitionLayout(index, PARTITION_SIZE)),
+      JSON.stringify(partitionLayout(index, PARTITION_SIZE, printed)),
       'application/json',
     ),
     putBytes(job.s3, job.bucket, partitionKey('topCentroids'), encodeVectors(index.topCentroids), binary),
@@ -200,7 +202,9 @@ async function writeClusteringFiles(job: FullClusteringJob, output: ClusteringOu
       partitionKey('rows'),
       partitionRowsFile(index, output.sorted, output.labels, output.hashes),
     ),
-    putLargeBytes(job.s3, job.bucket, partitionKey('prints'), partitionPrintsFile(index, output.hashes)),
+    ...(printed
+      ? [putLargeBytes(job.s3, job.bucket, partitionKey('prints'), partitionPrintsFile(index, output.hashes))]
+      : []),
     putBytes(job.s3, job.bucket, key('ids'), JSON.stringify(output.ids), 'application/json'),
     putLargeBytes(job.s3, job.bucket, key('labels'), encodeLabels(output.labels)),
     putBytes(job.s3, job.bucket, key('assignments'), assignments ? `${assignments}\n` : '', 'application/x-ndjson'),

@@ -27,12 +27,16 @@ export const partitionLayoutSchema = z.object({
   partition_start: z.array(z.number().int().nonnegative()).min(1),
   /** Bytes per row of partition-rows.bin; absent in clusterings written before rows carried perceptual hashes. */
   row_bytes: z.optional(z.number().int().positive()),
-  /** Bytes per print of partition-prints.bin; absent in clusterings written before prints (their media are unchecked). */
+  /**
+   * Bytes per print of partition-prints.bin; absent when no media has a print (an encoder without a pixel check, or a
+   * clustering written before prints): then there is no prints file and no media is checked.
+   */
   print_bytes: z.optional(z.number().int().positive()),
 });
 export type PartitionLayout = z.infer<typeof partitionLayoutSchema>;
 
-export function partitionLayout(index: PartitionIndex, partitionSize: number): PartitionLayout {
+/** `printed`: whether partition-prints.bin is written (some media has a print). */
+export function partitionLayout(index: PartitionIndex, partitionSize: number, printed: boolean): PartitionLayout {
   return {
     dimension: index.dimension,
     n_media: index.order.length,
@@ -40,7 +44,7 @@ export function partitionLayout(index: PartitionIndex, partitionSize: number): P
     top_start: Array.from(index.topStart),
     partition_start: Array.from(index.partitionStart),
     row_bytes: rowBytes(index.dimension),
-    print_bytes: PRINT_BYTES,
+    ...(printed ? { print_bytes: PRINT_BYTES } : {}),
   };
 }
 
