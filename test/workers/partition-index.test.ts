@@ -376,6 +376,16 @@ describe('partition rows', () => {
       const print = printBytes.subarray(row * PRINT_BYTES, (row + 1) * PRINT_BYTES);
       expect(Buffer.from(print).toString('base64')).toBe(prints[row] ?? Buffer.alloc(PRINT_BYTES).toString('base64'));
     }
+    // In another order, without a reordered copy of the hashes: row r carries item order[r]'s hash and print.
+    const order = Array.from({ length: 200 }, (_, r) => 199 - r);
+    const reordered = new PartitionRows(encodePartitionRows(vectors, labels, hashes, D, order), D);
+    const reorderedPrints = encodePartitionPrints(hashes, order);
+    order.forEach((item, row) => {
+      expect(reordered.hashed(row)).toBe(hex[item] !== undefined);
+      expect(reordered.printed(row)).toBe(prints[item] !== undefined);
+      const print = reorderedPrints.subarray(row * PRINT_BYTES, (row + 1) * PRINT_BYTES);
+      expect(Buffer.from(print).toString('base64')).toBe(prints[item] ?? Buffer.alloc(PRINT_BYTES).toString('base64'));
+    });
   });
 
   it('refuse a truncated block', () => {

@@ -58,13 +58,14 @@ export const partitionRowsFile = (
   encodePartitionRows(
     sorted,
     Uint32Array.from(index.order, (row) => labels[row]),
-    hashes.gather(index.order),
+    hashes,
     index.dimension,
+    index.order,
   );
 
 /** partition-prints.bin: every media's pixel print, in the order of partition-rows.bin. */
 export const partitionPrintsFile = (index: PartitionIndex, hashes: ImageHashes): Uint8Array =>
-  encodePartitionPrints(hashes.gather(index.order));
+  encodePartitionPrints(hashes, index.order);
 
 /** Checks that a layout read back agrees with itself, so byte ranges computed from it stay inside the files. */
 export function checkLayout(layout: PartitionLayout): void {

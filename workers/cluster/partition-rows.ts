@@ -15,28 +15,34 @@ const HASHED = 1;
 const PRINTED = 2;
 export const rowBytes = (dimension: number): number => HEADER_BYTES + Math.ceil(dimension / 4) * 4;
 
-/** Encodes `vectors` (row-major, unit length) with their labels and hashes (row-aligned) as consecutive rows. */
+/**
+ * Encodes `vectors` (row-major, unit length) with their labels (row-aligned) and hashes as consecutive rows; row r's
+ * hash is item `order[r]` of `hashes` (default: item r), so the media's hashes need no reordered copy.
+ */
 export function encodePartitionRows(
   vectors: Float32Array,
   labels: ArrayLike<number>,
   hashes: ImageHashes,
   dimension: number,
+  order?: ArrayLike<number>,
 ): Uint8Array {
   const n = labels.length;
-  if (hashes.size !== n) throw new Error(`${n} labels but ${hashes.size} hashes`);
+  const items = order?.length ?? hashes.size;
+  if (items !== n) throw new Error(`${n} labels but ${items} hashes`);
   const stride = rowBytes(dimension);
   const bytes = new Uint8Array(n * stride);
   const view = new DataView(bytes.buffer);
   const codes = new Int8Array(bytes.buffer);
   for (let row = 0; row < n; row++) {
     const offset = row * stride;
+    const item = order ? order[row] : row;
     let largest = 0;
     for (let x = 0; x < dimension; x++) largest = Math.max(largest, Math.abs(vectors[row * dimension + x]));
     const scale = largest / 127 || 1;
     view.setUint32(offset, labels[row], true);
     view.setFloat32(offset + 4, scale, true);
-    view.setUint32(offset + 8, (hashes.has(row) ? HASHED : 0) | (hashes.hasPrint(row) ? PRINTED : 0), true);
-    hashes.wordsOf(row).forEach((word, w) => {
+    view.setUint32(offset + 8, (hashes.has(item) ? HASHED : 0) | (hashes.hasPrint(item) ? PRINTED : 0), true);
+    hashes.wordsOf(item).forEach((word, w) => {
       view.setUint32(offset + 12 + 4 * w, word, true);
     });
     for (let x = 0; x < dimension; x++)
@@ -118,9 +124,12 @@ export class PartitionRows {
  * apart from the rows because a lookup scores every row of the partitions it probes but compares the prints of a few
  * candidates only (bench/README.md: in the rows they more than doubled the bytes a lookup reads).
  */
-export function encodePartitionPrints(hashes: ImageHashes): Uint8Array {
-  const bytes = new Uint8Array(hashes.size * PRINT_BYTES);
-  for (let row = 0; row < hashes.size; row++)
-    if (hashes.hasPrint(row)) bytes.set(hashes.printOf(row), row * PRINT_BYTES);
+export function encodePartitionPrints(hashes: ImageHashes, order?: ArrayLike<number>): Uint8Array {
+  const n = order?.length ?? hashes.size;
+  const bytes = new Uint8Array(n * PRINT_BYTES);
+  for (let row = 0; row < n; row++) {
+    const item = order ? order[row] : row;
+    if (hashes.hasPrint(item)) bytes.set(hashes.printOf(item), row * PRINT_BYTES);
+  }
   return bytes;
 }
