@@ -79,6 +79,115 @@ const COARSE_WARPS: readonly Warp[] = (() => {
   return warps;
 })();
 
+/**
+ * Where warp `w` sends the pixels of a `side`² plane: pixel (x, y) lands at (ax + b·v + offsetX, cy + d·v + offsetY),
+ * v = y − centre, in the row's first column, and each next column steps by (stepX, stepY).
+ */
+function warpGeometry(w: Warp, side: number) {
+  const centre = (side - 1) / 2;
+  const cos = Math.cos(w.angle);
+  const sin = Math.sin(w.angle);
+  // q = A·(u, v) + offset, with u = ±(x − centre) and v = y − centre.
+  const a = w.scaleX * cos;
+  const c = w.scaleY * sin;
+  const u0 = w.mirror ? centre : -centre;
+  return {
+    centre,
+    ax: a * u0,
+    cy: c * u0,
+    b: -w.scaleX * sin,
+    d: w.scaleY * cos,
+    offsetX: centre + w.shiftX * side,
+    offsetY: centre + w.shiftY * side,
+    stepX: w.mirror ? -a : a,
+    stepY: w.mirror ? -c : c,
+  };
+}
+
+/**
+ * Where each coarse warp samples the 8 px plane: it depends on the warp, not on the prints, so it is worked out once,
+ * on the first search (coarseSamplesReady). Per sample: the first plane's pixel, the second's pixel at or above-left of
+ * where it lands, the offsets of that pixel's right and lower neighbours (0 on the last column / row), and the bilinear
+ * fractions, computed as correlation() computes them, so the scores are the same to the bit. Allocated here, filled
+ * later: constant arrays keep the search's loop fast, and a process that never compares prints never fills them.
+ */
+const COARSE_CAPACITY = COARSE_WARPS.length * (PRINT_SIDE / 2) * (PRINT_SIDE / 2);
+const COARSE_SAMPLES = {
+  start: new Int32Array(COARSE_WARPS.length + 1),
+  pixel: new Int32Array(COARSE_CAPACITY),
+  at: new Int32Array(COARSE_CAPACITY),
+  right: new Int32Array(COARSE_CAPACITY),
+  below: new Int32Array(COARSE_CAPACITY),
+  fx: new Float64Array(COARSE_CAPACITY),
+  fy: new Float64Array(COARSE_CAPACITY),
+};
+let coarseSamplesReady = false;
+
+function fillCoarseSamples(): void {
+  const side = PRINT_SIDE / 2;
+  const centre = (side - 1) / 2;
+  const last = side - 1;
+  const table = COARSE_SAMPLES;
+  let end = 0;
+  COARSE_WARPS.forEach((w, i) => {
+    const { ax, cy, b, d, offsetX, offsetY, stepX, stepY } = warpGeometry(w, side);
+    for (let y = 0; y < side; y++) {
+      const v = y - centre;
+      let qx = ax + b * v + offsetX;
+      let qy = cy + d * v + offsetY;
+      for (let x = 0; x < side; x++, qx += stepX, qy += stepY) {
+        if (qx < 0 || qy < 0 || qx > last || qy > last) continue;
+        const x0 = qx | 0;
+        const y0 = qy | 0;
+        table.pixel[end] = y * side + x;
+        table.at[end] = y0 * side + x0;
+        table.right[end] = x0 < last ? 1 : 0;
+        table.below[end] = y0 < last ? side : 0;
+        table.fx[end] = qx - x0;
+        table.fy[end] = qy - y0;
+        end++;
+      }
+    }
+    table.start[i + 1] = end;
+  });
+  coarseSamplesReady = true;
+}
+
+/**
+ * correlation() of two 8 px grey planes at coarse warp `w`, from its precomputed samples: the same sums in the same
+ * order, without working out positions ~2,800 times per pair (the whole check 1.6× faster, bench/README.md).
+ */
+function coarseCorrelation(p: Float32Array, q: Float32Array, w: number): number {
+  const { start, pixel, at, right, below, fx, fy } = COARSE_SAMPLES;
+  const n = start[w + 1]! - start[w]!;
+  const side = PRINT_SIDE / 2;
+  if (n < MIN_OVERLAP * side * side) return -1;
+  let sp = 0;
+  let sq = 0;
+  let spp = 0;
+  let sqq = 0;
+  let spq = 0;
+  for (let i = start[w]!; i < start[w + 1]!; i++) {
+    const k = at[i]!;
+    const r = right[i]!;
+    const l = k + below[i]!;
+    const top = q[k]! + (q[k + r]! - q[k]!) * fx[i]!;
+    const bottom = q[l]! + (q[l + r]! - q[l]!) * fx[i]!;
+    const sample = top + (bottom - top) * fy[i]!;
+    const value = p[pixel[i]!]!;
+    sp += value;
+    sq += sample;
+    spp += value * value;
+    sqq += sample * sample;
+    spq += value * sample;
+  }
+  const covariance = spq - (sp * sq) / n;
+  const varianceFirst = spp - (sp * sp) / n;
+  const varianceSecond = sqq - (sq * sq) / n;
+  if (varianceFirst < 1e-3 || varianceSecond < 1e-3) return 0;
+  return covariance / Math.sqrt(varianceFirst * varianceSecond);
+}
+
 /** Grey planes of a print at 16 px and 8 px (2×2 means). */
 function greyPlanes(print: Uint8Array): { fine: Float32Array; coarse: Float32Array } {
   const fine = new Float32Array(PRINT_SIDE * PRINT_SIDE);
@@ -103,19 +212,7 @@ function colourPlanes(print: Uint8Array): Float32Array[] {
  * summed over the planes given (one grey plane, or three colour planes): −1 where too few land inside.
  */
 function correlation(first: readonly Float32Array[], second: readonly Float32Array[], side: number, w: Warp): number {
-  const centre = (side - 1) / 2;
-  const cos = Math.cos(w.angle);
-  const sin = Math.sin(w.angle);
-  // q = A·(u, v) + offset, with u = ±(x − centre) and v = y − centre; stepping x moves q by (stepX, stepY).
-  const a = w.scaleX * cos;
-  const b = -w.scaleX * sin;
-  const c = w.scaleY * sin;
-  const d = w.scaleY * cos;
-  const stepX = w.mirror ? -a : a;
-  const stepY = w.mirror ? -c : c;
-  const u0 = w.mirror ? centre : -centre;
-  const offsetX = centre + w.shiftX * side;
-  const offsetY = centre + w.shiftY * side;
+  const { centre, ax, cy, b, d, offsetX, offsetY, stepX, stepY } = warpGeometry(w, side);
   const last = side - 1;
   let covariance = 0;
   let varianceFirst = 0;
@@ -131,8 +228,8 @@ function correlation(first: readonly Float32Array[], second: readonly Float32Arr
     let spq = 0;
     for (let y = 0; y < side; y++) {
       const v = y - centre;
-      let qx = a * u0 + b * v + offsetX;
-      let qy = c * u0 + d * v + offsetY;
+      let qx = ax + b * v + offsetX;
+      let qy = cy + d * v + offsetY;
       for (let x = 0; x < side; x++, qx += stepX, qy += stepY) {
         if (qx < 0 || qy < 0 || qx > last || qy > last) continue;
         // In bounds, so truncation is floor.
@@ -190,10 +287,11 @@ function bestWarp(
   first: { fine: Float32Array; coarse: Float32Array },
   second: { fine: Float32Array; coarse: Float32Array },
 ): Warp | undefined {
-  const half = PRINT_SIDE / 2;
+  if (!coarseSamplesReady) fillCoarseSamples();
   const starts: { warp: Warp; score: number }[] = [];
-  for (const warp of COARSE_WARPS) {
-    const score = correlation([first.coarse], [second.coarse], half, warp);
+  for (let w = 0; w < COARSE_WARPS.length; w++) {
+    const warp = COARSE_WARPS[w]!;
+    const score = coarseCorrelation(first.coarse, second.coarse, w);
     if (starts.length === COARSE_KEPT && score <= starts[COARSE_KEPT - 1]!.score) continue;
     let at = starts.length;
     while (at > 0 && starts[at - 1]!.score < score) at--;
