@@ -93,6 +93,36 @@ describe('pixel agreement', () => {
     expect(pixelAgreement(prints.get('chelsea')!, flat)).toBe(0);
   });
 
+  it('scores as the search did before its coarse grid read sample positions from a table', () => {
+    /** A smooth synthetic print (no decoder involved): two waves per channel, seen through a zoom, shift and turn. */
+    const wave = (seed: number, scale = 1, shiftX = 0, shiftY = 0, angle = 0) => {
+      const print = new Uint8Array(PRINT_BYTES);
+      const [cos, sin, centre] = [Math.cos(angle), Math.sin(angle), (PRINT_SIDE - 1) / 2];
+      for (let y = 0; y < PRINT_SIDE; y++)
+        for (let x = 0; x < PRINT_SIDE; x++) {
+          const u = ((x - centre) * cos - (y - centre) * sin) * scale + centre + shiftX;
+          const v = ((x - centre) * sin + (y - centre) * cos) * scale + centre + shiftY;
+          for (let c = 0; c < 3; c++)
+            print[(y * PRINT_SIDE + x) * 3 + c] = Math.round(
+              128 +
+                70 * Math.sin(0.45 * u + 0.2 * v * (c + 1) + seed) +
+                40 * Math.cos(0.3 * v - 0.25 * u + 2 * seed + c),
+            );
+        }
+      return print;
+    };
+    // Scores of the direct search (each warp's positions worked out per pair), both ways round.
+    const expected: [Uint8Array, Uint8Array, number, number][] = [
+      [wave(1), wave(1, 0.85, 1.2, -0.7), 0.9997965362153136, 0.9995707084775415],
+      [wave(2), wave(2, 1, 0, 0, 0.1), 0.9998236109794129, 0.99977357022796],
+      [wave(1), wave(3), 0.9544194150057902, 0.9511640045199627],
+    ];
+    for (const [first, second, forth, back] of expected) {
+      expect(pixelAgreement(first, second)).toBeCloseTo(forth, 12);
+      expect(pixelAgreement(second, first)).toBeCloseTo(back, 12);
+    }
+  });
+
   it('prints a source smaller than the print by its nearest pixels', () => {
     const tiny = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) => (i * 17) % 256);
     const print = pixelPrint(tiny, 4);
