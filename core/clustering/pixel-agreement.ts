@@ -155,7 +155,10 @@ function fillCoarseSamples(): void {
 
 /**
  * correlation() of two 8 px grey planes at coarse warp `w`, from its precomputed samples: the same sums in the same
- * order, without working out positions ~2,800 times per pair (the whole check 1.6× faster, bench/README.md).
+ * order, without working out positions ~2,800 times per pair (the whole check 1.6× faster, bench/README.md). Its loop,
+ * and fillCoarseSamples' walk, are deliberate twins of correlation()'s inner loop: one path for both (every warp's
+ * samples written to a scratch table, then summed) made the climb, which tries a new warp at every step, 1.4× slower.
+ * Change them together; the test "scores as the search did before…" catches a twin that drifts.
  */
 function coarseCorrelation(p: Float32Array, q: Float32Array, w: number): number {
   const { start, pixel, at, right, below, fx, fy } = COARSE_SAMPLES;
