@@ -157,7 +157,7 @@ export const LOCAL_EMBEDDING_CONFIG: EmbeddingConfig = {
   mean: [0, 0, 0],
   std: [1, 1, 1],
   version: '1',
-  model_sha256: '9e8dc254a021c57b39b34ecf9c240fc1601ed0846f731a104e0bb841602cf1d9',
+  model_sha256: 'e3a5a965891c2f9f142b45c29ccf408f3c2a0e6555decd0fb4386e14401aed77',
   similarity_threshold: 0.56,
   phash_distance: 10,
   pixel_agreement: 0.95,

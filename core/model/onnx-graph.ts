@@ -43,6 +43,10 @@ export function floatInitializer(
   };
 }
 
+export function int64Initializer(name: string, values: readonly number[]): onnxProto.onnx.ITensorProto {
+  return { name, dims: [values.length], dataType: DataType.INT64, int64Data: [...values] };
+}
+
 /** An integer, a list of integers, a string, or a float written `{ float: x }` (JavaScript has one number type). */
 type AttributeValue = number | readonly number[] | string | { readonly float: number };
 

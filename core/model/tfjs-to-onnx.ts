@@ -1,3 +1,4 @@
+import { bicubicUpsample } from './bicubic-upsample';
 import { encodeModel, floatInitializer, node, tensorInfo } from './onnx-graph';
 import { decodeWeights, type Tensor, type TfjsAttr, type TfjsGraphModelJson, type TfjsNode } from './tfjs-graph-model';
 
@@ -6,7 +7,7 @@ import { decodeWeights, type Tensor, type TfjsAttr, type TfjsGraphModelJson, typ
  * into an ONNX image feature extractor (NCHW), cut at one layer:
  *
  *   pixel_values [N,3,s,s], RGB in [0,1]
- *     → Resize to the network's side (bicubic)            every image reaches the network from the same small size, so
+ *     → bicubic upsampling to the network's side          every image reaches the network from the same small size, so
  *                                                          a copy at another resolution gives the same input
  *     → the model's own ops up to `layer`                  Mul/Sub (input scaling), fused Conv2D / depthwise Conv2D with
  *                                                          bias and ReLU6, AddV2 (residuals)
@@ -23,7 +24,7 @@ export interface FeatureExtractorSpec {
   readonly layer: string;
   /** Side of the square input the pipeline decodes (embedding_config.input_size). */
   readonly inputSize: number;
-  /** Side the network runs at. */
+  /** Side the network runs at: a whole multiple of inputSize (bicubic-upsample.ts). */
   readonly networkSize: number;
   /** Subtracted from the pooled, normalised descriptor; its length is the layer's channel count. */
   readonly centre: Float32Array;
@@ -72,21 +73,22 @@ export function convertTfjsGraphModel(
     throw new Error(`projection has ${projection.matrix.length} values, not ${channels}×${projection.outputs}`);
   const dimension = projection?.outputs ?? channels;
 
-  const scale = spec.networkSize / spec.inputSize;
   const initializers = [
-    floatInitializer('network_scales', [4], Float32Array.of(1, 1, scale, scale)),
     floatInitializer('zero', [], Float32Array.of(0)),
     floatInitializer('six', [], Float32Array.of(6)),
     floatInitializer('centre', [1, channels], spec.centre),
     ...(projection ? [floatInitializer('projection', [channels, projection.outputs], projection.matrix)] : []),
   ];
-  const nodes = [
-    node('Resize', ['pixel_values', '', 'network_scales'], ['network_input'], {
-      mode: 'cubic',
-      cubic_coeff_a: { float: -0.5 },
-      coordinate_transformation_mode: 'half_pixel',
-    }),
-  ];
+  // Keys' a = −0.5 (as PIL), half-pixel centres.
+  const upsampling = bicubicUpsample({
+    input: 'pixel_values',
+    output: 'network_input',
+    channels: 3,
+    factor: spec.networkSize / spec.inputSize,
+    a: -0.5,
+  });
+  initializers.push(...upsampling.initializers);
+  const nodes = [...upsampling.nodes];
   const rename = (name: string) => (name === 'pixel_values' ? 'network_input' : name);
   for (const step of steps) {
     if (step.kind === 'scale') {

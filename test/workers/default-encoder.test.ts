@@ -12,6 +12,7 @@ import { nearDuplicateClusters } from '../../core/clustering/threshold-component
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildDefaultEncoder, DEFAULT_ENCODER } from '../../core/model/default-encoder';
 import { sha256Hex } from '../../core/model/model-file';
+import { encodeModel, floatInitializer, node, tensorInfo } from '../../core/model/onnx-graph';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { decodeImage } from '../../workers/embed/decode-image';
 import { perceptualHash } from '../../workers/embed/perceptual-hash';
@@ -84,15 +85,16 @@ describe('default encoder', () => {
 
     const images = NAMES.slice(0, 3).map((name) => fixture(name));
     const { vectors: onnx } = await embed(images);
-    // TF.js gets the network's own 160 px input: the first node of the ONNX graph (Resize) run on its own.
-    const resize = await ort.InferenceSession.create(resizeOnly(model));
+    // TF.js gets the network's own input: the 64 px pixels upsampled by ONNX Runtime's own bicubic Resize, the
+    // reference the model's cheaper upsampling (bicubic-upsample.ts) must equal.
+    const net = DEFAULT_ENCODER.networkSize;
+    const resize = await ort.InferenceSession.create(resizeModel(side, net));
     let worst = 0;
     for (const [i, bytes] of images.entries()) {
       const { rgb } = await decodeImage(bytes, side, config.resize);
       const chw = new Float32Array(3 * side * side);
       rgbToChw(rgb, side, config, chw, 0);
       const out = await resize.run({ pixel_values: new ort.Tensor('float32', chw, [1, 3, side, side]) });
-      const net = DEFAULT_ENCODER.networkSize;
       const input = tf.tidy(() =>
         tf.tensor4d(out.network_input!.data as Float32Array, [1, 3, net, net]).transpose([0, 2, 3, 1]),
       );
@@ -180,23 +182,19 @@ function initializer(bytes: Uint8Array, name: string): Float32Array {
   return new Float32Array(Uint8Array.from(raw).buffer);
 }
 
-/** The model's first node (the Resize to the network's side) as a model of its own, output `network_input`. */
-function resizeOnly(bytes: Uint8Array): Uint8Array {
-  const full = decodeModel(bytes);
-  const graph = full.graph!;
-  const resize = graph.node![0]!;
-  const inputs = new Set(resize.input);
-  const trimmed = onnxProto.onnx.ModelProto.create({
-    ...full,
-    graph: {
-      name: 'resize',
-      node: [resize],
-      input: graph.input,
-      initializer: graph.initializer!.filter((t) => inputs.has(t.name!)),
-      output: [
-        { name: 'network_input', type: { tensorType: { elemType: onnxProto.onnx.TensorProto.DataType.FLOAT } } },
-      ],
-    },
+/** ONNX Runtime's bicubic Resize from `from` to `to` px as the model's upsampling is specified (a = −0.5, half-pixel). */
+function resizeModel(from: number, to: number): Uint8Array {
+  return encodeModel({
+    name: 'resize',
+    inputs: [tensorInfo('pixel_values', 'float', [1, 3, from, from])],
+    outputs: [tensorInfo('network_input', 'float', [1, 3, to, to])],
+    initializers: [floatInitializer('scales', [4], Float32Array.of(1, 1, to / from, to / from))],
+    nodes: [
+      node('Resize', ['pixel_values', '', 'scales'], ['network_input'], {
+        mode: 'cubic',
+        cubic_coeff_a: { float: -0.5 },
+        coordinate_transformation_mode: 'half_pixel',
+      }),
+    ],
   });
-  return onnxProto.onnx.ModelProto.encode(trimmed).finish();
 }
