@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { bicubicUpsample } from '../../core/model/bicubic-upsample';
-import { encodeModel, floatInitializer, node, tensorInfo } from '../../core/model/onnx-graph';
+import { encodeModel, tensorInfo } from '../../core/model/onnx-graph';
+import { cubicResizeModel } from '../support/cubic-resize-model';
 
 /** The encoder's upsampling as convolutions, against ONNX Runtime's own cubic Resize on the same pixels. */
 const BATCH = 2;
@@ -25,18 +26,7 @@ async function run(model: Uint8Array, pixels: Float32Array, side: number): Promi
 }
 
 const resize = (side: number, factor: number, a: number) =>
-  encodeModel({
-    name: 'resize',
-    ...io(side, factor),
-    initializers: [floatInitializer('scales', [4], Float32Array.of(1, 1, factor, factor))],
-    nodes: [
-      node('Resize', ['x', '', 'scales'], ['y'], {
-        mode: 'cubic',
-        cubic_coeff_a: { float: a },
-        coordinate_transformation_mode: 'half_pixel',
-      }),
-    ],
-  });
+  cubicResizeModel({ input: 'x', output: 'y', batch: BATCH, channels: CHANNELS, side, factor, a });
 
 const convolutions = (side: number, factor: number, a: number) => {
   const { nodes, initializers } = bicubicUpsample({ input: 'x', output: 'y', channels: CHANNELS, factor, a });

@@ -12,13 +12,13 @@ import { nearDuplicateClusters } from '../../core/clustering/threshold-component
 import { LOCAL_EMBEDDING_CONFIG } from '../../core/datasets/embedding-config';
 import { buildDefaultEncoder, DEFAULT_ENCODER } from '../../core/model/default-encoder';
 import { sha256Hex } from '../../core/model/model-file';
-import { encodeModel, floatInitializer, node, tensorInfo } from '../../core/model/onnx-graph';
 import { ExactKnn } from '../../workers/cluster/exact-knn';
 import { decodeImage } from '../../workers/embed/decode-image';
 import { perceptualHash } from '../../workers/embed/perceptual-hash';
 import { rgbToChw } from '../../workers/embed/pixel-tensor';
 import { ImageEncoder } from '../../workers/model/image-encoder';
 import { openSession } from '../../workers/model/inference-session';
+import { cubicResizeModel } from '../support/cubic-resize-model';
 
 /**
  * The default encoder on real images (test/fixtures/real-images, public domain / CC0): its conversion against TF.js,
@@ -88,7 +88,17 @@ describe('default encoder', () => {
     // TF.js gets the network's own input: the 64 px pixels upsampled by ONNX Runtime's own bicubic Resize, the
     // reference the model's cheaper upsampling (bicubic-upsample.ts) must equal.
     const net = DEFAULT_ENCODER.networkSize;
-    const resize = await ort.InferenceSession.create(resizeModel(side, net));
+    const resize = await ort.InferenceSession.create(
+      cubicResizeModel({
+        input: 'pixel_values',
+        output: 'network_input',
+        batch: 1,
+        channels: 3,
+        side,
+        factor: net / side,
+        a: -0.5,
+      }),
+    );
     let worst = 0;
     for (const [i, bytes] of images.entries()) {
       const { rgb } = await decodeImage(bytes, side, config.resize);
@@ -180,21 +190,4 @@ const decodeModel = (bytes: Uint8Array) => onnxProto.onnx.ModelProto.decode(byte
 function initializer(bytes: Uint8Array, name: string): Float32Array {
   const raw = decodeModel(bytes).graph!.initializer!.find((t) => t.name === name)!.rawData!;
   return new Float32Array(Uint8Array.from(raw).buffer);
-}
-
-/** ONNX Runtime's bicubic Resize from `from` to `to` px as the model's upsampling is specified (a = −0.5, half-pixel). */
-function resizeModel(from: number, to: number): Uint8Array {
-  return encodeModel({
-    name: 'resize',
-    inputs: [tensorInfo('pixel_values', 'float', [1, 3, from, from])],
-    outputs: [tensorInfo('network_input', 'float', [1, 3, to, to])],
-    initializers: [floatInitializer('scales', [4], Float32Array.of(1, 1, to / from, to / from))],
-    nodes: [
-      node('Resize', ['pixel_values', '', 'scales'], ['network_input'], {
-        mode: 'cubic',
-        cubic_coeff_a: { float: -0.5 },
-        coordinate_transformation_mode: 'half_pixel',
-      }),
-    ],
-  });
 }
